@@ -1,0 +1,163 @@
+"""`codex-tui` command line: plain and JSON commands over the ThreadStore.
+
+JSON commands use the store alone (no Textual import), so they start fast and can be
+scripted. Errors a user can fix exit with status 2 and one clear line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+import orjson
+
+from . import __version__
+from .store import LocalThreadStore, Problem, StoreError, ThreadQuery, ThreadSummary
+from .store.serialize import summary_json, thread_json
+from .textutil import one_line, printable
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for (exit status 2)."""
+
+
+def default_codex_home() -> str:
+    return os.environ.get("CODEX_HOME") or os.path.join(os.path.expanduser("~"), ".codex")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codex-tui",
+        description="Find, read, fork and resume OpenAI Codex CLI sessions.",
+    )
+    parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
+    parser.add_argument(
+        "--codex-home", metavar="PATH", default=None,
+        help="Codex home directory (default: $CODEX_HOME or ~/.codex)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p_list = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
+    where = p_list.add_mutually_exclusive_group()
+    where.add_argument("--all", action="store_true", help="sessions from every directory")
+    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
+    p_list.add_argument("--archived", action="store_true", help="archived sessions instead")
+    p_list.add_argument("--sort", choices=("updated", "created"), default="updated")
+    p_list.add_argument("--search", metavar="Q", help="fuzzy match title, name, cwd, branch, id")
+    p_list.add_argument("--source", action="append", metavar="KIND",
+                        help="only this source (cli, vscode, exec, subagent:review, ...); "
+                             "repeatable")
+    p_list.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
+    p_list.add_argument("--json", action="store_true", help="JSON array (see README)")
+
+    p_show = sub.add_parser("show", help="print one session's transcript")
+    p_show.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
+    fmt = p_show.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown")
+    return parser
+
+
+def open_store(args: argparse.Namespace) -> LocalThreadStore:
+    return LocalThreadStore(args.codex_home or default_codex_home())
+
+
+def _current_dir() -> str:
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        raise UsageError(
+            "the current directory no longer exists; use --all or --cwd PATH") from None
+
+
+def _warn(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(f"warning: {printable(str(problem))}", file=sys.stderr)
+
+
+def _write_json(value: object) -> None:
+    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2))
+    sys.stdout.buffer.write(b"\n")
+
+
+def _local(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    cwd = None if args.all else os.path.abspath(args.cwd) if args.cwd else _current_dir()
+    query = ThreadQuery(
+        cwd=cwd,
+        archived=args.archived,
+        sort=args.sort,
+        search=args.search,
+        sources=frozenset(args.source) if args.source else None,
+        limit=args.limit,
+    )
+    threads = store.list_threads(query)
+    if args.json:
+        _write_json([summary_json(t) for t in threads])
+        return 0
+    _warn(store.problems)
+    for t in threads:
+        _warn(t.problems)
+    for t in threads:
+        print(_list_row(t, show_cwd=cwd is None, created=args.sort == "created"))
+    if not threads:
+        where = "anywhere" if cwd is None else f"in {cwd}"
+        kind = "archived sessions" if args.archived else "sessions"
+        hint = "" if cwd is None else " (try --all)"
+        print(f"no {kind} {where}{hint}", file=sys.stderr)
+    return 0
+
+
+def _list_row(t: ThreadSummary, show_cwd: bool, created: bool) -> str:
+    when = _local(t.created_at if created else t.updated_at)
+    tokens = f"{t.tokens:>9,}" if t.tokens is not None else " " * 9
+    cols = [t.id, when, tokens, (t.source or "?").ljust(6)]
+    if show_cwd:
+        cols.append(one_line(t.cwd) or "?")
+    cols.append(one_line(t.title) or "(no message yet)")
+    return "  ".join(cols)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    summary = store.resolve(args.id)
+    thread = store.read_thread(summary.id)
+    if args.json:
+        _write_json(thread_json(thread))
+        return 0
+    from .export_markdown import thread_markdown
+
+    _warn(thread.problems)
+    sys.stdout.write(printable(thread_markdown(thread)))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "list"
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "list"])
+    handler = {"list": cmd_list, "show": cmd_show}[command]
+    try:
+        return handler(args)
+    except (StoreError, UsageError) as exc:
+        print(f"codex-tui: {printable(str(exc))}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`); not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""A thread as Markdown (`codex-tui show ID --markdown`). Session text is put in fences or
+escaped so that it reads literally."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .store.model import (
+    Aborted,
+    AgentMessage,
+    Compaction,
+    ErrorItem,
+    Note,
+    Patch,
+    Reasoning,
+    Thread,
+    ToolCall,
+    Turn,
+    Unknown,
+    UserMessage,
+)
+from .store.serialize import iso
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A fenced block that no backtick run inside `text` can close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{ticks}{lang}\n{body}{ticks}"
+
+
+def inline(text: str) -> str:
+    """Inline code that shows `text` literally, whatever backticks it holds."""
+    text = " ".join(text.split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines()) or ">"
+
+
+def fmt_tokens(n: int) -> str:
+    return f"{n:,}"
+
+
+def thread_markdown(thread: Thread) -> str:
+    s = thread.summary
+    out: list[str] = [f"# {_heading(s.title or '(no title)')}", ""]
+    meta = [
+        ("Session", inline(s.id)),
+        ("Name", inline(s.name) if s.name else None),
+        ("Created", iso(s.created_at)),
+        ("Updated", iso(s.updated_at)),
+        ("Directory", inline(s.cwd) if s.cwd else None),
+        ("Branch", inline(s.git_branch) if s.git_branch else None),
+        ("Model", s.model),
+        ("Codex", s.cli_version),
+        ("Source", s.source),
+        ("Forked from", inline(s.forked_from_id) if s.forked_from_id else None),
+        ("Archived", "yes" if s.archived else None),
+        ("Tokens", fmt_tokens(thread.tokens.total) if thread.tokens else None),
+    ]
+    out += [f"- **{k}:** {v}" for k, v in meta if v]
+    if thread.problems:
+        out += ["", "**Warnings**", ""]
+        out += [f"- {_escape(str(p))}" for p in thread.problems]
+    for turn in thread.turns:
+        out += ["", *turn_markdown(turn)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def turn_markdown(turn: Turn) -> list[str]:
+    bits = [f"Turn {turn.index}"]
+    if turn.started_at:
+        bits.append(iso(turn.started_at) or "")
+    bits.append(turn.status)
+    if turn.tokens:
+        bits.append(f"{fmt_tokens(turn.tokens.total)} tokens")
+    if turn.inherited:
+        bits.append("inherited")
+    out = [f"## {' · '.join(bits)}", ""]
+    for item in turn.items:
+        out += _item(item)
+        out.append("")
+    return out
+
+
+def _item(item) -> list[str]:
+    if isinstance(item, UserMessage):
+        images = f" (+{item.images} image(s))" if item.images else ""
+        return [f"**User**{images}", "", quote(item.text)]
+    if isinstance(item, AgentMessage):
+        # Assistant text is Markdown already: keep it as written.
+        return ["**Assistant**", "", item.text]
+    if isinstance(item, Reasoning):
+        return ["<details><summary>Reasoning</summary>", "", quote(item.text), "", "</details>"]
+    if isinstance(item, ToolCall):
+        status = f" · exit {item.exit_code}" if item.exit_code is not None else ""
+        out = [f"**Tool** {inline(item.name)}{status}", "", fence(item.command or "", "sh")]
+        if item.output:
+            out += ["", fence(item.output, "text")]
+        return out
+    if isinstance(item, Patch):
+        state = {True: " · applied", False: " · failed", None: ""}[item.success]
+        out = [f"**Patch**{state}"]
+        out += [f"- {f.change} {inline(f.path)}" for f in item.files]
+        if item.patch:
+            out += ["", fence(item.patch, "diff")]
+        else:
+            for f in item.files:
+                if f.diff:
+                    out += ["", fence(f.diff, "diff")]
+        return out
+    if isinstance(item, ErrorItem):
+        return [f"**Error:** {_escape(item.message)}"]
+    if isinstance(item, Aborted):
+        return [f"**Turn aborted** ({_escape(item.reason or 'unknown reason')})"]
+    if isinstance(item, Compaction):
+        out = ["**Context compacted**"]
+        if item.message:
+            out += ["", quote(item.message)]
+        return out
+    if isinstance(item, Note):
+        return [f"*{_escape(item.label)}:* {_escape(item.text)}"]
+    if isinstance(item, Unknown):
+        raw = json.dumps(item.raw, ensure_ascii=False, indent=2, default=str)
+        return [f"**Unknown record** {inline(item.record_type)}", "", fence(raw, "json")]
+    return []
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", " ".join(text.split()))
+
+
+def _heading(text: str) -> str:
+    return _escape(text)

@@ -1,0 +1,140 @@
+"""The catalog: every thread under a CODEX_HOME, from a cheap pass over the file system.
+
+One thread can have several files (revert segments `..._<segment>.jsonl`, a `.jsonl.zst`
+sibling, a copy left in both `sessions/` and `archived_sessions/`): they are grouped by the
+thread id in their names, and the problems that grouping finds are stated on the thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from . import fields as f
+from .head import read_head, read_tail_tokens
+from .model import Problem, ThreadSummary, unique_problems
+from .paths import RolloutFile, scan_rollout_files
+
+
+@dataclass(slots=True)
+class ThreadFiles:
+    thread_id: str
+    files: list[RolloutFile]  # oldest first; the last one is the current file
+    archived: bool
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def current(self) -> RolloutFile:
+        return self.files[-1]
+
+
+def group_files(codex_home: str) -> dict[str, ThreadFiles]:
+    by_id: dict[str, ThreadFiles] = {}
+    for archived in (False, True):
+        files = sorted(scan_rollout_files(codex_home, archived), key=_order)
+        plain = {rf.path for rf in files if not rf.name.compressed}
+        for rf in files:
+            problems: list[Problem] = []
+            if rf.name.compressed and rf.path[: -len(".zst")] in plain:
+                # Codex reads the plain file when both exist; so do we.
+                continue
+            tf = by_id.get(rf.name.thread_id)
+            if tf is None:
+                by_id[rf.name.thread_id] = ThreadFiles(rf.name.thread_id, [rf], archived, problems)
+            elif tf.archived != archived:
+                tf.problems.append(Problem(
+                    "the thread has files in both sessions/ and archived_sessions/; "
+                    "showing the active copy", rf.path))
+            else:
+                tf.files.append(rf)
+    return by_id
+
+
+def _order(rf: RolloutFile) -> tuple[str, int, str]:
+    # Segments written later carry a later name stamp; at the same stamp the base file first.
+    return (rf.name.stamp, 0 if rf.name.segment_id is None else 1, rf.path)
+
+
+def summarize(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
+    """A ThreadSummary from the heads of the thread's files (never the whole file)."""
+    first = tf.files[0]
+    current = tf.current
+    problems: list[Problem] = list(tf.problems)
+    head = read_head(first.path)
+    problems.extend(head.problems)
+    preview = head.preview
+    model = head.model
+    for rf in tf.files[1:]:
+        if preview is not None and model is not None:
+            break
+        later = read_head(rf.path)
+        preview = preview or later.preview
+        model = model or later.model
+
+    meta = head.meta or {}
+    git = f.dct(meta, "git")
+    source_raw = meta.get("source")
+    thread_id = tf.thread_id
+    meta_id = f.s(meta, "id")
+    if meta_id and meta_id.lower() != thread_id:
+        problems.append(Problem(
+            f"session_meta id {meta_id} differs from the id in the file name", first.path))
+
+    created = f.parse_time(meta.get("timestamp"))
+    if created is None:
+        local = first.name.local_time
+        if local is not None:
+            created = local.astimezone(UTC)  # the name is the writer's local time
+            problems.append(Problem(
+                "no creation time in session_meta; taken from the file name (local time)",
+                first.path))
+    updated = datetime.fromtimestamp(max(rf.mtime_ns for rf in tf.files) / 1e9, UTC)
+
+    history_mode = f.s(meta, "history_mode") or "legacy"
+    if history_mode not in ("legacy", "paginated"):
+        problems.append(Problem(f"unknown history_mode {history_mode!r}", first.path))
+    if head.bare:
+        fmt = "bare"
+    elif head.paginated_lines or history_mode == "paginated":
+        fmt = "paginated"
+    else:
+        fmt = "envelope"
+    if current.name.compressed:
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            problems.append(Problem(
+                "compressed rollout (.jsonl.zst): install the 'zstd' extra to read it",
+                current.path))
+
+    parent = f.s(meta, "parent_thread_id")
+    spawn = f.dct(f.dct(source_raw, "subagent"), "thread_spawn")
+    parent = parent or f.s(spawn, "parent_thread_id")
+
+    return ThreadSummary(
+        id=thread_id,
+        path=current.path,
+        created_at=created,
+        updated_at=updated,
+        cwd=f.s(meta, "cwd"),
+        preview=preview,
+        name=names.get(thread_id),
+        source=f.source_label(source_raw) if source_raw is not None else None,
+        originator=f.s(meta, "originator"),
+        cli_version=f.s(meta, "cli_version"),
+        model=model,
+        model_provider=f.s(meta, "model_provider"),
+        git_branch=f.s(git, "branch"),
+        git_sha=f.s(git, "commit_hash"),
+        git_origin=f.s(git, "repository_url"),
+        archived=tf.archived,
+        forked_from_id=f.s(meta, "forked_from_id"),
+        parent_thread_id=parent,
+        tokens=read_tail_tokens(current.path, current.size),
+        history_mode=history_mode,
+        format=fmt,
+        size=sum(rf.size for rf in tf.files),
+        segments=tuple(rf.path for rf in tf.files),
+        compressed=current.name.compressed,
+        problems=tuple(unique_problems(problems)),
+    )

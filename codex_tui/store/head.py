@@ -1,0 +1,135 @@
+"""The head of a rollout: its metadata and preview, read without reading the whole file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import fields as f
+from .model import Problem
+from .rollout import Record, classify, decode_line, iter_raw_lines, open_rollout, parse_json
+
+# Codex looks for session_meta in the first 10 records and a preview within 210 lines; we read
+# a little further so that sessions Codex hides still list, but never the whole file.
+HEAD_LINE_LIMIT = 256
+TAIL_BYTES = 256 * 1024
+
+
+@dataclass(slots=True)
+class Head:
+    meta: dict[str, Any] | None = None
+    meta_line: int | None = None
+    bare: bool = False
+    paginated_lines: bool = False  # lines carry an `ordinal`
+    preview: str | None = None
+    model: str | None = None
+    records_seen: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def scan_head(stream, path: str) -> Head:
+    head = Head()
+    fallback: str | None = None  # first real user response item, for files without events
+    for raw in iter_raw_lines(stream):
+        if raw.line_no > HEAD_LINE_LIMIT:
+            break
+        record, problem = decode_line(raw, path)
+        if problem is not None:
+            head.problems.append(problem)
+        if record is None:
+            continue
+        head.records_seen += 1
+        if record.ordinal is not None:
+            head.paginated_lines = True
+        if record.kind == "session_meta":
+            if head.meta is None and isinstance(record.payload, dict):
+                head.meta = record.payload
+                head.meta_line = record.line_no
+                head.bare = record.bare
+            continue
+        if head.preview is None:
+            preview = _preview(record)
+            if preview is not None:
+                head.preview = preview
+            elif fallback is None:
+                fallback = _fallback_preview(record)
+        if head.model is None and record.kind == "turn_context":
+            head.model = f.s(record.payload, "model")
+        if head.meta is not None and head.preview is not None and head.model is not None:
+            break
+    if head.preview is None:
+        head.preview = fallback
+    if head.meta is None:
+        if head.records_seen == 0 and not head.problems:
+            head.problems.append(Problem("empty file", path))
+        else:
+            head.problems.append(Problem("no session metadata (session_meta) found", path))
+    return head
+
+
+def _preview(record: Record) -> str | None:
+    p = record.payload
+    if record.kind != "event_msg" or not isinstance(p, dict):
+        return None
+    if record.type == "user_message":
+        return f.preview_text(*f.event_user_message(p))
+    if record.type == "item_completed":
+        item = f.dct(p, "item")
+        if f.s(item, "type") == "UserMessage":
+            return f.preview_text(*f.item_user_message(item))
+    return None
+
+
+def _fallback_preview(record: Record) -> str | None:
+    p = record.payload
+    if record.kind == "response_item" and record.type == "message" and isinstance(p, dict) \
+            and f.is_real_user_response_item(p):
+        content = p.get("content")
+        return f.preview_text(f.content_text(content), f.count_images(content))
+    return None
+
+
+def read_head(path: str) -> Head:
+    try:
+        with open_rollout(path) as stream:
+            return scan_head(stream, path)
+    except Exception as exc:
+        head = Head()
+        head.problems.append(Problem(_describe(exc), path))
+        return head
+
+
+def read_tail_tokens(path: str, size: int) -> int | None:
+    """Newest `total_token_usage.total_tokens` in the last TAIL_BYTES of the file."""
+    if path.endswith(".zst"):
+        return None
+    try:
+        with open(path, "rb") as stream:
+            start = max(0, size - TAIL_BYTES)
+            stream.seek(start)
+            data = stream.read(TAIL_BYTES)
+    except OSError:
+        return None
+    lines = data.split(b"\n")
+    if start > 0:
+        lines = lines[1:]  # the first piece is a partial line
+    for line in reversed(lines):
+        if b'"token_count"' not in line and b'"token_usage_record"' not in line:
+            continue
+        value, _ = parse_json(line)
+        kind, typ, payload, *_ = classify(value)
+        if kind == "event_msg" and typ == "token_count":
+            usage = f.token_usage(f.dct(f.dct(payload, "info"), "total_token_usage"))
+            if usage is not None:
+                return usage.total
+        elif kind == "token_usage_record":
+            usage = f.token_usage(f.dct(payload, "thread_token_usage"))
+            if usage is not None:
+                return usage.total
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or exc}"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,239 @@
+"""The normalized model every format generation decodes into.
+
+Plain dataclasses, no behaviour beyond small derived properties: the store builds them,
+screens and the CLI only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the reader could not take at face value, stated rather than hidden."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None  # 1-based physical line in `path`
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+def unique_problems(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in first-seen order."""
+    return list(dict.fromkeys(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    input: int = 0
+    cached_input: int = 0
+    output: int = 0
+    reasoning_output: int = 0
+    total: int = 0
+
+    def minus(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.input - other.input,
+            self.cached_input - other.cached_input,
+            self.output - other.output,
+            self.reasoning_output - other.reasoning_output,
+            self.total - other.total,
+        )
+
+    def plus(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.input + other.input,
+            self.cached_input + other.cached_input,
+            self.output + other.output,
+            self.reasoning_output + other.reasoning_output,
+            self.total + other.total,
+        )
+
+
+@dataclass(slots=True)
+class ThreadSummary:
+    """What a listing knows about a thread, from the head of its rollout and the file system."""
+
+    id: str
+    path: str  # the thread's current rollout file
+    created_at: datetime | None  # UTC
+    updated_at: datetime | None  # UTC, the current file's mtime (as Codex does)
+    cwd: str | None = None
+    preview: str | None = None  # first user message, as Codex derives it
+    name: str | None = None  # thread name from session_index.jsonl
+    source: str | None = None  # "cli", "vscode", "exec", "subagent:review", ...
+    originator: str | None = None
+    cli_version: str | None = None
+    model: str | None = None
+    model_provider: str | None = None
+    git_branch: str | None = None
+    git_sha: str | None = None
+    git_origin: str | None = None
+    archived: bool = False
+    forked_from_id: str | None = None
+    parent_thread_id: str | None = None  # sub-agents
+    tokens: int | None = None  # newest total_token_usage.total_tokens seen (Codex's tokens_used)
+    history_mode: str = "legacy"  # "legacy" | "paginated" (from session_meta)
+    format: str = "envelope"  # "bare" (0.20-era lines) | "envelope" | "paginated"
+    size: int = 0  # bytes of the current file
+    segments: tuple[str, ...] = ()  # every file of this thread, oldest first
+    compressed: bool = False  # current file is .jsonl.zst
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def title(self) -> str | None:
+        """The thread name when there is one, else the preview (as Codex's picker shows)."""
+        return self.name or self.preview
+
+
+# ---- transcript items -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class UserMessage:
+    text: str
+    images: int = 0
+    kind: str = "user_message"
+
+
+@dataclass(slots=True)
+class AgentMessage:
+    text: str
+    phase: str | None = None
+    kind: str = "agent_message"
+
+
+@dataclass(slots=True)
+class Reasoning:
+    text: str
+    kind: str = "reasoning"
+
+
+@dataclass(slots=True)
+class ToolCall:
+    call_id: str | None
+    name: str
+    command: str | None = None  # one display line: the shell command, query, or arguments
+    arguments: str | None = None  # raw arguments as recorded
+    output: str | None = None
+    exit_code: int | None = None
+    duration_ms: int | None = None
+    status: str | None = None
+    kind: str = "tool_call"
+
+
+@dataclass(slots=True)
+class PatchFile:
+    path: str
+    change: str  # "add" | "update" | "delete" | "move" | ...
+    diff: str | None = None
+
+
+@dataclass(slots=True)
+class Patch:
+    call_id: str | None
+    patch: str | None = None  # apply_patch input as the model wrote it
+    files: list[PatchFile] = field(default_factory=list)
+    success: bool | None = None
+    output: str | None = None
+    kind: str = "patch"
+
+
+@dataclass(slots=True)
+class ErrorItem:
+    message: str
+    kind: str = "error"
+
+
+@dataclass(slots=True)
+class Aborted:
+    reason: str | None
+    kind: str = "aborted"
+
+
+@dataclass(slots=True)
+class Compaction:
+    message: str | None
+    kind: str = "compaction"
+
+
+@dataclass(slots=True)
+class Note:
+    """A known record worth a line in the transcript: a rename, a review mode, a plan, ..."""
+
+    label: str
+    text: str
+    kind: str = "note"
+
+
+@dataclass(slots=True)
+class Unknown:
+    """A record this version does not know: kept verbatim so nothing is dropped."""
+
+    record_type: str
+    raw: Any
+    line: int | None = None
+    kind: str = "unknown"
+
+
+Item = (
+    UserMessage
+    | AgentMessage
+    | Reasoning
+    | ToolCall
+    | Patch
+    | ErrorItem
+    | Aborted
+    | Compaction
+    | Note
+    | Unknown
+)
+
+
+@dataclass(slots=True)
+class Turn:
+    index: int  # 1-based, in display order
+    turn_id: str | None = None
+    user_message: str | None = None
+    items: list[Item] = field(default_factory=list)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    duration_ms: int | None = None
+    # "completed" | "failed" | "aborted" | "incomplete" (no end recorded: running or cut off)
+    status: str = "incomplete"
+    error: str | None = None
+    model: str | None = None
+    tokens: TokenUsage | None = None
+    inherited: bool = False  # part of a fork's parent history
+    compaction: bool = False  # a compaction turn (no user input)
+    # where the turn's lines are: (file, first byte, byte after its last line)
+    source_path: str | None = None
+    start_offset: int | None = None
+    end_offset: int | None = None
+
+
+@dataclass(slots=True)
+class Thread:
+    summary: ThreadSummary
+    turns: list[Turn]
+    problems: list[Problem]
+    inherited_from: str | None = None  # id of the thread whose history this one starts with
+    rolled_back_turns: int = 0  # turns dropped by thread_rolled_back markers
+
+    @property
+    def tokens(self) -> TokenUsage | None:
+        usages = [t.tokens for t in self.turns if t.tokens is not None]
+        if not usages:
+            return None
+        total = TokenUsage()
+        for usage in usages:
+            total = total.plus(usage)
+        return total

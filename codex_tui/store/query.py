@@ -1,0 +1,78 @@
+"""Filtering, sorting and fuzzy search of thread summaries, shared by every ThreadStore."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rapidfuzz import fuzz
+
+from .model import ThreadSummary
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+SEARCH_THRESHOLD = 75.0
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadQuery:
+    cwd: str | None = None  # None: every directory
+    archived: bool = False
+    sort: str = "updated"  # "updated" | "created"
+    search: str | None = None
+    sources: frozenset[str] | None = None  # None: every source
+    limit: int | None = None
+
+
+def normalize_path(path: str) -> str:
+    return os.path.normpath(path) if path else path
+
+
+def cwd_matcher(cwd: str) -> set[str]:
+    """The spellings of `cwd` a session may have recorded: as given and symlinks resolved."""
+    spellings = {normalize_path(os.path.abspath(cwd))}
+    with contextlib.suppress(OSError):
+        spellings.add(os.path.realpath(cwd))
+    return spellings
+
+
+def search_score(summary: ThreadSummary, query: str) -> float | None:
+    """How well `query` matches the thread's title, name, cwd, branch or id (0-100), or
+    None when it does not. Substrings always match; otherwise fuzzy partial matching."""
+    needle = query.strip().lower()
+    if not needle:
+        return 100.0
+    best: float | None = None
+    for hay in (summary.title, summary.name, summary.cwd, summary.git_branch, summary.id):
+        if not hay:
+            continue
+        hay = hay.lower()
+        if needle in hay:
+            return 100.0
+        score = fuzz.partial_ratio(needle, hay, score_cutoff=SEARCH_THRESHOLD)
+        if score and (best is None or score > best):
+            best = score
+    return best
+
+
+def apply_query(summaries: list[ThreadSummary], query: ThreadQuery) -> list[ThreadSummary]:
+    spellings = cwd_matcher(query.cwd) if query.cwd is not None else None
+    out: list[ThreadSummary] = []
+    for s in summaries:
+        if s.archived != query.archived:
+            continue
+        if spellings is not None and (s.cwd is None or normalize_path(s.cwd) not in spellings):
+            continue
+        if query.sources is not None and (s.source or "unknown") not in query.sources:
+            continue
+        if query.search and search_score(s, query.search) is None:
+            continue
+        out.append(s)
+    if query.sort == "created":
+        out.sort(key=lambda s: (s.created_at or _EPOCH, s.id), reverse=True)
+    else:
+        out.sort(key=lambda s: (s.updated_at or _EPOCH, s.id), reverse=True)
+    if query.limit is not None:
+        out = out[: query.limit]
+    return out

@@ -1,0 +1,623 @@
+"""Records -> turns -> items, for every format generation.
+
+Turn boundaries: `task_started` ... `task_complete`/`turn_aborted` where a file records them;
+otherwise (older legacy and bare files) a real user message starts a turn. Newer files
+write most things twice (a `response_item` and its `event_msg` or `item_completed` twin);
+per turn the richest source of each category is shown and its twins are skipped:
+`item_completed` items, else legacy events, else response items.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import fields as f
+from .model import (
+    Aborted,
+    AgentMessage,
+    Compaction,
+    ErrorItem,
+    Item,
+    Note,
+    Patch,
+    PatchFile,
+    Problem,
+    Reasoning,
+    TokenUsage,
+    ToolCall,
+    Turn,
+    Unknown,
+    UserMessage,
+)
+from .rollout import Record
+
+# Records known to carry nothing a reader of the transcript needs (settings snapshots,
+# bookkeeping, encrypted blobs). Anything not known at all is kept as `Unknown`.
+_SILENT_KINDS = frozenset({
+    "session_meta", "turn_context", "world_state", "token_usage_record", "dynamic_tools_updated",
+    "inter_agent_communication_metadata", "security_risk_score", "retained_context",
+    "realtime_item", "state", "rollout_reference",
+})
+_SILENT_EVENTS = frozenset({
+    "token_count", "task_started", "task_complete", "thread_settings_applied",
+    "session_configured", "agent_reasoning_raw_content", "agent_reasoning_raw_content_delta",
+    "agent_reasoning_section_break", "item_started", "exec_command_begin", "patch_apply_begin",
+    "mcp_tool_call_begin", "web_search_begin", "turn_diff", "background_event",
+    "sub_agent_activity", "context_compacted", "thread_rolled_back", "user_message",
+    "agent_message", "agent_reasoning", "item_completed", "exec_command_end",
+    "patch_apply_end", "mcp_tool_call_end", "web_search_end", "turn_aborted", "error",
+    "stream_error", "warning", "image_generation_end", "undo_started", "plan_update",
+    "mcp_list_tools_response", "list_custom_prompts_response", "get_history_entry_response",
+    "shutdown_complete", "conversation_path",
+})
+_SILENT_RESPONSES = frozenset({
+    "ghost_snapshot", "additional_tools", "configuration_update", "compaction",
+    "context_compaction", "compaction_trigger", "other",
+})
+_SHELL_TOOLS = frozenset({
+    "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
+    "unified_exec",
+})
+
+
+@dataclass(slots=True)
+class _Segment:
+    records: list[Record] = field(default_factory=list)
+    explicit: bool = False  # opened by task_started
+    open: bool = True
+    has_user_event: bool = False
+    has_user: bool = False  # any user input (counts for rollbacks)
+
+
+@dataclass(slots=True)
+class TranscriptResult:
+    turns: list[Turn]
+    problems: list[Problem]
+    rolled_back: int
+
+
+def build_turns(records: list[Record]) -> TranscriptResult:
+    segments, rolled_back, notes = _segment(records)
+    turns: list[Turn] = []
+    tracker = _TokenTracker()
+    model: str | None = None
+    for seg in segments:
+        turn, model = _build_turn(seg, len(turns) + 1, tracker, model)
+        turns.append(turn)
+    for turn_index, note in notes:
+        if 0 <= turn_index < len(turns):
+            turns[turn_index].items.append(note)
+    return TranscriptResult(turns, [], rolled_back)
+
+
+# ---- segmentation ------------------------------------------------------------------------
+
+
+def _segment(records: list[Record]) -> tuple[list[_Segment], int, list[tuple[int, Note]]]:
+    segments: list[_Segment] = []
+    preamble: list[Record] = []  # before the first turn (meta, context): merged into turn 1
+    current: _Segment | None = None
+    rolled_back = 0
+    notes: list[tuple[int, Note]] = []
+
+    def start(explicit: bool) -> _Segment:
+        nonlocal current
+        seg = _Segment(explicit=explicit)
+        if not segments and preamble:
+            seg.records.extend(preamble)
+            preamble.clear()
+        segments.append(seg)
+        current = seg
+        return seg
+
+    for rec in records:
+        kind, typ, payload = rec.kind, rec.type, rec.payload
+        if kind == "session_meta":
+            continue
+        if kind == "event_msg" and typ == "task_started":
+            start(True).records.append(rec)
+            continue
+        if kind == "event_msg" and typ in ("task_complete", "turn_aborted"):
+            (current or start(True)).records.append(rec)
+            current.open = False  # type: ignore[union-attr]
+            continue
+        if kind == "event_msg" and typ == "thread_rolled_back":
+            n = f.i(payload, "num_turns") or 0
+            dropped = _roll_back(segments, n)
+            rolled_back += dropped
+            current = segments[-1] if segments else None
+            if current is not None:
+                current.open = False
+            notes.append((len(segments) - 1, Note("rollback", f"rolled back {n} turn(s)")))
+            continue
+        in_open_task = current is not None and current.explicit and current.open
+        if kind == "response_item" and typ == "message" and isinstance(payload, dict) \
+                and f.is_real_user_response_item(payload):
+            seg = current if in_open_task else start(False)
+            seg.has_user = True
+            seg.records.append(rec)
+            continue
+        if kind == "event_msg" and typ == "user_message":
+            if in_open_task or (current is not None and not current.explicit and current.open
+                                and not current.has_user_event):
+                seg = current
+            else:
+                seg = start(False)
+            assert seg is not None
+            seg.has_user_event = seg.has_user = True
+            seg.records.append(rec)
+            continue
+        if kind == "event_msg" and typ == "item_completed" \
+                and f.s(f.dct(payload, "item"), "type") == "UserMessage":
+            seg = current if in_open_task else start(False)
+            seg.has_user = True
+            seg.records.append(rec)
+            continue
+        if current is None:
+            preamble.append(rec)
+        else:
+            current.records.append(rec)
+    if preamble:
+        # Records but no turn at all (a session that never got a prompt): keep them visible.
+        seg = _Segment(records=list(preamble), open=False)
+        segments.append(seg)
+    return segments, rolled_back, notes
+
+
+def _roll_back(segments: list[_Segment], n: int) -> int:
+    """Drop the last `n` user turns and everything after the first of them."""
+    if n <= 0:
+        return 0
+    user_positions = [idx for idx, seg in enumerate(segments) if seg.has_user]
+    if not user_positions:
+        return 0
+    n = min(n, len(user_positions))
+    cut = user_positions[-n]
+    del segments[cut:]
+    return n
+
+
+# ---- one turn ----------------------------------------------------------------------------
+
+
+class _TokenTracker:
+    """Per-turn usage from the cumulative `token_count` totals. Totals restart at 0 whenever
+    a new Codex process resumes the thread; the first response of a process has
+    total == last."""
+
+    def __init__(self) -> None:
+        self.prev: TokenUsage | None = None
+
+    def turn_usage(self, counts: list[tuple[TokenUsage, TokenUsage | None]]) -> TokenUsage | None:
+        if not counts:
+            return None
+        usage = TokenUsage()
+        for total, last in counts:
+            prev = self.prev
+            if total == prev:
+                continue  # the same count emitted twice
+            if prev is None or total.total < prev.total or total == last:
+                usage = usage.plus(total)  # a fresh process: its total is all new
+            else:
+                usage = usage.plus(total.minus(prev))
+            self.prev = total
+        return usage
+
+
+def _build_turn(
+    seg: _Segment, index: int, tracker: _TokenTracker, model: str | None
+) -> tuple[Turn, str | None]:
+    recs = seg.records
+    turn = Turn(index=index)
+    if recs:
+        turn.source_path = recs[0].path
+        turn.start_offset = recs[0].offset
+        own = [r for r in recs if r.path == turn.source_path]
+        turn.end_offset = own[-1].end if own else None
+        turn.inherited = recs[0].inherited
+
+    has_ic = {"UserMessage": False, "AgentMessage": False, "Reasoning": False}
+    has_ev = {"user_message": False, "agent_message": False, "agent_reasoning": False}
+    has_compacted = False
+    for rec in recs:
+        if rec.kind == "event_msg":
+            if rec.type == "item_completed":
+                t = f.s(f.dct(rec.payload, "item"), "type")
+                if t in has_ic:
+                    has_ic[t] = True
+            elif rec.type in has_ev:
+                has_ev[rec.type] = True
+        elif rec.kind == "compacted":
+            has_compacted = True
+    users_from = "ic" if has_ic["UserMessage"] else "ev" if has_ev["user_message"] else "ri"
+    agents_from = "ic" if has_ic["AgentMessage"] else "ev" if has_ev["agent_message"] else "ri"
+    reason_from = "ic" if has_ic["Reasoning"] else "ev" if has_ev["agent_reasoning"] else "ri"
+
+    items: list[Item] = []
+    tools: dict[str, ToolCall | Patch] = {}
+    token_counts: list[tuple[TokenUsage, TokenUsage | None]] = []
+    turn_usage_record: TokenUsage | None = None
+    aborted_reason: str | None = None
+
+    def tool(call_id: str | None, make: type[ToolCall] | type[Patch], name: str = "tool"):
+        if call_id and call_id in tools:
+            return tools[call_id]
+        obj = Patch(call_id) if make is Patch else ToolCall(call_id, name)
+        items.append(obj)
+        if call_id:
+            tools[call_id] = obj
+        return obj
+
+    for rec in recs:
+        kind, typ, p = rec.kind, rec.type, rec.payload
+        if kind == "response_item" and isinstance(p, dict):
+            if typ == "message":
+                role = p.get("role")
+                if role == "user" and users_from == "ri" and f.is_real_user_response_item(p):
+                    content = p.get("content")
+                    items.append(UserMessage(f.content_text(content), f.count_images(content)))
+                elif role == "assistant" and agents_from == "ri":
+                    text = f.content_text(p.get("content"))
+                    if text:
+                        items.append(AgentMessage(text, f.s(p, "phase")))
+                # developer/system messages and injected context are instructions, not turns.
+            elif typ == "reasoning":
+                if reason_from == "ri":
+                    text = "\n\n".join(
+                        f.s(part, "text") or "" for part in f.lst(p, "summary")
+                    ).strip()
+                    if text:
+                        items.append(Reasoning(text))
+            elif typ in ("function_call", "custom_tool_call", "local_shell_call",
+                         "tool_search_call", "web_search_call"):
+                _apply_call(p, typ, tool)
+            elif typ in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
+                _apply_output(p, tool)
+            elif typ == "image_generation_call":
+                items.append(Note("image", f.s(p, "revised_prompt") or "image generated"))
+            elif typ == "agent_message":
+                items.append(Note("agent message", f.content_text(p.get("content"))))
+            elif typ not in _SILENT_RESPONSES:
+                items.append(Unknown(f"response_item/{typ}", p, rec.line_no))
+        elif kind == "event_msg" and isinstance(p, dict):
+            if typ == "user_message" and users_from == "ev":
+                text, images = f.event_user_message(p)
+                items.append(UserMessage(text, images))
+            elif typ == "agent_message" and agents_from == "ev":
+                items.append(AgentMessage(f.s(p, "message") or "", f.s(p, "phase")))
+            elif typ == "agent_reasoning" and reason_from == "ev":
+                items.append(Reasoning(f.s(p, "text") or ""))
+            elif typ == "item_completed":
+                _apply_item(f.dct(p, "item"), items, tool, users_from, agents_from, reason_from,
+                            rec)
+            elif typ == "exec_command_end":
+                call = tool(f.s(p, "call_id"), ToolCall, "shell")
+                if isinstance(call, ToolCall):
+                    call.command = call.command or f.shell_command(p.get("command"))
+                    output = f.s(p, "aggregated_output") or f.s(p, "formatted_output")
+                    if output is None:
+                        output = (f.s(p, "stdout") or "") + (f.s(p, "stderr") or "")
+                    call.output = output
+                    call.exit_code = f.i(p, "exit_code")
+                    call.duration_ms = f.duration_ms(p.get("duration"))
+            elif typ == "patch_apply_end":
+                patch = tool(f.s(p, "call_id"), Patch)
+                if isinstance(patch, Patch):
+                    success = p.get("success")
+                    patch.success = success if isinstance(success, bool) else None
+                    out = (f.s(p, "stdout") or "") + (f.s(p, "stderr") or "")
+                    patch.output = patch.output or out or None
+                    if not patch.files:
+                        patch.files = _event_changes(p.get("changes"))
+            elif typ == "mcp_tool_call_end":
+                inv = f.dct(p, "invocation")
+                name = f"{f.s(inv, 'server') or 'mcp'}.{f.s(inv, 'tool') or '?'}"
+                call = tool(f.s(p, "call_id"), ToolCall, name)
+                if isinstance(call, ToolCall):
+                    call.name = name
+                    call.arguments = _compact_json(inv.get("arguments"))
+                    call.command = call.arguments
+                    call.output = _mcp_result(p.get("result"))
+                    call.duration_ms = f.duration_ms(p.get("duration"))
+            elif typ == "web_search_end":
+                call = tool(f.s(p, "call_id"), ToolCall, "web_search")
+                if isinstance(call, ToolCall):
+                    call.command = f.s(p, "query") or call.command
+            elif typ == "turn_aborted":
+                aborted_reason = f.s(p, "reason") or "aborted"
+                items.append(Aborted(aborted_reason))
+            elif typ in ("error", "stream_error"):
+                items.append(ErrorItem(f.s(p, "message") or typ))
+            elif typ == "token_count":
+                info = f.dct(p, "info")
+                total = f.token_usage(f.dct(info, "total_token_usage"))
+                if total is not None:
+                    token_counts.append((total, f.token_usage(f.dct(info, "last_token_usage"))))
+            elif typ == "context_compacted":
+                if not has_compacted:
+                    items.append(Compaction(None))
+            elif typ == "thread_name_updated":
+                items.append(Note("renamed", f.s(p, "thread_name") or "(name cleared)"))
+            elif typ in ("entered_review_mode", "exited_review_mode"):
+                items.append(Note("review", typ.replace("_", " ")))
+            elif typ == "thread_goal_updated":
+                goal = f.s(p, "objective") or f.s(f.dct(p, "goal"), "objective") or ""
+                items.append(Note("goal", goal))
+            elif typ == "warning":
+                items.append(Note("warning", f.s(p, "message") or ""))
+            elif typ == "task_started":
+                turn.turn_id = f.s(p, "turn_id")
+                # The line timestamp has milliseconds; `started_at` only seconds.
+                turn.started_at = f.parse_time(rec.timestamp) or f.parse_time(p.get("started_at"))
+            elif typ == "task_complete":
+                turn.turn_id = turn.turn_id or f.s(p, "turn_id")
+                turn.completed_at = (f.parse_time(rec.timestamp)
+                                     or f.parse_time(p.get("completed_at")))
+                turn.duration_ms = f.i(p, "duration_ms")
+                err = p.get("error")
+                if isinstance(err, dict) and err:
+                    turn.error = _error_text(f.s(err, "message") or _compact_json(err))
+                elif isinstance(err, str) and err:
+                    turn.error = _error_text(err)
+                if turn.error:
+                    items.append(ErrorItem(turn.error))
+            elif typ not in _SILENT_EVENTS:
+                items.append(Unknown(f"event_msg/{typ}", p, rec.line_no))
+        elif kind == "compacted":
+            items.append(Compaction(f.s(p, "message")))
+        elif kind == "turn_context":
+            model = f.s(p, "model") or model
+        elif kind == "token_usage_record":
+            usage = f.token_usage(f.dct(p, "turn_token_usage"))
+            turn_usage_record = usage or turn_usage_record
+        elif kind not in _SILENT_KINDS:
+            items.append(Unknown(kind if typ is None else f"{kind}/{typ}", p, rec.line_no))
+
+    turn.items = items
+    turn.model = model
+    first_user = next((it for it in items if isinstance(it, UserMessage)), None)
+    turn.user_message = first_user.text if first_user else None
+    turn.compaction = first_user is None and any(isinstance(it, Compaction) for it in items)
+
+    usage_from_counts = tracker.turn_usage(token_counts)
+    turn.tokens = turn_usage_record or usage_from_counts
+
+    if turn.started_at is None and recs:
+        turn.started_at = f.parse_time(recs[0].timestamp)
+    if turn.completed_at is None and not seg.open and recs:
+        turn.completed_at = f.parse_time(recs[-1].timestamp)
+    if turn.duration_ms is None and turn.started_at and turn.completed_at:
+        turn.duration_ms = max(0, int((turn.completed_at - turn.started_at).total_seconds()
+                                      * 1000))
+
+    has_reply = any(isinstance(it, AgentMessage) for it in items)
+    if aborted_reason is not None:
+        turn.status = "aborted"
+    elif turn.error:
+        turn.status = "failed"
+    elif seg.explicit:
+        turn.status = "incomplete" if seg.open else "completed"
+    else:
+        errors = any(isinstance(it, ErrorItem) for it in items)
+        turn.status = "completed" if has_reply else "failed" if errors else "incomplete"
+    return turn, model
+
+
+def _error_text(message: str) -> str:
+    """Codex stores API errors as a JSON string inside `message`; show the inner message."""
+    try:
+        inner = json.loads(message)
+    except (ValueError, RecursionError):
+        return message
+    err = f.dct(inner, "error")
+    return f.s(err, "message") or f.s(inner, "message") or message
+
+
+def _compact_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+
+
+def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
+    call_id = f.s(p, "call_id") or f.s(p, "id")
+    name = f.s(p, "name") or {"local_shell_call": "shell", "web_search_call": "web_search",
+                              "tool_search_call": "tool_search"}.get(typ or "", "tool")
+    if typ == "web_search_call":
+        call = tool(call_id, ToolCall, "web_search")
+        if isinstance(call, ToolCall):
+            action = f.dct(p, "action")
+            call.command = f.s(action, "query") or call.command
+            call.status = f.s(p, "status")
+        return
+    if typ == "local_shell_call":
+        call = tool(call_id, ToolCall, "shell")
+        if isinstance(call, ToolCall):
+            action = f.dct(p, "action")
+            call.command = f.shell_command(action.get("command"))
+            call.arguments = _compact_json(action)
+            call.status = f.s(p, "status")
+        return
+    raw = f.s(p, "arguments") if typ == "function_call" else f.s(p, "input")
+    if raw is None and typ == "tool_search_call":
+        raw = _compact_json(p.get("arguments"))
+    if name == "apply_patch":
+        patch = tool(call_id, Patch)
+        if isinstance(patch, Patch):
+            text = raw
+            if typ == "function_call" and raw:
+                args = _loads(raw)
+                text = f.s(args, "input") or f.s(args, "patch") or raw
+            patch.patch = text
+            patch.files = patch.files or _patch_files(text or "")
+        return
+    call = tool(call_id, ToolCall, name)
+    if not isinstance(call, ToolCall):
+        return
+    call.name = name
+    call.arguments = raw
+    call.status = f.s(p, "status") or call.status
+    if name in _SHELL_TOOLS and raw:
+        args = _loads(raw)
+        command = f.shell_command(args.get("command")) if isinstance(args, dict) else None
+        command = command or f.s(args, "cmd")
+        call.command = command or call.command
+    if call.command is None:
+        call.command = raw
+
+
+def _apply_output(p: dict[str, Any], tool) -> None:
+    call_id = f.s(p, "call_id")
+    output = p.get("output")
+    text: str | None
+    exit_code: int | None = None
+    duration: int | None = None
+    if isinstance(output, str):
+        text = output
+        wrapped = _loads(output) if output.startswith("{") else None
+        if isinstance(wrapped, dict) and "output" in wrapped:
+            # Older shell tools: {"output": "...", "metadata": {"exit_code", "duration_seconds"}}
+            text = f.s(wrapped, "output") or ""
+            meta = f.dct(wrapped, "metadata")
+            exit_code = f.i(meta, "exit_code")
+            seconds = meta.get("duration_seconds")
+            duration = f.duration_ms(seconds) if isinstance(seconds, int | float) else None
+        else:
+            text, exit_code = f.split_exec_output(output)
+    elif isinstance(output, list):
+        text = f.content_text(output, ("input_text", "output_text", "text"))
+    elif isinstance(output, dict):
+        text = f.s(output, "content") or _compact_json(output)
+    else:
+        text = None
+    target = tool(call_id, ToolCall, "tool")
+    if isinstance(target, Patch):
+        target.output = target.output or text
+        if target.success is None and exit_code is not None:
+            target.success = exit_code == 0
+        return
+    if target.output is None:
+        target.output = text
+    if target.exit_code is None:
+        target.exit_code = exit_code
+    if target.duration_ms is None:
+        target.duration_ms = duration
+
+
+def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
+                agents_from: str, reason_from: str, rec: Record) -> None:
+    t = f.s(item, "type")
+    if t == "UserMessage":
+        if users_from == "ic":
+            text, images = f.item_user_message(item)
+            items.append(UserMessage(text, images))
+    elif t == "AgentMessage":
+        if agents_from == "ic":
+            items.append(AgentMessage(f.content_text(item.get("content")), f.s(item, "phase")))
+    elif t == "Reasoning":
+        if reason_from == "ic":
+            parts = [x for x in f.lst(item, "summary_text") if isinstance(x, str)]
+            text = "\n\n".join(parts).strip()
+            if text:
+                items.append(Reasoning(text))
+    elif t == "CommandExecution":
+        call = tool(f.s(item, "id"), ToolCall, "shell")
+        if isinstance(call, ToolCall):
+            call.name = call.name if call.name != "tool" else "shell"
+            call.command = f.shell_command(item.get("command")) or call.command
+            output = f.s(item, "aggregated_output")
+            call.output = output if output is not None else call.output
+            call.exit_code = f.i(item, "exit_code") if "exit_code" in item else call.exit_code
+            call.duration_ms = f.duration_ms(item.get("duration")) or call.duration_ms
+            call.status = f.s(item, "status") or call.status
+    elif t == "FileChange":
+        patch = tool(f.s(item, "id"), Patch)
+        if isinstance(patch, Patch):
+            files = []
+            for change in f.lst(item, "changes"):
+                kind = change.get("kind") if isinstance(change, dict) else None
+                kind = f.s(kind, "type") if isinstance(kind, dict) else kind
+                files.append(PatchFile(f.s(change, "path") or "?", kind or "update",
+                                       f.s(change, "diff")))
+            patch.files = files or patch.files
+            status = f.s(item, "status")
+            if status:
+                patch.success = status == "completed"
+    elif t == "McpToolCall":
+        name = f"{f.s(item, 'server') or 'mcp'}.{f.s(item, 'tool') or '?'}"
+        call = tool(f.s(item, "id"), ToolCall, name)
+        if isinstance(call, ToolCall):
+            call.name = name
+            call.arguments = _compact_json(item.get("arguments"))
+            call.command = call.arguments
+            err = item.get("error")
+            call.output = _mcp_result(item.get("result")) or (_compact_json(err) if err else None)
+            call.status = f.s(item, "status")
+            call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
+    elif t == "WebSearch":
+        call = tool(f.s(item, "id"), ToolCall, "web_search")
+        if isinstance(call, ToolCall):
+            call.command = f.s(item, "query") or call.command
+    elif t == "Plan":
+        items.append(Note("plan", f.s(item, "text") or ""))
+    elif t == "ContextCompaction":
+        items.append(Compaction(None))
+    elif t in ("ImageGeneration", "ImageView"):
+        items.append(Note("image", f.s(item, "revised_prompt") or f.s(item, "path") or t))
+    else:
+        items.append(Unknown(f"item_completed/{t}", item, rec.line_no))
+
+
+def _mcp_result(result: Any) -> str | None:
+    if not isinstance(result, dict):
+        return _compact_json(result)
+    ok = result.get("Ok", result)
+    if isinstance(ok, dict) and isinstance(ok.get("content"), list):
+        return f.content_text(ok["content"], ("text",))
+    err = result.get("Err")
+    if err is not None:
+        return _compact_json(err)
+    return _compact_json(result)
+
+
+def _event_changes(changes: Any) -> list[PatchFile]:
+    files: list[PatchFile] = []
+    if not isinstance(changes, dict):
+        return files
+    for path, change in changes.items():
+        if not isinstance(change, dict):
+            continue
+        if "type" in change:  # {"type": "update", "unified_diff": ...}
+            files.append(PatchFile(str(path), f.s(change, "type") or "update",
+                                   f.s(change, "unified_diff") or f.s(change, "content")))
+        elif len(change) == 1:  # older externally tagged {"update": {...}}
+            kind, body = next(iter(change.items()))
+            files.append(PatchFile(str(path), str(kind),
+                                   f.s(body, "unified_diff") or f.s(body, "content")))
+    return files
+
+
+def _patch_files(text: str) -> list[PatchFile]:
+    files: list[PatchFile] = []
+    for line in text.splitlines():
+        for marker, kind in (("*** Add File: ", "add"), ("*** Update File: ", "update"),
+                             ("*** Delete File: ", "delete")):
+            if line.startswith(marker):
+                files.append(PatchFile(line[len(marker):].strip(), kind))
+        if line.startswith("*** Move to: ") and files:
+            files[-1].change = f"move to {line[len('*** Move to: '):].strip()}"
+    return files
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None

@@ -1,0 +1,29 @@
+"""Making session text safe to print: control characters shown, never executed."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls except tab and newline; ESC among them (terminal escape injection).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture" of the character
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\x{code:02x}"
+
+
+def printable(text: str) -> str:
+    """Text with control characters made visible; newlines and tabs kept."""
+    return _CONTROL_RE.sub(_visible, text)
+
+
+def one_line(text: str | None) -> str:
+    """Collapse any whitespace run (newlines included) to one space, controls made visible."""
+    if not text:
+        return ""
+    return printable(" ".join(text.split()))
