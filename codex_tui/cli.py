@@ -17,7 +17,9 @@ import orjson
 from . import __version__
 from .store import LocalThreadStore, Problem, StoreError, ThreadQuery, ThreadSummary
 from .store.serialize import summary_json, thread_json
-from .textutil import one_line, printable
+from .textutil import clip, one_line, printable
+
+TITLE_MAX = 200
 
 
 class UsageError(Exception):
@@ -121,7 +123,9 @@ def _list_row(t: ThreadSummary, show_cwd: bool, created: bool) -> str:
     cols = [t.id, when, tokens, (t.source or "?").ljust(6)]
     if show_cwd:
         cols.append(one_line(t.cwd) or "?")
-    cols.append(one_line(t.title) or "(no message yet)")
+    # One line per session, however long the prompt (a 10 MB prompt is not printed whole).
+    cols.append(clip(one_line(t.title[:TITLE_MAX * 2] if t.title else ""), TITLE_MAX)
+                or "(no message yet)")
     return "  ".join(cols)
 
 

@@ -27,3 +27,8 @@ def one_line(text: str | None) -> str:
     if not text:
         return ""
     return printable(" ".join(text.split()))
+
+
+def clip(text: str, width: int) -> str:
+    """At most `width` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

@@ -94,34 +94,33 @@ class Record:
 
 
 def parse_json(data: bytes) -> tuple[Any, str | None]:
-    """Parse one JSON document. Returns (value, note); value is None when it can't be parsed.
-    A note says what was repaired (invalid UTF-8, lone surrogates)."""
+    """Parse one JSON document. Returns (value, note); value is None when it can't be parsed,
+    and the note then says why. A note beside a value says what was repaired (invalid UTF-8,
+    lone surrogates)."""
     try:
         return orjson.loads(data), None
-    except orjson.JSONDecodeError as exc:
-        first_error = str(exc)
+    except orjson.JSONDecodeError:
+        pass
     # orjson is strict about UTF-8 and surrogates; the standard library is not.
-    note = None
+    bad_utf8 = False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
-        note = "invalid UTF-8 bytes replaced with U+FFFD"
+        bad_utf8 = True
     try:
         value = json.loads(text)
     except RecursionError:
         return None, "not valid JSON (nested too deeply)"
-    except ValueError:
-        return None, f"not valid JSON ({_short_error(first_error)})"
+    except ValueError as exc:
+        why = getattr(exc, "msg", None) or "unreadable"
+        extra = ", and not UTF-8" if bad_utf8 else ""
+        return None, f"not valid JSON ({why.lower()}{extra})"
+    note = "invalid UTF-8 bytes replaced with U+FFFD" if bad_utf8 else None
     if _has_surrogates(value):
         value = _scrub_surrogates(value)
         note = "lone UTF-16 surrogates replaced with U+FFFD"
     return value, note
-
-
-def _short_error(message: str) -> str:
-    message = message.split(": line", 1)[0]
-    return message[:120]
 
 
 def _has_surrogates(value: Any, depth: int = 0) -> bool:
