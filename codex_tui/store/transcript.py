@@ -117,7 +117,16 @@ def _segment(records: list[Record]) -> tuple[list[_Segment], int, list[tuple[int
         if kind == "session_meta":
             continue
         if kind == "event_msg" and typ == "task_started":
-            start(True).records.append(rec)
+            prior = current
+            seg = start(True)
+            if prior is not None and not prior.explicit and prior.open \
+                    and not prior.has_user_event:
+                # `migrate-rollouts` writes the user's response item just before the
+                # task_started it synthesizes: that message opens this turn, not one of its own.
+                segments.remove(prior)
+                seg.records.extend(prior.records)
+                seg.has_user = prior.has_user
+            seg.records.append(rec)
             continue
         if kind == "event_msg" and typ in ("task_complete", "turn_aborted"):
             (current or start(True)).records.append(rec)
