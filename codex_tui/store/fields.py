@@ -6,6 +6,7 @@ so every read goes through these helpers instead of trusting the shape.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from datetime import UTC, datetime
@@ -205,7 +206,8 @@ def duration_ms(value: Any) -> int | None:
         secs = i(value, "secs") or 0
         nanos = i(value, "nanos") or 0
         return secs * 1000 + nanos // 1_000_000
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value) and abs(value) < 1e15:
         return int(value * 1000)
     return None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as f
+from .kinds import UnknownTally, unknown_label
 from .model import Problem
 from .rollout import Record, classify, decode_line, iter_raw_lines, open_rollout, parse_json
 
@@ -30,6 +31,7 @@ class Head:
 def scan_head(stream, path: str) -> Head:
     head = Head()
     fallback: str | None = None  # first real user response item, for files without events
+    unknown = UnknownTally()
     for raw in iter_raw_lines(stream):
         if raw.line_no > HEAD_LINE_LIMIT:
             break
@@ -39,6 +41,9 @@ def scan_head(stream, path: str) -> Head:
         if record is None:
             continue
         head.records_seen += 1
+        label = unknown_label(record)
+        if label is not None:
+            unknown.add(label, record)
         if record.ordinal is not None:
             head.paginated_lines = True
         if record.kind == "session_meta":
@@ -57,6 +62,7 @@ def scan_head(stream, path: str) -> Head:
             head.model = f.s(record.payload, "model")
         if head.meta is not None and head.preview is not None and head.model is not None:
             break
+    head.problems.extend(unknown.problems())
     if head.preview is None:
         head.preview = fallback
     if head.meta is None:

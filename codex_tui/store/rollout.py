@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -123,26 +124,51 @@ def parse_json(data: bytes) -> tuple[Any, str | None]:
     return value, note
 
 
-def _has_surrogates(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if depth > 200:
-        return False
-    if isinstance(value, list):
-        return any(_has_surrogates(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(_has_surrogates(k) or _has_surrogates(v, depth + 1) for k, v in value.items())
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogates(value: Any) -> bool:
+    # Iterative: values can nest as deep as the JSON parser allows.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
     return False
 
 
 def _scrub_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, list):
-        return [_scrub_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub_surrogates(k): _scrub_surrogates(v) for k, v in value.items()}
-    return value
+    """A copy of `value` with lone surrogates replaced, built without recursion."""
+
+    def clean(text: str) -> str:
+        return _SURROGATE_RE.sub("\ufffd", text)
+
+    def shallow(item: Any) -> Any:
+        if isinstance(item, str):
+            return clean(item)
+        if isinstance(item, list):
+            return list(item)
+        if isinstance(item, dict):
+            return {clean(k) if isinstance(k, str) else k: v for k, v in item.items()}
+        return item
+
+    root = shallow(value)
+    stack = [root] if isinstance(root, list | dict) else []
+    while stack:
+        container = stack.pop()
+        keys = range(len(container)) if isinstance(container, list) else list(container)
+        for key in keys:
+            child = shallow(container[key])
+            container[key] = child
+            if isinstance(child, list | dict):
+                stack.append(child)
+    return root
 
 
 def classify(obj: Any) -> tuple[str, str | None, Any, str | None, int | None, bool]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as f
+from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
 from .model import (
     Aborted,
     AgentMessage,
@@ -33,29 +34,6 @@ from .model import (
 )
 from .rollout import Record
 
-# Records known to carry nothing a reader of the transcript needs (settings snapshots,
-# bookkeeping, encrypted blobs). Anything not known at all is kept as `Unknown`.
-_SILENT_KINDS = frozenset({
-    "session_meta", "turn_context", "world_state", "token_usage_record", "dynamic_tools_updated",
-    "inter_agent_communication_metadata", "security_risk_score", "retained_context",
-    "realtime_item", "state", "rollout_reference",
-})
-_SILENT_EVENTS = frozenset({
-    "token_count", "task_started", "task_complete", "thread_settings_applied",
-    "session_configured", "agent_reasoning_raw_content", "agent_reasoning_raw_content_delta",
-    "agent_reasoning_section_break", "item_started", "exec_command_begin", "patch_apply_begin",
-    "mcp_tool_call_begin", "web_search_begin", "turn_diff", "background_event",
-    "sub_agent_activity", "context_compacted", "thread_rolled_back", "user_message",
-    "agent_message", "agent_reasoning", "item_completed", "exec_command_end",
-    "patch_apply_end", "mcp_tool_call_end", "web_search_end", "turn_aborted", "error",
-    "stream_error", "warning", "image_generation_end", "undo_started", "plan_update",
-    "mcp_list_tools_response", "list_custom_prompts_response", "get_history_entry_response",
-    "shutdown_complete", "conversation_path",
-})
-_SILENT_RESPONSES = frozenset({
-    "ghost_snapshot", "additional_tools", "configuration_update", "compaction",
-    "context_compaction", "compaction_trigger", "other",
-})
 _SHELL_TOOLS = frozenset({
     "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
     "unified_exec",
@@ -89,7 +67,26 @@ def build_turns(records: list[Record]) -> TranscriptResult:
     for turn_index, note in notes:
         if 0 <= turn_index < len(turns):
             turns[turn_index].items.append(note)
-    return TranscriptResult(turns, [], rolled_back)
+    return TranscriptResult(turns, _record_problems(records), rolled_back)
+
+
+def _record_problems(records: list[Record]) -> list[Problem]:
+    """Unknown and malformed records are shown raw in the transcript; say so once per type."""
+    unknown = UnknownTally()
+    malformed = UnknownTally()
+    for rec in records:
+        label = unknown_label(rec)
+        if label is not None:
+            unknown.add(label, rec)
+        elif not isinstance(rec.payload, dict):
+            malformed.add(rec.kind, rec)
+    problems = unknown.problems()
+    problems += [
+        Problem(p.message.replace("unknown record type", "malformed payload in record type"),
+                p.path, p.line)
+        for p in malformed.problems()
+    ]
+    return problems
 
 
 # ---- segmentation ------------------------------------------------------------------------
@@ -288,7 +285,7 @@ def _build_turn(
                 items.append(Note("image", f.s(p, "revised_prompt") or "image generated"))
             elif typ == "agent_message":
                 items.append(Note("agent message", f.content_text(p.get("content"))))
-            elif typ not in _SILENT_RESPONSES:
+            elif typ not in KNOWN_RESPONSES:
                 items.append(Unknown(f"response_item/{typ}", p, rec.line_no))
         elif kind == "event_msg" and isinstance(p, dict):
             if typ == "user_message" and users_from == "ev":
@@ -372,7 +369,7 @@ def _build_turn(
                     turn.error = _error_text(err)
                 if turn.error:
                     items.append(ErrorItem(turn.error))
-            elif typ not in _SILENT_EVENTS:
+            elif typ not in KNOWN_EVENTS:
                 items.append(Unknown(f"event_msg/{typ}", p, rec.line_no))
         elif kind == "compacted":
             items.append(Compaction(f.s(p, "message")))
@@ -381,7 +378,9 @@ def _build_turn(
         elif kind == "token_usage_record":
             usage = f.token_usage(f.dct(p, "turn_token_usage"))
             turn_usage_record = usage or turn_usage_record
-        elif kind not in _SILENT_KINDS:
+        elif kind == "inter_agent_communication" and isinstance(p, dict):
+            items.append(Note("agents", _compact_json(p) or ""))
+        elif kind not in KNOWN_KINDS or not isinstance(p, dict):
             items.append(Unknown(kind if typ is None else f"{kind}/{typ}", p, rec.line_no))
 
     turn.items = items
