@@ -7,12 +7,10 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rapidfuzz import fuzz
-
 from .model import ThreadSummary
+from .search import match_fields
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
-SEARCH_THRESHOLD = 75.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +35,18 @@ def cwd_matcher(cwd: str) -> set[str]:
     return spellings
 
 
+ID_FIELD = frozenset({4})  # ids match by substring only: subsequences of hex are noise
+
+
+def search_fields(summary: ThreadSummary) -> list[str | None]:
+    """What a search looks at, in the order screens show it."""
+    return [summary.title, summary.name, summary.cwd, summary.git_branch, summary.id]
+
+
 def search_score(summary: ThreadSummary, query: str) -> float | None:
-    """How well `query` matches the thread's title, name, cwd, branch or id (0-100), or
-    None when it does not. Substrings always match; otherwise fuzzy partial matching."""
-    needle = query.strip().lower()
-    if not needle:
-        return 100.0
-    best: float | None = None
-    for hay in (summary.title, summary.name, summary.cwd, summary.git_branch, summary.id):
-        if not hay:
-            continue
-        hay = hay.lower()
-        if needle in hay:
-            return 100.0
-        score = fuzz.partial_ratio(needle, hay, score_cutoff=SEARCH_THRESHOLD)
-        if score and (best is None or score > best):
-            best = score
-    return best
+    """How well `query` matches the thread's title, name, cwd, branch or id, or None."""
+    found = match_fields(query, search_fields(summary), exact=ID_FIELD)
+    return None if found is None else found[0]
 
 
 def apply_query(summaries: list[ThreadSummary], query: ThreadQuery) -> list[ThreadSummary]:

@@ -1,0 +1,59 @@
+"""The fuzzy matcher behind `list --search` (and, later, the picker's search box)."""
+
+from __future__ import annotations
+
+import pytest
+
+from codex_tui.store.search import match_fields, match_word
+
+
+@pytest.mark.parametrize(("word", "text", "positions"), [
+    ("cache", "why is the cache cold", (11, 12, 13, 14, 15)),  # substring
+    ("CACHE".lower(), "Why Is The CACHE cold", (11, 12, 13, 14, 15)),  # case-insensitive
+    ("pickr", "picker-demo-thread", (0, 1, 2, 3, 5)),  # in-order subsequence
+    ("mkdn", "markdown", (0, 3, 4, 7)),
+])
+def test_matches_return_highlight_positions(word, text, positions):
+    found = match_word(word, text)
+    assert found is not None
+    assert found.positions == positions
+
+
+@pytest.mark.parametrize(("word", "text"), [
+    ("zebar", "feature/zebra"),  # transposed letters, long enough word
+    ("parsre", "fix the parser bug"),
+])
+def test_typos_in_longer_words_match(word, text):
+    assert match_word(word, text) is not None
+
+
+@pytest.mark.parametrize(("word", "text"), [
+    ("cache", "[0.169.0] forked: try another approach"),  # 75% similar: not a match
+    ("beta", "b and then e much later then t and finally a"),  # too scattered
+    ("xyz", "abc"),
+])
+def test_loose_resemblance_is_no_match(word, text):
+    assert match_word(word, text) is None
+
+
+def test_substring_outranks_subsequence_outranks_typo():
+    sub = match_word("parser", "the parser")
+    seq = match_word("prsr", "the parser")
+    typo = match_word("parsre", "the parser")
+    assert sub and seq and typo
+    assert sub.score > seq.score > typo.score
+
+
+def test_every_word_must_match_some_field():
+    fields = ["Fix the parser bug", "/home/dev/proj", "main"]
+    found = match_fields("parser proj", fields)
+    assert found is not None
+    assert found[1] == {0: set(range(8, 14)), 1: set(range(10, 14))}
+    assert match_fields("parser nowhere", fields) is None
+
+
+def test_exact_fields_match_only_by_substring():
+    ids = ["01a1fe36-5584-7391-9030-75b16ca14546"]
+    assert match_fields("01a1fe36", ids, exact=frozenset({0})) is not None
+    assert match_fields("01a1fe37", ids, exact=frozenset({0})) is None
+    assert match_fields("01a1fe37", ids) is not None  # a subsequence, when fuzzy
