@@ -763,6 +763,9 @@ def test_pitfall_09_plain_sibling_wins_over_zst(capsys, make_home):
     assert summary["title"] == "plain copy"
     assert summary["path"].endswith(".jsonl")
     assert user_messages(show(capsys, home, A)) == ["plain copy"]
+    # The skipped sibling is reported, not silently ignored.
+    assert any(".jsonl.zst" in w["message"] and w["path"].endswith(".zst")
+               for w in summary["warnings"])
 
 
 def test_pitfall_09_lone_zst_reads(capsys, make_home):

@@ -35,10 +35,14 @@ def group_files(codex_home: str) -> dict[str, ThreadFiles]:
         plain = {rf.path for rf in files if not rf.name.compressed}
         for rf in files:
             problems: list[Problem] = []
-            if rf.name.compressed and rf.path[: -len(".zst")] in plain:
-                # Codex reads the plain file when both exist; so do we.
-                continue
             tf = by_id.get(rf.name.thread_id)
+            if rf.name.compressed and rf.path[: -len(".zst")] in plain:
+                # Codex reads the plain file when both exist; so do we, and say so.
+                if tf is not None:
+                    tf.problems.append(Problem(
+                        "a compressed copy (.jsonl.zst) lies beside the plain file; "
+                        "the plain file is read, as Codex does", rf.path))
+                continue
             if tf is None:
                 by_id[rf.name.thread_id] = ThreadFiles(rf.name.thread_id, [rf], archived, problems)
             elif tf.archived != archived:
