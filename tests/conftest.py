@@ -57,3 +57,12 @@ def make_home(tmp_path: Path) -> Callable[..., Path]:
         return home
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
+                    monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test's summary cache out of the user's real cache directory."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CODEX_TUI_CACHE_DIR", str(directory))
+    return directory

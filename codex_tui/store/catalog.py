@@ -142,3 +142,22 @@ def summarize(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
         compressed=current.name.compressed,
         problems=tuple(unique_problems(problems)),
     )
+
+
+def stub_summary(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
+    """What the file system alone says (ids, times from names and mtimes), before any read."""
+    first = tf.files[0]
+    local = first.name.local_time
+    return ThreadSummary(
+        id=tf.thread_id,
+        path=tf.current.path,
+        created_at=local.astimezone(UTC) if local else None,
+        updated_at=datetime.fromtimestamp(max(rf.mtime_ns for rf in tf.files) / 1e9, UTC),
+        name=names.get(tf.thread_id),
+        archived=tf.archived,
+        size=sum(rf.size for rf in tf.files),
+        segments=tuple(rf.path for rf in tf.files),
+        compressed=tf.current.name.compressed,
+        problems=tuple(tf.problems),
+        pending=True,
+    )

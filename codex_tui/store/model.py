@@ -87,6 +87,7 @@ class ThreadSummary:
     segments: tuple[str, ...] = ()  # every file of this thread, oldest first
     compressed: bool = False  # current file is .jsonl.zst
     problems: tuple[Problem, ...] = ()
+    pending: bool = False  # only the file system pass is done: no head read yet
 
     @property
     def title(self) -> str | None:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Protocol
 
-from .catalog import ThreadFiles, group_files, summarize
+from .cache import SummaryCache
+from .catalog import ThreadFiles, group_files, stub_summary, summarize
 from .errors import AmbiguousThread, CodexHomeMissing, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
 from .query import ThreadQuery, apply_query
 from .reader import read_thread
 
+_EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 
 
@@ -65,34 +69,88 @@ def resolve_ref(ref: str, summaries: list[ThreadSummary]) -> ThreadSummary:
 
 class LocalThreadStore:
     """Sessions as the Codex CLI keeps them under CODEX_HOME. Read-only unless a write
-    method is called; never touches Codex's SQLite files."""
+    method is called; never touches Codex's SQLite files.
 
-    def __init__(self, codex_home: str) -> None:
+    Listing has two steps so that a screen can show rows at once: `scan()` is the cheap pass
+    (file system, cached summaries, stubs for the rest) and `complete()` reads the heads of
+    the stubs, in the order asked for. `list_threads()` does both."""
+
+    def __init__(self, codex_home: str, cache: SummaryCache | bool | None = True) -> None:
         home = os.path.expanduser(codex_home)
         if not os.path.isdir(home):
             raise CodexHomeMissing(
                 f"Codex home not found: {home} (set CODEX_HOME or pass --codex-home)")
         self.codex_home = home
-        self._lock = threading.Lock()
-        self._files: dict[str, ThreadFiles] | None = None
-        self._summaries: dict[str, ThreadSummary] | None = None
+        if cache is True:
+            cache = SummaryCache(home)
+        self._cache: SummaryCache | None = cache or None
+        self._lock = threading.RLock()
+        self._files: dict[str, ThreadFiles] = {}
+        self._summaries: dict[str, ThreadSummary] = {}
+        self._names: dict[str, str] = {}
         self._problems: list[Problem] = []
+        self._scanned = False
 
     # -- catalog ---------------------------------------------------------------------------
 
+    def scan(self) -> list[ThreadSummary]:
+        """The cheap pass: every thread, from the cache when its files are unchanged, else a
+        `pending` stub built from the file system alone."""
+        names, problems = read_names(self.codex_home)
+        files = group_files(self.codex_home)
+        summaries: dict[str, ThreadSummary] = {}
+        for tid, tf in files.items():
+            cached = self._cache.get(tf) if self._cache else None
+            if cached is not None:
+                cached.name = names.get(tid)
+                summaries[tid] = cached
+            else:
+                summaries[tid] = stub_summary(tf, names)
+        with self._lock:
+            self._files, self._summaries, self._names = files, summaries, names
+            self._problems = problems
+            self._scanned = True
+        if self._cache:
+            self._cache.prune(set(files))
+        return list(summaries.values())
+
+    def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
+        """Read the heads of pending threads, `first` ones first, then newest first; yield
+        each finished summary. The cache is saved when the iteration ends."""
+        with self._lock:
+            pending = {tid for tid, s in self._summaries.items() if s.pending}
+            order = sorted(pending, key=lambda tid: self._summaries[tid].created_at or _EPOCH,
+                           reverse=True)
+        if first:
+            head = [tid for tid in first if tid in pending]
+            order = head + [tid for tid in order if tid not in set(head)]
+        try:
+            for tid in order:
+                with self._lock:
+                    tf = self._files.get(tid)
+                    names = self._names
+                if tf is None:
+                    continue
+                summary = summarize(tf, names)
+                with self._lock:
+                    self._summaries[tid] = summary
+                if self._cache:
+                    self._cache.put(tf, summary)
+                yield summary
+        finally:
+            if self._cache:
+                self._cache.save()
+
     def refresh(self) -> None:
         with self._lock:
-            self._files = None
-            self._summaries = None
+            self._scanned = False
 
     def _load(self) -> tuple[dict[str, ThreadFiles], dict[str, ThreadSummary]]:
         with self._lock:
-            if self._files is None or self._summaries is None:
-                names, problems = read_names(self.codex_home)
-                files = group_files(self.codex_home)
-                self._summaries = {tid: summarize(tf, names) for tid, tf in files.items()}
-                self._files = files
-                self._problems = problems
+            if not self._scanned:
+                self.scan()
+                for _ in self.complete():
+                    pass
             return self._files, self._summaries
 
     @property

@@ -1,0 +1,98 @@
+"""The summary cache: later listings skip head reads, and never trust a changed file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from codex_tui.store import LocalThreadStore, ThreadQuery
+from codex_tui.store import catalog as catalog_module
+
+ALL = ThreadQuery(cwd=None)
+FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"
+
+
+@pytest.fixture
+def head_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    real = catalog_module.read_head
+
+    def counting(path: str):
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(catalog_module, "read_head", counting)
+    return reads
+
+
+def titles(store: LocalThreadStore) -> dict[str, str | None]:
+    return {s.id: s.title for s in store.list_threads(ALL)}
+
+
+def test_second_listing_reads_no_heads(codex_home: Path, head_reads: list[str]):
+    first = titles(LocalThreadStore(str(codex_home)))
+    assert head_reads
+    head_reads.clear()
+    second = titles(LocalThreadStore(str(codex_home)))
+    assert head_reads == []
+    assert second == first
+
+
+def test_scan_gives_stubs_then_complete_fills_them(codex_home: Path):
+    store = LocalThreadStore(str(codex_home))
+    stubs = store.scan()
+    assert stubs and all(s.pending and s.preview is None for s in stubs)
+    done = list(store.complete(first=[FORK]))
+    assert done[0].id == FORK
+    assert {s.id for s in done} == {s.id for s in stubs}
+    assert not any(s.pending for s in done)
+    # The next start finds everything in the cache.
+    again = LocalThreadStore(str(codex_home)).scan()
+    assert not any(s.pending for s in again)
+
+
+def test_a_changed_file_is_read_again(codex_home: Path, head_reads: list[str]):
+    LocalThreadStore(str(codex_home)).list_threads(ALL)
+    path = next(p for p in codex_home.rglob(f"*{FORK}.jsonl"))
+    st = path.stat()
+    data = path.read_bytes().replace(b"forked: try another approach", b"forked: a new approach!")
+    # Rewritten in place with the same mtime, as `codex migrate-rollouts` does.
+    path.write_bytes(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    head_reads.clear()
+    summaries = {s.id: s for s in LocalThreadStore(str(codex_home)).list_threads(ALL)}
+    assert head_reads == [str(path)]
+    assert summaries[FORK].preview == "[0.169.0] forked: a new approach!"
+
+
+def test_names_are_not_cached(codex_home: Path):
+    LocalThreadStore(str(codex_home)).list_threads(ALL)
+    with open(codex_home / "session_index.jsonl", "a") as index:
+        index.write(f'{{"id":"{FORK}","thread_name":"renamed later",'
+                    '"updated_at":"2026-11-21T14:00:00Z"}\n')
+    assert titles(LocalThreadStore(str(codex_home)))[FORK] == "renamed later"
+
+
+def test_corrupt_cache_is_ignored(codex_home: Path, _isolated_cache: Path):
+    expected = titles(LocalThreadStore(str(codex_home)))
+    for cache_file in _isolated_cache.iterdir():
+        cache_file.write_bytes(b"\x00not json")
+    assert titles(LocalThreadStore(str(codex_home))) == expected
+
+
+def test_unwritable_cache_is_ignored(codex_home: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("CODEX_TUI_CACHE_DIR", str(blocker / "cache"))
+    listed = titles(LocalThreadStore(str(codex_home)))
+    assert listed[FORK] == "[0.169.0] forked: try another approach"
+
+
+def test_cache_lives_outside_codex_home(codex_home: Path, _isolated_cache: Path):
+    before = sorted(p.relative_to(codex_home) for p in codex_home.rglob("*"))
+    LocalThreadStore(str(codex_home)).list_threads(ALL)
+    assert sorted(p.relative_to(codex_home) for p in codex_home.rglob("*")) == before
+    assert list(_isolated_cache.glob("threads-*.json"))
