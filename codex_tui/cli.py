@@ -40,7 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--codex-home", metavar="PATH", default=None,
         help="Codex home directory (default: $CODEX_HOME or ~/.codex)",
     )
+    parser.add_argument(
+        "--codex-bin", metavar="PATH", default=None,
+        help="the codex binary to resume with (default: $CODEX_TUI_CODEX_BIN or codex on PATH)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p_resume = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
+    p_resume.add_argument("--all", action="store_true", help="sessions from every directory")
+    p_resume.add_argument("--last", action="store_true",
+                          help="resume the newest session for this directory, no picker")
+    p_resume.add_argument("--print", action="store_true",
+                          help="print the chosen session id instead of resuming it")
 
     p_list = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
     where = p_list.add_mutually_exclusive_group()
@@ -143,16 +154,78 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cwd_or_none() -> str | None:
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        return None
+
+
+def newest_session(store: LocalThreadStore, cwd: str | None) -> ThreadSummary | None:
+    """The most recently updated active session for `cwd` (any directory when None), reading
+    heads newest first and stopping at the first match."""
+    from .store.query import cwd_matcher, normalize_path, visible_source
+
+    spellings = cwd_matcher(cwd) if cwd else None
+    stubs = sorted((s for s in store.scan() if not s.archived),
+                   key=lambda s: s.updated_at.timestamp() if s.updated_at else 0, reverse=True)
+    for stub in stubs:
+        s = store.summary(stub.id) if stub.pending else stub
+        if not visible_source(s.source, all_sources=False):
+            continue
+        if spellings is None or (s.cwd and normalize_path(s.cwd) in spellings):
+            return s
+    return None
+
+
+def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
+    from .resume import ResumeRequest, exec_resume, find_codex
+    from .screens.picker import PickerFilters
+
+    store = open_store(args)
+    print_only = resume_mode and args.print
+    codex_bin = None
+    if resume_mode and not print_only:
+        codex_bin = find_codex(args.codex_bin)  # fail before the screen opens, not after
+    cwd = _cwd_or_none()
+    all_dirs = bool(getattr(args, "all", False)) or cwd is None
+    if cwd is None:
+        print("codex-tui: the current directory no longer exists; showing every directory",
+              file=sys.stderr)
+    if resume_mode and args.last:
+        chosen = newest_session(store, None if all_dirs else cwd)
+        if chosen is None:
+            where = "anywhere" if all_dirs else f"for {cwd}"
+            raise UsageError(f"no session to resume {where} (try --all)")
+        request: ResumeRequest | None = ResumeRequest(chosen.id, chosen.cwd)
+    else:
+        from .app import CodexTuiApp
+
+        app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs))
+        request = app.run()
+    if request is None:
+        return 0
+    if print_only:
+        print(request.thread_id)
+        return 0
+    exec_resume(request, codex_bin or find_codex(args.codex_bin))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from .resume import CodexNotFound
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = args.command or "list"
-    if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "list"])
-    handler = {"list": cmd_list, "show": cmd_show}[command]
+    handlers = {
+        "list": cmd_list,
+        "show": cmd_show,
+        None: lambda a: cmd_picker(a, resume_mode=False),
+        "resume": lambda a: cmd_picker(a, resume_mode=True),
+    }
     try:
-        return handler(args)
-    except (StoreError, UsageError) as exc:
+        return handlers[args.command](args)
+    except (StoreError, UsageError, CodexNotFound) as exc:
         print(f"codex-tui: {printable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:

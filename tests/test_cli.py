@@ -153,11 +153,21 @@ def test_list_defaults_to_current_directory(capsys, home, project, monkeypatch):
     assert "Something in another folder" not in out
 
 
-def test_list_default_is_the_command(capsys, home, project, monkeypatch):
+def test_no_command_opens_the_picker_on_this_directory(capsys, home, project, monkeypatch):
+    from codex_tui.app import CodexTuiApp
+
+    opened = []
+
+    def fake_run(app):
+        opened.append((app.start_cwd, app.filters.all_dirs))
+        return None  # the user quit without choosing
+
+    monkeypatch.setattr(CodexTuiApp, "run", fake_run)
     monkeypatch.chdir(project)
     code, out, _ = run(capsys, "--codex-home", str(home))
     assert code == 0
-    assert [row.split()[0] for row in out.splitlines()] == [B, A, C]
+    assert out == ""
+    assert opened == [(str(project), False)]
 
 
 def test_list_current_directory_with_no_sessions(capsys, home, tmp_path, monkeypatch):

@@ -23,6 +23,15 @@ class ThreadQuery:
     limit: int | None = None
 
 
+HIDDEN_SOURCE_PREFIXES = ("subagent", "internal")
+
+
+def visible_source(source: str | None, all_sources: bool) -> bool:
+    """Interactive and exec sessions by default; sub-agent, review and memory threads only
+    when asked for."""
+    return all_sources or not (source or "").startswith(HIDDEN_SOURCE_PREFIXES)
+
+
 def normalize_path(path: str) -> str:
     return os.path.normpath(path) if path else path
 

@@ -22,10 +22,14 @@ MAX_HISTORY_DEPTH = 64
 Resolve = Callable[[str], ThreadFiles | None]
 
 
-def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve) -> Thread:
+def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
+                max_bytes: int | None = None) -> Thread:
+    """The whole thread; with `max_bytes`, only the start of each file (enough for a preview
+    of the first turns, never the whole of a 30 MB file)."""
     problems: list[Problem] = list(summary.problems)
     visited: set[str] = set()
-    records, base_id = _effective_records(tf.current, tf.thread_id, resolve, problems, visited, 0)
+    records, base_id = _effective_records(tf.current, tf.thread_id, resolve, problems, visited, 0,
+                                          max_bytes)
     result = build_turns(records)
     problems.extend(result.problems)
     return Thread(
@@ -37,11 +41,11 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve) -> Th
     )
 
 
-def _read_file(path: str, problems: list[Problem]) -> list[Record]:
+def _read_file(path: str, problems: list[Problem], max_bytes: int | None = None) -> list[Record]:
     records: list[Record] = []
     try:
         with open_rollout(path) as stream:
-            for item in read_records(stream, path):
+            for item in read_records(stream, path, stop=max_bytes):
                 if isinstance(item, Record):
                     records.append(item)
                 else:
@@ -59,9 +63,10 @@ def _effective_records(
     problems: list[Problem],
     visited: set[str],
     depth: int,
+    max_bytes: int | None = None,
 ) -> tuple[list[Record], str | None]:
     visited.add(rf.path)
-    own = _read_file(rf.path, problems)
+    own = _read_file(rf.path, problems, max_bytes)
     meta = next((r.payload for r in own if r.kind == "session_meta"), None)
     base = f.dct(meta, "history_base")
     if not base:
@@ -77,7 +82,8 @@ def _effective_records(
     base_file = _pick_base_file(base_id, end_byte, resolve, visited, rf, problems)
     if base_file is None:
         return own, base_id or None
-    inherited, _ = _effective_records(base_file, base_id, resolve, problems, visited, depth + 1)
+    inherited, _ = _effective_records(base_file, base_id, resolve, problems, visited, depth + 1,
+                                      max_bytes)
     kept = [
         r for r in inherited
         if _before_cut(r, base_file.path, end_ordinal, end_byte)

@@ -7,9 +7,10 @@ Matches return the matched character positions, so screens can highlight them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 TYPO_MIN_LENGTH = 5
 TYPO_THRESHOLD = 80.0  # "zebar" finds "zebra"; "cache" does not find "approach" (75)
@@ -85,3 +86,61 @@ def match_fields(
         total += best[0].score
         highlights.setdefault(best[1], set()).update(best[0].positions)
     return total / len(words), highlights
+
+
+class SummarySearch:
+    """Filters many summaries by a query fast enough for every keystroke: a substring test on
+    one precomputed lower-case haystack per thread first, and the slower fuzzy paths only for
+    what that leaves out. Same semantics as `match_fields`, which screens then use for the
+    highlight positions of the rows they draw."""
+
+    def __init__(self) -> None:
+        self._hays: dict[str, tuple[object, str, str]] = {}
+
+    def _hay(self, summary) -> tuple[str, str]:
+        entry = self._hays.get(summary.id)
+        if entry is None or entry[0] is not summary:
+            fields = (summary.title, summary.name, summary.cwd, summary.git_branch)
+            hay = "\n".join(f.lower() for f in fields if f)
+            entry = (summary, hay, summary.id.lower())
+            self._hays[summary.id] = entry
+        return entry[1], entry[2]
+
+    def filter(self, summaries: list, query: str) -> list:
+        words = query.lower().split()
+        if not words:
+            return list(summaries)
+        pairs = [(s, *self._hay(s)) for s in summaries]
+        for word in words:
+            pairs = self._keep(pairs, word)
+            if not pairs:
+                break
+        return [p[0] for p in pairs]
+
+    def _keep(self, pairs: list, word: str) -> list:
+        keep = [False] * len(pairs)
+        rest: list[int] = []
+        for i, (_, hay, ident) in enumerate(pairs):
+            if word in hay or word in ident:
+                keep[i] = True
+            else:
+                rest.append(i)
+        if rest:
+            gap = len(word) + 2
+            pattern = re.compile(
+                "".join(re.escape(c) + f"[^\\n]{{0,{gap}}}" for c in word[:-1])
+                + re.escape(word[-1]))
+            still: list[int] = []
+            for i in rest:
+                hay = pairs[i][1]
+                if pattern.search(hay) and any(
+                        _subsequence(word, field) for field in hay.split("\n")):
+                    keep[i] = True
+                else:
+                    still.append(i)
+            if still and len(word) >= TYPO_MIN_LENGTH:
+                hays = [pairs[i][1] for i in still]
+                for _, _, index in process.extract_iter(
+                        word, hays, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD):
+                    keep[still[index]] = True
+        return [p for p, k in zip(pairs, keep, strict=True) if k]

@@ -11,9 +11,10 @@ from typing import Protocol
 
 from .cache import SummaryCache
 from .catalog import ThreadFiles, group_files, stub_summary, summarize
-from .errors import AmbiguousThread, CodexHomeMissing, ThreadNotFound
+from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
+from .paths import SESSIONS
 from .query import ThreadQuery, apply_query
 from .reader import read_thread
 
@@ -22,12 +23,31 @@ _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 
 
 class ThreadStore(Protocol):
+    def scan(self) -> list[ThreadSummary]:
+        """Every thread, active and archived, as cheaply as possible: some may be `pending`
+        (file system facts only) until `complete()` has read them."""
+        ...
+
+    def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
+        """Finish the pending summaries from `scan()`, `first` ones first."""
+        ...
+
     def list_threads(self, query: ThreadQuery) -> list[ThreadSummary]: ...
 
-    def read_thread(self, thread_id: str) -> Thread: ...
+    def summary(self, thread_id: str) -> ThreadSummary:
+        """One thread's complete summary."""
+        ...
+
+    def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
+        """The thread's turns; `max_bytes` reads only the start of each file."""
+        ...
 
     def resolve(self, ref: str) -> ThreadSummary:
         """A thread by full id, unique id prefix, or thread name."""
+        ...
+
+    def unarchive(self, thread_id: str) -> ThreadSummary:
+        """Move an archived thread back among the active ones, as Codex does."""
         ...
 
     @property
@@ -168,12 +188,76 @@ class LocalThreadStore:
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
 
-    def read_thread(self, thread_id: str) -> Thread:
-        files, summaries = self._load()
-        tf = files.get(thread_id)
+    def summary(self, thread_id: str) -> ThreadSummary:
+        """One thread's complete summary (its head is read now if `scan()` left it pending)."""
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            tf = self._files.get(thread_id)
+            if tf is None:
+                raise ThreadNotFound(f"no session with id {thread_id}")
+            summary = self._summaries[thread_id]
+            if summary.pending:
+                summary = summarize(tf, self._names)
+                self._summaries[thread_id] = summary
+                if self._cache:
+                    self._cache.put(tf, summary)
+            return summary
+
+    def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
+        summary = self.summary(thread_id)
+        with self._lock:
+            files = self._files
+        return read_thread(files[thread_id], summary, files.get, max_bytes)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def unarchive(self, thread_id: str) -> ThreadSummary:
+        """Move every file of an archived thread back to `sessions/YYYY/MM/DD/` (the date in
+        its file name), each with one atomic rename, as Codex does."""
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            tf = self._files.get(thread_id)
         if tf is None:
             raise ThreadNotFound(f"no session with id {thread_id}")
-        return read_thread(tf, summaries[thread_id], files.get)
+        if not tf.archived:
+            raise StoreError(f"session {thread_id} is not archived")
+        lock = os.path.join(self.codex_home, "thread-writer-locks", f"{thread_id}.lock")
+        if os.path.exists(lock):
+            raise StoreError(f"session {thread_id} is open in Codex; close it there first")
+        moves = []
+        for rf in tf.files:
+            year, month, day = rf.name.date_parts
+            directory = os.path.join(self.codex_home, SESSIONS, year, month, day)
+            dest = os.path.join(directory, os.path.basename(rf.path))
+            if os.path.exists(dest):
+                raise StoreError(f"cannot unarchive: {dest} already exists")
+            moves.append((rf.path, directory, dest))
+        try:
+            for src, directory, dest in moves:
+                os.makedirs(directory, exist_ok=True)
+                os.rename(src, dest)
+                _fsync_dir(directory)
+            _fsync_dir(os.path.dirname(moves[0][0]))
+        except OSError as exc:
+            raise StoreError(f"cannot unarchive {thread_id}: {exc.strerror or exc}") from exc
+        self.scan()
+        return self.resolve(thread_id)
+
+
+def _fsync_dir(path: str) -> None:
+    """Make a rename durable."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class InMemoryThreadStore:
@@ -187,14 +271,30 @@ class InMemoryThreadStore:
     def problems(self) -> list[Problem]:
         return list(self._problems)
 
+    def scan(self) -> list[ThreadSummary]:
+        return [t.summary for t in self._threads.values()]
+
+    def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
+        return iter(())
+
     def list_threads(self, query: ThreadQuery) -> list[ThreadSummary]:
-        return apply_query([t.summary for t in self._threads.values()], query)
+        return apply_query(self.scan(), query)
 
     def resolve(self, ref: str) -> ThreadSummary:
-        return resolve_ref(ref, [t.summary for t in self._threads.values()])
+        return resolve_ref(ref, self.scan())
 
-    def read_thread(self, thread_id: str) -> Thread:
+    def summary(self, thread_id: str) -> ThreadSummary:
+        return self.read_thread(thread_id).summary
+
+    def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
         try:
             return self._threads[thread_id]
         except KeyError:
             raise ThreadNotFound(f"no session with id {thread_id}") from None
+
+    def unarchive(self, thread_id: str) -> ThreadSummary:
+        summary = self.read_thread(thread_id).summary
+        if not summary.archived:
+            raise StoreError(f"session {thread_id} is not archived")
+        summary.archived = False
+        return summary

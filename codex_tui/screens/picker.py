@@ -1,0 +1,386 @@
+"""The session picker: the first screen, and a drop-in `codex resume` picker.
+
+Data flows one way: a worker lists sessions through the ThreadStore and posts them here in
+batches; this screen filters and sorts them and hands the rows down to the SessionList.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ..resume import ResumeRequest
+from ..store import StoreError, Thread, ThreadStore, ThreadSummary
+from ..store.query import cwd_matcher, normalize_path, visible_source
+from ..store.search import SummarySearch
+from ..textutil import one_line
+from ..widgets.preview import PreviewPane
+from ..widgets.session_list import SessionList
+from .confirm import ConfirmScreen
+
+PREVIEW_BYTES = 256 * 1024
+BATCH_SECONDS = 0.1
+
+
+@dataclass(slots=True)
+class PickerFilters:
+    all_dirs: bool = False
+    archived: bool = False
+    sort: str = "updated"  # "updated" | "created"
+    all_sources: bool = False
+
+
+class PickerScreen(Screen):
+    CSS_PATH = "picker.tcss"
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("a", "toggle_all", "All dirs"),
+        Binding("r", "toggle_archived", "Archived"),
+        Binding("s", "toggle_sort", "Sort"),
+        Binding("i", "toggle_sources", "Sub-agents"),
+        Binding("p", "toggle_preview", "Preview"),
+        Binding("escape", "escape", "Clear / quit"),
+        Binding("q", "quit", "Quit"),
+        Binding("down", "list_cursor(1)", show=False),
+        Binding("up", "list_cursor(-1)", show=False),
+        Binding("pagedown", "list_page(1)", show=False),
+        Binding("pageup", "list_page(-1)", show=False),
+    ]
+
+    class SummariesLoaded(Message):
+        def __init__(self, summaries: list[ThreadSummary], replace: bool, done: bool) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.replace = replace
+            self.done = done
+
+    class PreviewLoaded(Message):
+        def __init__(self, thread_id: str, thread: Thread | None) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+            self.thread = thread
+
+    def __init__(self, store: ThreadStore, *, cwd: str | None, filters: PickerFilters,
+                 now=None, resume_label: str = "Resume") -> None:
+        super().__init__()
+        self.store = store
+        self.cwd = cwd
+        self.filters = filters
+        self._now = now
+        self._summaries: dict[str, ThreadSummary] = {}
+        self._search = SummarySearch()
+        self._cwd_spellings = cwd_matcher(cwd) if cwd else set()
+        self._loading = True
+        self._query = ""
+        self._preview_for: str | None = None
+        self.resume_label = resume_label
+        # Timings read by benchmarks/: when rows first reached the screen, last filter cost.
+        self.first_rows_at: float | None = None
+        self.last_filter_seconds = 0.0
+
+    def now(self) -> datetime:
+        return self._now() if self._now else datetime.now().astimezone()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-main"):
+            yield Static(id="picker-status")
+            yield Static(id="picker-filters")
+            yield Input(placeholder="Type / to search title, name, directory, branch, id",
+                        id="picker-search")
+            with Horizontal(id="picker-body"):
+                with Vertical(id="picker-left"):
+                    yield SessionList(id="picker-list")
+                    yield Static(id="picker-empty")
+                yield PreviewPane(id="picker-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SessionList).focus()
+        self._update_chrome()
+        self.load_sessions()
+
+    def on_resize(self) -> None:
+        # The preview needs room; on narrow terminals the list gets the whole width.
+        narrow = self.size.width < 100
+        self.set_class(narrow, "-narrow")
+
+    # -- loading (worker -> messages) ------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
+    def load_sessions(self) -> None:
+        worker = get_current_worker()
+        stubs = self.store.scan()
+        pending = any(s.pending for s in stubs)
+        self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending))
+        if not pending:
+            return
+        batch: list[ThreadSummary] = []
+        last = time.monotonic()
+        for summary in self.store.complete():
+            if worker.is_cancelled:
+                return
+            batch.append(summary)
+            if time.monotonic() - last >= BATCH_SECONDS:
+                self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
+                batch = []
+                last = time.monotonic()
+        self.post_message(self.SummariesLoaded(batch, replace=False, done=True))
+
+    @on(SummariesLoaded)
+    def _on_summaries(self, message: SummariesLoaded) -> None:
+        if message.replace:
+            self._summaries = {s.id: s for s in message.summaries}
+        else:
+            for s in message.summaries:
+                self._summaries[s.id] = s
+        self._loading = not message.done
+        self.refilter()
+
+    @on(Worker.StateChanged)
+    def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._loading = False
+            self.notify(f"Could not read sessions: {event.worker.error}", severity="error",
+                        timeout=10)
+            self._update_chrome()
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def _passes(self, s: ThreadSummary) -> bool:
+        f = self.filters
+        if s.archived != f.archived:
+            return False
+        if not visible_source(s.source, f.all_sources):
+            return False
+        if not f.all_dirs:
+            return s.cwd is not None and normalize_path(s.cwd) in self._cwd_spellings
+        return True
+
+    def refilter(self) -> None:
+        started = time.perf_counter()
+        rows = [s for s in self._summaries.values() if self._passes(s)]
+        if self._query.strip():
+            rows = self._search.filter(rows, self._query)
+        if self.filters.sort == "created":
+            rows.sort(key=lambda s: (s.created_at.timestamp() if s.created_at else 0, s.id),
+                      reverse=True)
+        else:
+            rows.sort(key=lambda s: (s.updated_at.timestamp() if s.updated_at else 0, s.id),
+                      reverse=True)
+        session_list = self.query_one(SessionList)
+        session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
+                              now=self.now())
+        self.last_filter_seconds = time.perf_counter() - started
+        if rows and self.first_rows_at is None:
+            self.first_rows_at = time.perf_counter()
+        self._update_chrome()
+
+    def _update_chrome(self) -> None:
+        rows = self.query_one(SessionList).rows
+        total = len(self._summaries)
+        where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
+        kind = "Archived sessions" if self.filters.archived else "Sessions"
+        status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
+                               f"  ·  {len(rows):,} shown of {total:,}")
+        if self._loading:
+            done = sum(1 for s in self._summaries.values() if not s.pending)
+            status.append(f"  ·  reading {done:,}/{total:,}…", style="italic")
+        self.query_one("#picker-status", Static).update(status)
+        self.query_one("#picker-filters", Static).update(self._filter_bar())
+        empty = self.query_one("#picker-empty", Static)
+        empty.display = not rows
+        if not rows:
+            empty.update(self._empty_message())
+
+    def _filter_bar(self) -> Text:
+        f = self.filters
+        bar = Text()
+
+        def option(key: str, label: str, choices: Iterable[tuple[str, bool]]) -> None:
+            bar.append(f"{key} ", style="bold reverse")
+            bar.append(f" {label}: ")
+            for i, (name, active) in enumerate(choices):
+                if i:
+                    bar.append(" | ", style="dim")
+                bar.append(name, style="bold underline" if active else "dim")
+            bar.append("   ")
+
+        option("a", "Dir", [("This", not f.all_dirs), ("All", f.all_dirs)])
+        option("r", "Status", [("Active", not f.archived), ("Archived", f.archived)])
+        option("s", "Sort", [("Updated", f.sort == "updated"), ("Created", f.sort == "created")])
+        option("i", "Sources", [("Interactive+exec", not f.all_sources),
+                                ("All", f.all_sources)])
+        return bar
+
+    def _empty_message(self) -> Text:
+        if self._loading and not self._summaries:
+            return Text("Reading sessions…", style="italic")
+        if self._query.strip():
+            return Text.assemble("No sessions match ", (repr(self._query.strip()), "bold"),
+                                 ".  Esc clears the search.")
+        kind = "archived sessions" if self.filters.archived else "sessions"
+        if not self.filters.all_dirs:
+            loading = "  (still reading…)" if self._loading else ""
+            return Text.assemble(f"No {kind} in ", (one_line(self.cwd or "?"), "bold"),
+                                 f".{loading}\nPress ", ("a", "bold reverse"),
+                                 " to show every directory.")
+        return Text(f"No {kind} found." + ("  (still reading…)" if self._loading else ""))
+
+    # -- search ------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#picker-search")
+    def _on_search(self, event: Input.Changed) -> None:
+        self._query = event.value
+        self.refilter()
+
+    @on(Input.Submitted, "#picker-search")
+    def _on_search_submit(self) -> None:
+        self.query_one(SessionList).action_select()
+
+    # -- preview -----------------------------------------------------------------------------
+
+    @on(SessionList.Highlighted)
+    def _on_highlight(self, event: SessionList.Highlighted) -> None:
+        preview = self.query_one(PreviewPane)
+        summary = event.summary
+        if summary is None:
+            self._preview_for = None
+            preview.show(None, None, self.now())
+            return
+        if summary.id == self._preview_for:
+            return
+        self._preview_for = summary.id
+        preview.show(summary, None, self.now())
+        if preview.display:
+            self.load_preview(summary.id)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def load_preview(self, thread_id: str) -> None:
+        time.sleep(0.05)  # coalesce fast scrolling: only the row the cursor rests on is read
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            thread = self.store.read_thread(thread_id, max_bytes=PREVIEW_BYTES)
+        except StoreError:
+            thread = None
+        self.post_message(self.PreviewLoaded(thread_id, thread))
+
+    @on(PreviewLoaded)
+    def _on_preview_loaded(self, message: PreviewLoaded) -> None:
+        if message.thread_id != self._preview_for:
+            return
+        summary = self._summaries.get(message.thread_id)
+        if message.thread is not None:
+            summary = message.thread.summary
+        self.query_one(PreviewPane).show(summary, message.thread, self.now())
+
+    # -- resume --------------------------------------------------------------------------------
+
+    @on(SessionList.Selected)
+    def _on_selected(self, event: SessionList.Selected) -> None:
+        self.resume(event.summary)
+
+    def resume(self, summary: ThreadSummary) -> None:
+        if summary.pending:
+            try:
+                summary = self.store.summary(summary.id)
+            except StoreError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        if summary.archived:
+            def answered(yes: bool | None) -> None:
+                if not yes:
+                    return
+                try:
+                    restored = self.store.unarchive(summary.id)
+                except StoreError as exc:
+                    self.notify(str(exc), severity="error", timeout=10)
+                    return
+                self.app.exit(ResumeRequest(restored.id, restored.cwd))
+
+            self.app.push_screen(ConfirmScreen(
+                "This session is archived, and Codex refuses to resume archived sessions.",
+                "Unarchive it (move it back to sessions/) and resume?",
+                confirm="Unarchive and resume"), answered)
+            return
+        self.app.exit(ResumeRequest(summary.id, summary.cwd))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#picker-search", Input).focus()
+
+    def action_list_cursor(self, delta: int) -> None:
+        self.query_one(SessionList).action_cursor(delta)
+
+    def action_list_page(self, direction: int) -> None:
+        self.query_one(SessionList).action_page(direction)
+
+    def action_toggle_all(self) -> None:
+        self.filters.all_dirs = not self.filters.all_dirs
+        self.refilter()
+
+    def action_toggle_archived(self) -> None:
+        self.filters.archived = not self.filters.archived
+        self.refilter()
+
+    def action_toggle_sort(self) -> None:
+        self.filters.sort = "created" if self.filters.sort == "updated" else "updated"
+        self.refilter()
+
+    def action_toggle_sources(self) -> None:
+        self.filters.all_sources = not self.filters.all_sources
+        self.refilter()
+
+    def action_toggle_preview(self) -> None:
+        self.toggle_class("-no-preview")
+        preview = self.query_one(PreviewPane)
+        if preview.display and self._preview_for:
+            self.load_preview(self._preview_for)
+
+    def action_escape(self) -> None:
+        search = self.query_one("#picker-search", Input)
+        if search.value:
+            search.value = ""
+            self.query_one(SessionList).focus()
+        elif search.has_focus:
+            self.query_one(SessionList).focus()
+        else:
+            self.app.exit(None)
+
+    def action_quit(self) -> None:
+        self.app.exit(None)
+
+    def commands(self) -> list[tuple[str, str, object]]:
+        """Every action, for the command palette: (title, help, callback)."""
+        return [
+            ("Resume selected session", "Run codex resume on the highlighted session",
+             lambda: self.query_one(SessionList).action_select()),
+            ("Search sessions", "Focus the search box", self.action_focus_search),
+            ("Toggle this directory / all directories", "Filter by the current directory",
+             self.action_toggle_all),
+            ("Toggle active / archived sessions", "Show archived_sessions/ instead",
+             self.action_toggle_archived),
+            ("Toggle sort: updated / created", "Sort by last update or creation time",
+             self.action_toggle_sort),
+            ("Toggle sub-agent, review and memory threads", "Show every session source",
+             self.action_toggle_sources),
+            ("Toggle preview pane", "Show or hide the session preview",
+             self.action_toggle_preview),
+            ("Reload sessions", "Read the sessions folder again", self.load_sessions),
+        ]

@@ -1,0 +1,45 @@
+"""Short human times and sizes for lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def relative(when: datetime | None, now: datetime) -> str:
+    """`12s ago`, `5m ago`, `3h ago`, `2d ago`, `3w ago`, then `Mar 4` or `2024-03-04`."""
+    if when is None:
+        return "-"
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "just now" if seconds > -60 else when.astimezone().strftime("%Y-%m-%d")
+    for limit, unit, size in ((60, "s", 1), (3600, "m", 60), (86400, "h", 3600),
+                              (7 * 86400, "d", 86400), (30 * 86400, "w", 7 * 86400)):
+        if seconds < limit:
+            return f"{int(seconds // size)}{unit} ago"
+    local = when.astimezone()
+    if local.year == now.astimezone().year:
+        return local.strftime("%b %d").replace(" 0", " ")
+    return local.strftime("%Y-%m-%d")
+
+
+def absolute(when: datetime | None) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if when else "-"
+
+
+def size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "K", "M", "G"):
+        if value < 1000 or unit == "G":
+            return f"{int(value)}{unit}" if unit == "B" or value >= 100 else f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{n}B"
+
+
+def tokens(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n < 1000:
+        return str(n)
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
+    return f"{n / 1_000_000:.1f}M"

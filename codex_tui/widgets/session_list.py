@@ -1,0 +1,304 @@
+"""A virtual list of sessions: only the rows on screen are rendered, and rendered rows are
+cached, so 10,000 sessions scroll as fast as 10.
+
+Attributes down (`set_rows`), messages up (`Highlighted`, `Selected`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .. import timefmt
+from ..store.model import ThreadSummary
+from ..store.query import ID_FIELD, search_fields
+from ..store.search import match_fields
+from ..textutil import one_line
+
+LIVE_SECONDS = 60
+WHEN_WIDTH = 9
+SIZE_WIDTH = 6
+TOKENS_WIDTH = 6
+
+
+class SessionList(ScrollView, can_focus=True):
+    """Rows of sessions with a cursor."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Resume", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "session-list--cursor",
+        "session-list--when",
+        "session-list--live",
+        "session-list--dim",
+        "session-list--match",
+        "session-list--pending",
+    }
+
+    DEFAULT_CSS = """
+    SessionList {
+        background: $surface;
+        & > .session-list--cursor { background: $accent 40%; text-style: bold; }
+        &:focus > .session-list--cursor { background: $accent 70%; }
+        & > .session-list--when { color: $text-muted; }
+        & > .session-list--live { color: $success; text-style: bold; }
+        & > .session-list--dim { color: $text-muted; }
+        & > .session-list--match { color: $warning; text-style: bold underline; }
+        & > .session-list--pending { color: $text-disabled; text-style: italic; }
+    }
+    """
+
+    class Highlighted(Message):
+        def __init__(self, summary: ThreadSummary | None) -> None:
+            super().__init__()
+            self.summary = summary
+
+    class Selected(Message):
+        def __init__(self, summary: ThreadSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[ThreadSummary] = []
+        self._query = ""
+        self._show_cwd = False
+        self._now = datetime.now(UTC)
+        self.cursor = 0
+        self._version = 0
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+
+    # -- attributes down -------------------------------------------------------------------
+
+    def set_rows(self, rows: list[ThreadSummary], *, query: str = "", show_cwd: bool = False,
+                 now: datetime | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same session when it is still there."""
+        keep = self.current
+        self._rows = rows
+        self._query = query
+        self._show_cwd = show_cwd
+        if now is not None:
+            self._now = now
+        self._version += 1
+        self._strips.clear()
+        index = 0
+        if keep is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == keep.id), 0)
+        self.virtual_size = Size(self.size.width, len(rows))
+        self._move_to(index, force=True)
+        self.refresh()
+
+    @property
+    def rows(self) -> list[ThreadSummary]:
+        return self._rows
+
+    @property
+    def current(self) -> ThreadSummary | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
+
+    def visible_ids(self) -> list[str]:
+        top = int(self.scroll_offset.y)
+        return [r.id for r in self._rows[top: top + self.size.height + 1]]
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move_to(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self._move_to(index if index >= 0 else len(self._rows) - 1)
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    def on_click(self, event) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self._rows):
+            if index == self.cursor and event.chain == 2:
+                self.action_select()
+            self._move_to(index)
+
+    def _move_to(self, index: int, force: bool = False) -> None:
+        index = max(0, min(index, len(self._rows) - 1)) if self._rows else 0
+        changed = index != self.cursor
+        if changed:
+            self._refresh_row(self.cursor)
+            self.cursor = index
+            self._refresh_row(index)
+        self._scroll_to_cursor()
+        if changed or force:
+            self.post_message(self.Highlighted(self.current))
+
+    def _scroll_to_cursor(self) -> None:
+        top = int(self.scroll_offset.y)
+        height = max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _refresh_row(self, index: int) -> None:
+        top = int(self.scroll_offset.y)
+        if top <= index < top + self.size.height:
+            self.refresh_line(index - top)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._strips.clear()
+        self._scroll_to_cursor()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.size.width
+        if index >= len(self._rows) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        row = self._rows[index]
+        selected = index == self.cursor
+        key = (self._version, index, width, selected, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            text = self._row_text(row, width)
+            style = self.rich_style
+            if selected:
+                style += self.get_component_rich_style("session-list--cursor")
+            segments = list(text.render(self.app.console))
+            strip = Strip(
+                [Segment(s.text, style + s.style if s.style else style) for s in segments
+                 if s.text != "\n"],
+                cell_len(text.plain),
+            ).adjust_cell_length(width, style)
+            self._strips[key] = strip
+        return strip
+
+    def _row_text(self, row: ThreadSummary, width: int) -> Text:
+        dim = self.get_component_rich_style("session-list--dim", partial=True)
+        when = Text(timefmt.relative(row.updated_at, self._now).rjust(WHEN_WIDTH - 1) + " ",
+                    self.get_component_rich_style("session-list--when", partial=True))
+        live = row.updated_at is not None and \
+            (self._now - row.updated_at).total_seconds() < LIVE_SECONDS
+        marker = Text("● " if live else "  ",
+                      self.get_component_rich_style("session-list--live", partial=True))
+        right = Text()
+        cwd_width = 0
+        highlights = self._highlights(row)
+        if self._show_cwd:
+            cwd_width = max(10, min(36, width // 4))
+        branch_width = min(18, max(0, width // 8))
+        tail = Text(timefmt.size(row.size).rjust(SIZE_WIDTH) + " "
+                    + timefmt.tokens(row.tokens).rjust(TOKENS_WIDTH), dim)
+        fixed = WHEN_WIDTH + 2 + (cwd_width + 1 if cwd_width else 0) + branch_width + 1 \
+            + SIZE_WIDTH + 1 + TOKENS_WIDTH
+        title_width = max(8, width - fixed)
+        if row.pending and not row.title:
+            title = Text("reading…", self.get_component_rich_style("session-list--pending",
+                                                                     partial=True))
+        else:
+            title = _field(row.title or "(no message yet)", highlights.get(0), self._match)
+        right.append_text(_fit(title, title_width))
+        if cwd_width:
+            right.append(" ")
+            right.append_text(_fit(_field(row.cwd or "?", highlights.get(2), self._match,
+                                          base=dim), cwd_width, left=True))
+        right.append(" ")
+        right.append_text(_fit(_field(row.git_branch or "", highlights.get(3), self._match,
+                                      base=dim), branch_width))
+        right.append(" ")
+        right.append_text(tail)
+        return Text.assemble(when, marker, right, no_wrap=True, overflow="crop")
+
+    @property
+    def _match(self) -> Style:
+        return self.get_component_rich_style("session-list--match", partial=True)
+
+    def _highlights(self, row: ThreadSummary) -> dict[int, set[int]]:
+        if not self._query:
+            return {}
+        found = match_fields(self._query, search_fields(row), exact=ID_FIELD)
+        return found[1] if found else {}
+
+
+def _field(value: str, positions: set[int] | None, match: Style,
+           base: Style | None = None) -> Text:
+    """One line of session text, literal (never markup), matched characters styled."""
+    flat = one_line(value)
+    text = Text(flat, style=base or "")
+    if positions and flat == value:  # positions index the original; only exact when unchanged
+        for pos in positions:
+            if pos < len(flat):
+                text.stylize(match, pos, pos + 1)
+    elif positions:
+        # Whitespace was collapsed: find the matched characters again in the flat text.
+        lowered = flat.lower()
+        for word in _matched_runs(value, positions):
+            start = lowered.find(word.lower())
+            if start != -1:
+                text.stylize(match, start, start + len(word))
+    return text
+
+
+def _matched_runs(value: str, positions: set[int]) -> list[str]:
+    runs: list[str] = []
+    current = ""
+    for i, ch in enumerate(value):
+        if i in positions:
+            current += ch
+        elif current:
+            runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _fit(text: Text, width: int, left: bool = False) -> Text:
+    """Exactly `width` cells: cut with an ellipsis (at the start for paths), or padded."""
+    if width <= 0:
+        return Text()
+    if text.cell_len > width:
+        if left:
+            # Keep the end of a path, which says more than its start.
+            cut = text.cell_len - width + 1
+            text = Text("…") + text[_char_index_for_cells(text.plain, cut):]
+            while text.cell_len > width:
+                text = Text("…") + text[2:]
+        else:
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+    text = text.copy()
+    text.pad_right(width - text.cell_len)
+    return text
+
+
+def _char_index_for_cells(plain: str, cells: int) -> int:
+    total = 0
+    for i, ch in enumerate(plain):
+        if total >= cells:
+            return i
+        total += cell_len(ch)
+    return len(plain)
