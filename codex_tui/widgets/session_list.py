@@ -84,6 +84,8 @@ class SessionList(ScrollView, can_focus=True):
         self._now = datetime.now(UTC)
         self.cursor = 0
         self._version = 0
+        self._branch_cells = 0
+        self._cwd_cells = 0
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # -- attributes down -------------------------------------------------------------------
@@ -99,6 +101,10 @@ class SessionList(ScrollView, can_focus=True):
             self._now = now
         self._version += 1
         self._strips.clear()
+        # Columns as wide as their widest value (capped), so empty columns take no room.
+        self._branch_cells = min(18, max((len(r.git_branch) for r in rows if r.git_branch),
+                                         default=0))
+        self._cwd_cells = max((len(r.cwd) for r in rows if r.cwd), default=1) if show_cwd else 0
         index = 0
         if keep is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep.id), 0)
@@ -205,15 +211,14 @@ class SessionList(ScrollView, can_focus=True):
         marker = Text("● " if live else "  ",
                       self.get_component_rich_style("session-list--live", partial=True))
         right = Text()
-        cwd_width = 0
         highlights = self._highlights(row)
-        if self._show_cwd:
-            cwd_width = max(10, min(36, width // 4))
-        branch_width = min(18, max(0, width // 8))
+        cwd_width = min(self._cwd_cells, max(12, width // 3)) if self._show_cwd else 0
+        branch_width = self._branch_cells
         tail = Text(timefmt.size(row.size).rjust(SIZE_WIDTH) + " "
                     + timefmt.tokens(row.tokens).rjust(TOKENS_WIDTH), dim)
-        fixed = WHEN_WIDTH + 2 + (cwd_width + 1 if cwd_width else 0) + branch_width + 1 \
-            + SIZE_WIDTH + 1 + TOKENS_WIDTH
+        # when, live marker, [space cwd], [space branch], space size space tokens
+        fixed = WHEN_WIDTH + 2 + (cwd_width + 1 if cwd_width else 0) \
+            + (branch_width + 1 if branch_width else 0) + 1 + SIZE_WIDTH + 1 + TOKENS_WIDTH
         title_width = max(8, width - fixed)
         if row.pending and not row.title:
             title = Text("reading…", self.get_component_rich_style("session-list--pending",
@@ -225,9 +230,10 @@ class SessionList(ScrollView, can_focus=True):
             right.append(" ")
             right.append_text(_fit(_field(row.cwd or "?", highlights.get(2), self._match,
                                           base=dim), cwd_width, left=True))
-        right.append(" ")
-        right.append_text(_fit(_field(row.git_branch or "", highlights.get(3), self._match,
-                                      base=dim), branch_width))
+        if branch_width:
+            right.append(" ")
+            right.append_text(_fit(_field(row.git_branch or "", highlights.get(3), self._match,
+                                          base=dim), branch_width))
         right.append(" ")
         right.append_text(tail)
         return Text.assemble(when, marker, right, no_wrap=True, overflow="crop")
