@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ FIXTURE_HOME = FIXTURES / "codex-home"
 SAMPLES = FIXTURES / "samples"
 
 # A fixed mtime for every copied file, so "updated" times are deterministic.
-FIXED_MTIME = 1795266400.0  # 2026-11-21T13:06:40Z
+FIXED_MTIME = 1795266600.0  # 2026-11-21T13:10:00Z, after every fixture session ends
 
 
 def copy_home(dest: Path, src: Path = FIXTURE_HOME) -> Path:
@@ -66,3 +68,52 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
     directory = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("CODEX_TUI_CACHE_DIR", str(directory))
     return directory
+
+
+# ---- Textual apps and SVG snapshots --------------------------------------------------------
+
+SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
+# "Now" for every screen under test: five minutes after the fixtures' fixed mtime.
+FIXED_NOW = FIXED_MTIME + 300
+
+os.environ["TZ"] = "UTC"  # absolute times in screens are local times
+time.tzset()
+
+
+def _snapshot_dirname(cls, *, test_location) -> str:
+    """SVG snapshots live in the top-level snapshots/ folder, one subfolder per test module
+    (relies on syrupy 4.8.0 internals; both packages are pinned exactly)."""
+    return str(SNAPSHOTS / test_location.basename)
+
+
+try:
+    from pytest_textual_snapshot import SVGImageExtension
+
+    SVGImageExtension.dirname = classmethod(_snapshot_dirname)
+except ImportError:  # pragma: no cover - the test extra is always installed by make test
+    pass
+
+
+def fixed_now() -> datetime:
+    return datetime.fromtimestamp(FIXED_NOW, UTC)
+
+
+def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", **filters):
+    """The app as `codex-tui` opens it, on `home`, with a fixed clock."""
+    from codex_tui.app import CodexTuiApp
+    from codex_tui.screens.picker import PickerFilters
+    from codex_tui.store import LocalThreadStore
+
+    return CodexTuiApp(LocalThreadStore(str(home)), cwd=cwd, filters=PickerFilters(**filters),
+                       now=fixed_now)
+
+
+async def settle(pilot) -> None:
+    """Wait until listing and preview workers are done and the screen has repainted."""
+    await pilot.pause()
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
+    await pilot.pause()

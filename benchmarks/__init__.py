@@ -1,0 +1,1 @@
+"""Benchmarks and the tools that build their inputs (see README.md here)."""
