@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -14,7 +15,8 @@ from .store import ThreadStore
 
 
 class CodexTuiApp(App[ResumeRequest | None]):
-    CSS_PATH = "app.tcss"
+    # Absolute, so that subclasses defined elsewhere (tests, benchmarks) still find it.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "codex-tui"
 
     def __init__(self, store: ThreadStore, *, cwd: str | None,

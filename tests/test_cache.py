@@ -95,4 +95,4 @@ def test_cache_lives_outside_codex_home(codex_home: Path, _isolated_cache: Path)
     before = sorted(p.relative_to(codex_home) for p in codex_home.rglob("*"))
     LocalThreadStore(str(codex_home)).list_threads(ALL)
     assert sorted(p.relative_to(codex_home) for p in codex_home.rglob("*")) == before
-    assert list(_isolated_cache.glob("threads-*.json"))
+    assert list(_isolated_cache.glob("threads-*"))

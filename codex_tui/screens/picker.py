@@ -6,6 +6,7 @@ batches; this screen filters and sorts them and hands the rows down to the Sessi
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..resume import ResumeRequest
@@ -26,11 +27,13 @@ from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
+from ..widgets.key_bar import KeyBar
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
 from .confirm import ConfirmScreen
 
 PREVIEW_BYTES = 256 * 1024
+FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 
 
@@ -89,7 +92,9 @@ class PickerScreen(Screen):
         self.resume_label = resume_label
         # Timings read by benchmarks/: when rows first reached the screen, last filter cost.
         self.first_rows_at: float | None = None
+        self.first_rows_painted_at: float | None = None
         self.last_filter_seconds = 0.0
+        self._first_paint = threading.Event()
 
     def now(self) -> datetime:
         return self._now() if self._now else datetime.now().astimezone()
@@ -107,7 +112,7 @@ class PickerScreen(Screen):
                     yield SessionList(id="picker-list")
                     yield Static(id="picker-empty")
                 yield PreviewPane(id="picker-preview")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(SessionList).focus()
@@ -124,6 +129,15 @@ class PickerScreen(Screen):
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def load_sessions(self) -> None:
         worker = get_current_worker()
+        # Rows at once from the last run (this directory's first); the scan corrects them.
+        for batch in self.store.cached(None if self.filters.all_dirs else self.cwd):
+            if worker.is_cancelled:
+                return
+            self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
+            if batch:
+                # Let the first rows reach the screen before this thread takes the GIL for
+                # the rest of the work.
+                self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         stubs = self.store.scan()
         pending = any(s.pending for s in stubs)
         self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending))
@@ -188,7 +202,12 @@ class PickerScreen(Screen):
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
+            self.call_after_refresh(self._rows_painted)
         self._update_chrome()
+
+    def _rows_painted(self) -> None:
+        self.first_rows_painted_at = time.perf_counter()
+        self._first_paint.set()
 
     def _update_chrome(self) -> None:
         rows = self.query_one(SessionList).rows

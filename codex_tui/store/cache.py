@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from datetime import datetime
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from .catalog import ThreadFiles
 from .model import Problem, ThreadSummary
+from .paths import RolloutFile, parse_rollout_name
 
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 
 
 def cache_dir() -> str:
@@ -34,83 +37,154 @@ def _key(tf: ThreadFiles) -> list[list[Any]]:
     return [[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]
 
 
-def _dump(s: ThreadSummary) -> dict[str, Any]:
-    data = {k: getattr(s, k) for k in ThreadSummary.__dataclass_fields__}
-    data["created_at"] = s.created_at.timestamp() if s.created_at else None
-    data["updated_at"] = s.updated_at.timestamp() if s.updated_at else None
-    data["segments"] = list(s.segments)
-    data["problems"] = [[p.message, p.path, p.line] for p in s.problems]
-    data.pop("name", None)
-    return data
+# Cached fields, stored positionally (a list per thread) to keep the file small and its
+# decoding fast; path and segments come from the cache key, the name from session_index.
+_FIELDS = [f for f in ThreadSummary.__dataclass_fields__
+           if f not in ("path", "segments", "name", "archived")]
+_CREATED = _FIELDS.index("created_at")
+_UPDATED = _FIELDS.index("updated_at")
+_PROBLEMS = _FIELDS.index("problems")
 
 
-def _load(data: dict[str, Any]) -> ThreadSummary:
-    from datetime import UTC
+def _dump(s: ThreadSummary) -> list[Any]:
+    values = [getattr(s, f) for f in _FIELDS]
+    values[_CREATED] = s.created_at.timestamp() if s.created_at else None
+    values[_UPDATED] = s.updated_at.timestamp() if s.updated_at else None
+    values[_PROBLEMS] = [[p.message, p.path, p.line] for p in s.problems]
+    return values
 
-    fields = dict(data)
-    for key in ("created_at", "updated_at"):
-        value = fields.get(key)
-        fields[key] = datetime.fromtimestamp(value, UTC) if value is not None else None
-    fields["segments"] = tuple(fields.get("segments") or ())
-    fields["problems"] = tuple(Problem(m, p, ln) for m, p, ln in fields.get("problems") or ())
-    return ThreadSummary(**fields)
+
+def _load(values: list[Any], tf: ThreadFiles) -> ThreadSummary:
+    fields = dict(zip(_FIELDS, values, strict=True))
+    created, updated = values[_CREATED], values[_UPDATED]
+    fields["created_at"] = datetime.fromtimestamp(created, UTC) if created is not None else None
+    fields["updated_at"] = datetime.fromtimestamp(updated, UTC) if updated is not None else None
+    problems = values[_PROBLEMS]
+    fields["problems"] = tuple(Problem(*p) for p in problems) if problems else ()
+    return ThreadSummary(path=tf.current.path, segments=tuple(rf.path for rf in tf.files),
+                         archived=tf.archived, **fields)
 
 
 class SummaryCache:
+    """One JSON line per thread, newest first, after a header line. Being lines, the rows a
+    screen needs first (those of one directory, or the newest) can be found with a byte
+    search and decoded alone."""
+
     def __init__(self, codex_home: str, directory: str | None = None) -> None:
         digest = hashlib.sha1(os.path.realpath(codex_home).encode()).hexdigest()[:16]
-        self.path = os.path.join(directory or cache_dir(), f"threads-{digest}.json")
+        self.path = os.path.join(directory or cache_dir(), f"threads-{digest}.jsonl")
+        self._raw: list[bytes] = []  # undecoded entry lines, newest first
         self._entries: dict[str, dict[str, Any]] = {}
+        self._decoded = False
         self._dirty = False
         self._loaded = False
+        self._lock = threading.Lock()
 
-    def load(self) -> None:
-        self._loaded = True
-        try:
-            with open(self.path, "rb") as stream:
-                data = orjson.loads(stream.read())
-        except (OSError, orjson.JSONDecodeError):
-            return
-        if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
-            entries = data.get("threads")
-            if isinstance(entries, dict):
-                self._entries = entries
+    def _read(self) -> None:
+        with self._lock:  # a screen's worker and the main thread may both ask first
+            if self._loaded:
+                return
+            self._loaded = True
+            try:
+                with open(self.path, "rb") as stream:
+                    lines = stream.read().split(b"\n")
+            except OSError:
+                return
+            try:
+                header = orjson.loads(lines[0])
+            except orjson.JSONDecodeError:
+                return
+            if isinstance(header, dict) and header.get("version") == CACHE_VERSION:
+                self._raw = [line for line in lines[1:] if line]
+
+    def _decode_all(self) -> None:
+        self._read()
+        with self._lock:
+            if self._decoded:
+                return
+            for line in self._raw:
+                entry = _entry(line)
+                if entry is not None:
+                    self._entries.setdefault(entry["id"], entry)
+            self._raw = []
+            self._decoded = True
 
     def get(self, tf: ThreadFiles) -> ThreadSummary | None:
-        if not self._loaded:
-            self.load()
+        self._decode_all()
         entry = self._entries.get(tf.thread_id)
         if entry is None or entry.get("key") != _key(tf):
             return None
         try:
-            summary = _load(entry["summary"])
+            return _load(entry["summary"], tf)
         except (KeyError, TypeError, ValueError):
             return None
-        summary.archived = tf.archived
-        return summary
+
+    def snapshot(self, names: dict[str, str], first: bytes | None = None,
+                 first_count: int = 200) -> Iterator[list[ThreadSummary]]:
+        """Every cached summary as it was when cached, without touching CODEX_HOME: rows to
+        show while the file system pass checks them. Two batches: the lines containing
+        `first` (or the `first_count` newest when it is None), then all the others."""
+        self._read()
+        with self._lock:
+            lines = list(self._raw)
+        if first is not None:
+            head = [line for line in lines if first in line]
+        else:
+            head = lines[:first_count]
+        yield self._summaries(head, names)
+        chosen = set(map(id, head))
+        yield self._summaries([line for line in lines if id(line) not in chosen], names)
+
+    def _summaries(self, lines: list[bytes], names: dict[str, str]) -> list[ThreadSummary]:
+        out: list[ThreadSummary] = []
+        for line in lines:
+            entry = _entry(line)
+            if entry is None:
+                continue
+            try:
+                files = [RolloutFile(path, name, f"{os.sep}archived_sessions{os.sep}" in path,
+                                     size, mtime, inode)
+                         for path, size, mtime, inode in entry["key"]
+                         if (name := parse_rollout_name(os.path.basename(path)))]
+                if not files:
+                    continue
+                summary = _load(entry["summary"],
+                                ThreadFiles(entry["id"], files, files[-1].archived))
+            except (KeyError, TypeError, ValueError):
+                continue
+            summary.name = names.get(entry["id"])
+            out.append(summary)
+        return out
 
     def put(self, tf: ThreadFiles, summary: ThreadSummary) -> None:
-        self._entries[tf.thread_id] = {"key": _key(tf), "summary": _dump(summary)}
+        self._decode_all()
+        self._entries[tf.thread_id] = {"id": tf.thread_id, "key": _key(tf),
+                                       "summary": _dump(summary)}
         self._dirty = True
 
     def prune(self, live_ids: set[str]) -> None:
+        self._decode_all()
         stale = [tid for tid in self._entries if tid not in live_ids]
         for tid in stale:
             del self._entries[tid]
         self._dirty = self._dirty or bool(stale)
 
     def save(self) -> None:
-        """Write atomically; silently skip when the cache directory is not writable."""
+        """Write atomically, newest first; silently skip when the cache directory is not
+        writable."""
         if not self._dirty:
             return
+        entries = sorted(self._entries.values(),
+                         key=lambda e: e["summary"][_UPDATED] or 0, reverse=True)
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".threads-", dir=directory)
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    stream.write(orjson.dumps({"version": CACHE_VERSION,
-                                               "threads": self._entries}))
+                    stream.write(orjson.dumps({"version": CACHE_VERSION}) + b"\n")
+                    for entry in entries:
+                        stream.write(orjson.dumps(entry) + b"\n")
                 os.replace(tmp, self.path)
             except BaseException:
                 os.unlink(tmp)
@@ -118,3 +192,13 @@ class SummaryCache:
         except OSError:
             return
         self._dirty = False
+
+
+def _entry(line: bytes) -> dict[str, Any] | None:
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return entry
+    return None

@@ -15,6 +15,7 @@ from typing import Any
 from .model import TokenUsage
 
 USER_MESSAGE_BEGIN = "## My request for Codex:"
+PREVIEW_MAX = 2000
 
 # Injected context that Codex records as role-"user" response items (never the user's words).
 _CONTEXT_PREFIXES = (
@@ -151,7 +152,8 @@ def preview_text(message: str, images: int = 0) -> str | None:
         message = message[idx + len(USER_MESSAGE_BEGIN):]
     message = message.strip()
     if message:
-        return message
+        # A title needs a line, not a 10 MB prompt: keep summaries and the cache small.
+        return message if len(message) <= PREVIEW_MAX else message[:PREVIEW_MAX] + "…"
     if images:
         return "[Image]"
     return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,11 +47,7 @@ def parse_rollout_name(name: str) -> RolloutName | None:
     match = _NAME_RE.match(name)
     if match is None:
         return None
-    thread_id = match.group("id").lower()
-    try:
-        uuid.UUID(thread_id)
-    except ValueError:
-        return None
+    thread_id = match.group("id").lower()  # the pattern already checked the UUID's shape
     seg = match.group("seg")
     return RolloutName(thread_id, seg.lower() if seg else None, match.group("ts"),
                        bool(match.group("zst")))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 TYPO_MIN_LENGTH = 5
 TYPO_THRESHOLD = 80.0  # "zebar" finds "zebra"; "cache" does not find "approach" (75)
 
@@ -36,6 +34,8 @@ def match_word(word: str, text: str, fuzzy: bool = True) -> Match | None:
         span = positions[-1] - positions[0] + 1
         return Match(50.0 + 40.0 * len(word) / span, positions)
     if len(word) >= TYPO_MIN_LENGTH:
+        from rapidfuzz import fuzz  # imported on first use: startup does not need it
+
         found = fuzz.partial_ratio_alignment(word, hay, score_cutoff=TYPO_THRESHOLD)
         if found is not None:
             return Match(found.score / 2, tuple(range(found.dest_start, found.dest_end)))
@@ -139,6 +139,8 @@ class SummarySearch:
                 else:
                     still.append(i)
             if still and len(word) >= TYPO_MIN_LENGTH:
+                from rapidfuzz import fuzz, process
+
                 hays = [pairs[i][1] for i in still]
                 for _, _, index in process.extract_iter(
                         word, hays, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD):

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Protocol
 
+import orjson
+
 from .cache import SummaryCache
 from .catalog import ThreadFiles, group_files, stub_summary, summarize
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
@@ -16,13 +18,17 @@ from .model import Problem, Thread, ThreadSummary
 from .names import read_names
 from .paths import SESSIONS
 from .query import ThreadQuery, apply_query
-from .reader import read_thread
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
 
 
 class ThreadStore(Protocol):
+    def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
+        """Possibly stale summaries from a cache, available before `scan()`, in batches
+        (those of `cwd`, or the newest, first); may yield nothing."""
+        ...
+
     def scan(self) -> list[ThreadSummary]:
         """Every thread, active and archived, as cheaply as possible: some may be `pending`
         (file system facts only) until `complete()` has read them."""
@@ -112,6 +118,16 @@ class LocalThreadStore:
         self._scanned = False
 
     # -- catalog ---------------------------------------------------------------------------
+
+    def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
+        """Summaries as the cache last saw them, before the file system is looked at: rows a
+        screen can show at once (`scan()` then says what is really there). Batches: those
+        recorded for `cwd` (or the newest when None) first, then the others."""
+        if self._cache is None:
+            return
+        names, _ = read_names(self.codex_home)
+        needle = orjson.dumps(cwd) if cwd else None
+        yield from self._cache.snapshot(names, needle)
 
     def scan(self) -> list[ThreadSummary]:
         """The cheap pass: every thread, from the cache when its files are unchanged, else a
@@ -205,6 +221,8 @@ class LocalThreadStore:
             return summary
 
     def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
+        from .reader import read_thread  # not needed to list: keep startup light
+
         summary = self.summary(thread_id)
         with self._lock:
             files = self._files
@@ -270,6 +288,9 @@ class InMemoryThreadStore:
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems)
+
+    def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
+        return iter(())
 
     def scan(self) -> list[ThreadSummary]:
         return [t.summary for t in self._threads.values()]

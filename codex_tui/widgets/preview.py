@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -51,7 +50,9 @@ class PreviewPane(VerticalScroll):
         self.scroll_home(animate=False)
 
 
-def _metadata(s: ThreadSummary, now: datetime) -> Table:
+def _metadata(s: ThreadSummary, now: datetime):
+    from rich.table import Table  # first used after the first frame
+
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")

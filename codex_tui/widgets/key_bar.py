@@ -1,0 +1,48 @@
+"""Every key the screen offers, on one line: one widget rendering text, where Textual's
+Footer mounts a widget per key (which costs a tenth of a second at startup)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+
+class KeyBar(Widget):
+    COMPONENT_CLASSES = {"key-bar--key"}
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+        & > .key-bar--key { color: $footer-key-foreground; text-style: bold; }
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _changed(self, _screen) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-bar--key", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        active = self.screen.active_bindings
+        seen: set[str] = set()
+        for _node, binding, enabled, _tooltip in active.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            text.append(f" {self.app.get_key_display(binding)} ",
+                        style=key_style if enabled else "dim")
+            text.append(f"{binding.description} ", style="" if enabled else "dim")
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
+            text.append("  ")
+            text.append(f" {self.app.get_key_display(palette.binding)} ", style=key_style)
+            text.append("palette ")
+        return text
