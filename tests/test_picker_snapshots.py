@@ -5,6 +5,61 @@ from __future__ import annotations
 from conftest import picker_app, settle
 
 
+def keys(*pressed: str):
+    """A run_before that presses `pressed`, then waits for workers and the repaint (the
+    `press=` argument of snap_compare would press after run_before, with no wait)."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*pressed)
+        await settle(pilot)
+
+    return run_before
+
+
 def test_picker_default_view(snap_compare, codex_home):
     """Sessions of this directory (/home/dev/src/beta), newest first, preview on the right."""
     assert snap_compare(picker_app(codex_home), terminal_size=(150, 40), run_before=settle)
+
+
+def test_picker_all_directories(snap_compare, codex_home):
+    """`a`: all 27 active sessions, with a directory column (`?` for 0.20-era sessions)."""
+    assert snap_compare(picker_app(codex_home), terminal_size=(150, 40),
+                        run_before=keys("a"))
+
+
+def test_picker_search_highlights(snap_compare, codex_home):
+    """`/mkdn` in every directory: the six "markdown rendering" sessions, m-k-d-n
+    highlighted in each title; the search box keeps the focus."""
+    assert snap_compare(picker_app(codex_home, all_dirs=True), terminal_size=(150, 40),
+                        run_before=keys("slash", *"mkdn"))
+
+
+def test_picker_search_literal_markup(snap_compare, codex_home):
+    """`/cache`: the one session whose prompt contains `[red]cache[/red]`, shown verbatim,
+    with the matched word highlighted."""
+    assert snap_compare(picker_app(codex_home), terminal_size=(150, 40),
+                        run_before=keys("slash", *"cache"))
+
+
+def test_picker_archived_view(snap_compare, codex_home):
+    """`r`: the archived session only; the preview says archived: yes."""
+    assert snap_compare(picker_app(codex_home), terminal_size=(150, 40),
+                        run_before=keys("r"))
+
+
+def test_picker_empty_directory(snap_compare, codex_home):
+    """A directory with no sessions: the empty-state message and its hint."""
+    assert snap_compare(picker_app(codex_home, cwd="/home/dev/src/nowhere"),
+                        terminal_size=(150, 40), run_before=settle)
+
+
+def test_picker_narrow_terminal(snap_compare, codex_home):
+    """80x24: no preview, the list takes the width."""
+    assert snap_compare(picker_app(codex_home), terminal_size=(80, 24), run_before=settle)
+
+
+def test_picker_unarchive_confirm(snap_compare, codex_home):
+    """Enter on an archived session: the unarchive question over the picker."""
+    assert snap_compare(picker_app(codex_home, archived=True), terminal_size=(150, 40),
+                        run_before=keys("enter"))

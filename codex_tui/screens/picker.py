@@ -123,6 +123,7 @@ class PickerScreen(Screen):
         # The preview needs room; on narrow terminals the list gets the whole width.
         narrow = self.size.width < 100
         self.set_class(narrow, "-narrow")
+        self.query_one("#picker-filters", Static).update(self._filter_bar())
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
@@ -198,7 +199,7 @@ class PickerScreen(Screen):
                       reverse=True)
         session_list = self.query_one(SessionList)
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
-                              now=self.now())
+                              now=self.now(), created=self.filters.sort == "created")
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
@@ -211,7 +212,7 @@ class PickerScreen(Screen):
 
     def _update_chrome(self) -> None:
         rows = self.query_one(SessionList).rows
-        total = len(self._summaries)
+        total = sum(1 for s in self._summaries.values() if s.archived == self.filters.archived)
         where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
         kind = "Archived sessions" if self.filters.archived else "Sessions"
         status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
@@ -221,18 +222,21 @@ class PickerScreen(Screen):
             status.append(f"  ·  reading {done:,}/{total:,}…", style="italic")
         self.query_one("#picker-status", Static).update(status)
         self.query_one("#picker-filters", Static).update(self._filter_bar())
-        empty = self.query_one("#picker-empty", Static)
-        empty.display = not rows
+        self.set_class(not rows, "-empty")
         if not rows:
-            empty.update(self._empty_message())
+            self.query_one("#picker-empty", Static).update(self._empty_message())
 
     def _filter_bar(self) -> Text:
+        full = self._filter_text(compact=False)
+        return full if full.cell_len <= self.size.width - 2 else self._filter_text(compact=True)
+
+    def _filter_text(self, compact: bool) -> Text:
         f = self.filters
         bar = Text()
 
         def option(key: str, label: str, choices: Iterable[tuple[str, bool]]) -> None:
             bar.append(f"{key} ", style="bold reverse")
-            bar.append(f" {label}: ")
+            bar.append(" " if compact else f" {label}: ")
             for i, (name, active) in enumerate(choices):
                 if i:
                     bar.append(" | ", style="dim")
@@ -242,8 +246,8 @@ class PickerScreen(Screen):
         option("a", "Dir", [("This", not f.all_dirs), ("All", f.all_dirs)])
         option("r", "Status", [("Active", not f.archived), ("Archived", f.archived)])
         option("s", "Sort", [("Updated", f.sort == "updated"), ("Created", f.sort == "created")])
-        option("i", "Sources", [("Interactive+exec", not f.all_sources),
-                                ("All", f.all_sources)])
+        option("i", "Sources", [("Interactive+exec" if not compact else "Usual",
+                                 not f.all_sources), ("All", f.all_sources)])
         return bar
 
     def _empty_message(self) -> Text:
@@ -332,8 +336,10 @@ class PickerScreen(Screen):
                     return
                 self.app.exit(ResumeRequest(restored.id, restored.cwd))
 
+            title = one_line(summary.title) or summary.id
             self.app.push_screen(ConfirmScreen(
-                "This session is archived, and Codex refuses to resume archived sessions.",
+                f"“{title[:200]}” is archived, and Codex refuses to resume archived "
+                "sessions.",
                 "Unarchive it (move it back to sessions/) and resume?",
                 confirm="Unarchive and resume"), answered)
             return

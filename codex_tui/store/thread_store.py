@@ -261,7 +261,7 @@ class LocalThreadStore:
         except OSError as exc:
             raise StoreError(f"cannot unarchive {thread_id}: {exc.strerror or exc}") from exc
         self.scan()
-        return self.resolve(thread_id)
+        return self.summary(thread_id)  # read now: the moved file is not in the cache
 
 
 def _fsync_dir(path: str) -> None:

@@ -29,20 +29,32 @@ class KeyBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        # Full descriptions when they fit, else their first word, else keys alone: every key
+        # stays visible on a narrow terminal.
+        for mode in ("full", "short", "keys"):
+            text = self._line(mode)
+            if text.cell_len <= self.size.width:
+                return text
+        return text
+
+    def _line(self, mode: str) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
         active = self.screen.active_bindings
         seen: set[str] = set()
+        entries = []
         for _node, binding, enabled, _tooltip in active.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            text.append(f" {self.app.get_key_display(binding)} ",
-                        style=key_style if enabled else "dim")
-            text.append(f"{binding.description} ", style="" if enabled else "dim")
+            entries.append((self.app.get_key_display(binding), binding.description, enabled))
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
-            text.append("  ")
-            text.append(f" {self.app.get_key_display(palette.binding)} ", style=key_style)
-            text.append("palette ")
+            entries.append((self.app.get_key_display(palette.binding), "palette", True))
+        for key, description, enabled in entries:
+            text.append(f" {key} ", style=key_style if enabled else "dim")
+            if mode == "short":
+                description = description.split()[0] if description else ""
+            if mode != "keys":
+                text.append(f"{description} ", style="" if enabled else "dim")
         return text

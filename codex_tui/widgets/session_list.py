@@ -86,15 +86,18 @@ class SessionList(ScrollView, can_focus=True):
         self._version = 0
         self._branch_cells = 0
         self._cwd_cells = 0
+        self._created = False
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # -- attributes down -------------------------------------------------------------------
 
     def set_rows(self, rows: list[ThreadSummary], *, query: str = "", show_cwd: bool = False,
-                 now: datetime | None = None) -> None:
-        """Replace the rows, keeping the cursor on the same session when it is still there."""
+                 now: datetime | None = None, created: bool = False) -> None:
+        """Replace the rows, keeping the cursor on the same session when it is still there.
+        `created` shows creation times instead of update times (when sorted by them)."""
         keep = self.current
         self._rows = rows
+        self._created = created
         self._query = query
         self._show_cwd = show_cwd
         if now is not None:
@@ -204,7 +207,8 @@ class SessionList(ScrollView, can_focus=True):
 
     def _row_text(self, row: ThreadSummary, width: int) -> Text:
         dim = self.get_component_rich_style("session-list--dim", partial=True)
-        when = Text(timefmt.relative(row.updated_at, self._now).rjust(WHEN_WIDTH - 1) + " ",
+        shown = row.created_at if self._created else row.updated_at
+        when = Text(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
                     self.get_component_rich_style("session-list--when", partial=True))
         live = row.updated_at is not None and \
             (self._now - row.updated_at).total_seconds() < LIVE_SECONDS
