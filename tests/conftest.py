@@ -109,11 +109,13 @@ def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", **filters):
 
 
 async def settle(pilot) -> None:
-    """Wait until listing and preview workers are done and the screen has repainted."""
+    """Wait until listing and preview workers are done, their messages handled, and the
+    screen has repainted."""
     await pilot.pause()
-    for _ in range(100):
+    for _ in range(200):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        busy = any(w.is_running for w in pilot.app.workers)
+        if not busy and not getattr(pilot.app.screen, "loading", False):
             break
     await pilot.pause()

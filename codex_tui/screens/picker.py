@@ -96,6 +96,11 @@ class PickerScreen(Screen):
         self.last_filter_seconds = 0.0
         self._first_paint = threading.Event()
 
+    @property
+    def loading(self) -> bool:
+        """True until every session has been listed and read."""
+        return self._loading
+
     def now(self) -> datetime:
         return self._now() if self._now else datetime.now().astimezone()
 
