@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--codex-bin", metavar="PATH", default=None,
         help="the codex binary to resume with (default: $CODEX_TUI_CODEX_BIN or codex on PATH)",
     )
+    parser.add_argument("--all", action="store_true", dest="picker_all",
+                        help="open the picker on sessions from every directory")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p_resume = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
@@ -188,7 +190,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     if resume_mode and not print_only:
         codex_bin = find_codex(args.codex_bin)  # fail before the screen opens, not after
     cwd = _cwd_or_none()
-    all_dirs = bool(getattr(args, "all", False)) or cwd is None
+    all_dirs = bool(getattr(args, "all", False) or args.picker_all) or cwd is None
     if cwd is None:
         print("codex-tui: the current directory no longer exists; showing every directory",
               file=sys.stderr)
@@ -208,7 +210,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     if print_only:
         print(request.thread_id)
         return 0
-    exec_resume(request, codex_bin or find_codex(args.codex_bin))
+    exec_resume(request, codex_bin or find_codex(args.codex_bin), store.codex_home)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`make run`: open codex-tui on ~/.codex, or on the demo home in assets/ when there is none."""
+"""`make run`: open the picker on ~/.codex (or $CODEX_HOME), or on the demo home in assets/
+when there are no sessions there."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from .cli import default_codex_home, main
 DEMO_HOME = Path(__file__).resolve().parent.parent / "assets" / "demo-codex-home"
 
 
-def choose_home() -> str:
+def launch_args(argv: list[str]) -> list[str]:
     home = default_codex_home()
     if os.path.isdir(os.path.join(home, "sessions")):
-        return home
-    print(f"No Codex sessions in {home}; showing the demo home {DEMO_HOME}", file=sys.stderr)
-    return str(DEMO_HOME)
+        return ["--codex-home", home, *argv]
+    print(f"No Codex sessions in {home}; opening the demo home {DEMO_HOME}", file=sys.stderr)
+    # The demo sessions were recorded in other directories: show them all.
+    return ["--codex-home", str(DEMO_HOME), "--all", *argv]
 
 
 if __name__ == "__main__":
-    sys.exit(main(["--codex-home", choose_home(), *sys.argv[1:], "list", "--all"]))
+    sys.exit(main(launch_args(sys.argv[1:])))

@@ -35,10 +35,13 @@ def find_codex(explicit: str | None = None) -> str:
     return found
 
 
-def exec_resume(request: ResumeRequest, codex_bin: str, *, err: TextIO = sys.stderr,
+def exec_resume(request: ResumeRequest, codex_bin: str, codex_home: str | None = None, *,
+                err: TextIO = sys.stderr,
                 execv: Callable[[str, list[str]], object] = os.execv) -> None:
     """Change to the session's directory (or say why not) and replace this process with
-    `codex resume <id>`."""
+    `codex resume <id>`, pointed at the Codex home the session was found in."""
+    if codex_home:
+        os.environ["CODEX_HOME"] = os.path.abspath(codex_home)
     if request.cwd and os.path.isdir(request.cwd):
         os.chdir(request.cwd)
     elif request.cwd:

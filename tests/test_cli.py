@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_HOME
 
 from codex_tui.cli import main
 
@@ -464,3 +465,25 @@ def test_subprocess_list_and_show(home, project):
     assert proc.stderr == ""
     assert "## Turn 1" in proc.stdout
     assert "Write the README" in proc.stdout
+
+
+def test_all_before_the_picker_opens_every_directory(capsys, home, project, monkeypatch):
+    from codex_tui.app import CodexTuiApp
+
+    opened = []
+    monkeypatch.setattr(CodexTuiApp, "run",
+                        lambda app: opened.append(app.filters.all_dirs) or None)
+    monkeypatch.chdir(project)
+    assert run(capsys, "--codex-home", str(home), "--all")[0] == 0
+    assert opened == [True]
+
+
+def test_make_run_uses_the_demo_home_when_there_are_no_sessions(tmp_path, monkeypatch):
+    from codex_tui import launch
+
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path / "no-such-home"))
+    args = launch.launch_args([])
+    assert args[:3] == ["--codex-home", str(launch.DEMO_HOME), "--all"]
+    assert (launch.DEMO_HOME / "sessions").is_dir()
+    monkeypatch.setenv("CODEX_HOME", str(FIXTURE_HOME))
+    assert launch.launch_args([]) == ["--codex-home", str(FIXTURE_HOME)]

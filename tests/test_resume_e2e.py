@@ -77,6 +77,7 @@ def make_stub(tmp_path: Path) -> tuple[Path, Path]:
         "#!/bin/sh\n"
         f"printf 'argv: %s\\n' \"$*\" >> '{log}'\n"
         f"printf 'pwd: %s\\n' \"$(pwd -P)\" >> '{log}'\n"
+        f"printf 'codex_home: %s\\n' \"$CODEX_HOME\" >> '{log}'\n"
         "exit 0\n")
     stub.chmod(0o755)
     return stub, log
@@ -207,6 +208,8 @@ def test_resume_picks_in_a_pty_and_runs_codex_in_the_session_directory(tmp_path,
     entries = read_log(log)
     assert entries["argv"] == f"resume {PROJ_ID}"
     assert entries["pwd"] == os.path.realpath(project)
+    # Codex is pointed at the home the session was found in, not its default ~/.codex.
+    assert entries["codex_home"] == os.path.abspath(codex_home)
     assert "Traceback" not in child.text
 
 
