@@ -224,7 +224,7 @@ class PickerScreen(Screen):
                                f"  ·  {len(rows):,} shown of {total:,}")
         if self._loading:
             done = sum(1 for s in self._summaries.values() if not s.pending)
-            status.append(f"  ·  reading {done:,}/{total:,}…", style="italic")
+            status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…", style="italic")
         self.query_one("#picker-status", Static).update(status)
         self.query_one("#picker-filters", Static).update(self._filter_bar())
         self.set_class(not rows, "-empty")

@@ -184,7 +184,7 @@ class SessionList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # without the scrollbar
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
         row = self._rows[index]
@@ -216,8 +216,13 @@ class SessionList(ScrollView, can_focus=True):
                       self.get_component_rich_style("session-list--live", partial=True))
         right = Text()
         highlights = self._highlights(row)
-        cwd_width = min(self._cwd_cells, max(12, width // 3)) if self._show_cwd else 0
-        branch_width = self._branch_cells
+        # The title matters most: it keeps at least 40% of the row; the branch gets at most
+        # an eighth, and the directory what is left, up to its natural width.
+        branch_width = min(self._branch_cells, max(6, width // 8))
+        base = WHEN_WIDTH + 2 + (branch_width + 1 if branch_width else 0) + 1 + SIZE_WIDTH \
+            + 1 + TOKENS_WIDTH
+        room = width - base - max(24, int(width * 0.4)) - 1
+        cwd_width = min(self._cwd_cells, max(12, room)) if self._show_cwd else 0
         tail = Text(timefmt.size(row.size).rjust(SIZE_WIDTH) + " "
                     + timefmt.tokens(row.tokens).rjust(TOKENS_WIDTH), dim)
         # when, live marker, [space cwd], [space branch], space size space tokens
