@@ -35,6 +35,7 @@ from .confirm import ConfirmScreen
 PREVIEW_BYTES = 256 * 1024
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
+FIRST_BATCH_SECONDS = 0.02
 
 
 @dataclass(slots=True)
@@ -151,11 +152,13 @@ class PickerScreen(Screen):
             return
         batch: list[ThreadSummary] = []
         last = time.monotonic()
+        interval = FIRST_BATCH_SECONDS  # the first rows soon, then fewer, larger batches
         for summary in self.store.complete():
             if worker.is_cancelled:
                 return
             batch.append(summary)
-            if time.monotonic() - last >= BATCH_SECONDS:
+            if time.monotonic() - last >= interval:
+                interval = BATCH_SECONDS
                 self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
                 batch = []
                 last = time.monotonic()
