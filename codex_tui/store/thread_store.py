@@ -204,14 +204,19 @@ class LocalThreadStore:
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
 
-    def summary(self, thread_id: str) -> ThreadSummary:
-        """One thread's complete summary (its head is read now if `scan()` left it pending)."""
+    def _thread_files(self, thread_id: str) -> ThreadFiles:
         with self._lock:
             if not self._scanned:
                 self.scan()
             tf = self._files.get(thread_id)
-            if tf is None:
-                raise ThreadNotFound(f"no session with id {thread_id}")
+        if tf is None:
+            raise ThreadNotFound(f"no session with id {thread_id}")
+        return tf
+
+    def summary(self, thread_id: str) -> ThreadSummary:
+        """One thread's complete summary (its head is read now if `scan()` left it pending)."""
+        tf = self._thread_files(thread_id)
+        with self._lock:
             summary = self._summaries[thread_id]
             if summary.pending:
                 summary = summarize(tf, self._names)
@@ -233,12 +238,7 @@ class LocalThreadStore:
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move every file of an archived thread back to `sessions/YYYY/MM/DD/` (the date in
         its file name), each with one atomic rename, as Codex does."""
-        with self._lock:
-            if not self._scanned:
-                self.scan()
-            tf = self._files.get(thread_id)
-        if tf is None:
-            raise ThreadNotFound(f"no session with id {thread_id}")
+        tf = self._thread_files(thread_id)
         if not tf.archived:
             raise StoreError(f"session {thread_id} is not archived")
         lock = os.path.join(self.codex_home, "thread-writer-locks", f"{thread_id}.lock")

@@ -318,13 +318,8 @@ def _build_turn(
                     if not patch.files:
                         patch.files = _event_changes(p.get("changes"))
             elif typ == "mcp_tool_call_end":
-                inv = f.dct(p, "invocation")
-                name = f"{f.s(inv, 'server') or 'mcp'}.{f.s(inv, 'tool') or '?'}"
-                call = tool(f.s(p, "call_id"), ToolCall, name)
-                if isinstance(call, ToolCall):
-                    call.name = name
-                    call.arguments = _compact_json(inv.get("arguments"))
-                    call.command = call.arguments
+                call = _mcp_call(tool, f.s(p, "call_id"), f.dct(p, "invocation"))
+                if call is not None:
                     call.output = _mcp_result(p.get("result"))
                     call.duration_ms = f.duration_ms(p.get("duration"))
             elif typ == "web_search_end":
@@ -559,12 +554,8 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
             if status:
                 patch.success = status == "completed"
     elif t == "McpToolCall":
-        name = f"{f.s(item, 'server') or 'mcp'}.{f.s(item, 'tool') or '?'}"
-        call = tool(f.s(item, "id"), ToolCall, name)
-        if isinstance(call, ToolCall):
-            call.name = name
-            call.arguments = _compact_json(item.get("arguments"))
-            call.command = call.arguments
+        call = _mcp_call(tool, f.s(item, "id"), item)
+        if call is not None:
             err = item.get("error")
             call.output = _mcp_result(item.get("result")) or (_compact_json(err) if err else None)
             call.status = f.s(item, "status")
@@ -581,6 +572,19 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
         items.append(Note("image", f.s(item, "revised_prompt") or f.s(item, "path") or t))
     else:
         items.append(Unknown(f"item_completed/{t}", item, rec.line_no))
+
+
+def _mcp_call(tool, call_id: str | None, spec: dict[str, Any]) -> ToolCall | None:
+    """The ToolCall of an MCP call, named `server.tool`, from an event's `invocation` or a
+    McpToolCall item (both carry server, tool and arguments)."""
+    name = f"{f.s(spec, 'server') or 'mcp'}.{f.s(spec, 'tool') or '?'}"
+    call = tool(call_id, ToolCall, name)
+    if not isinstance(call, ToolCall):
+        return None
+    call.name = name
+    call.arguments = _compact_json(spec.get("arguments"))
+    call.command = call.arguments
+    return call
 
 
 def _mcp_result(result: Any) -> str | None:
