@@ -721,3 +721,22 @@ def test_resume_last_in_a_vanished_directory_uses_every_directory(codex_home, tm
     assert code == 0
     assert out == f"{NAMED}\n"
     assert "no longer exists" in err
+
+
+async def test_cursor_follows_the_top_while_rows_stream_in(codex_home):
+    """Rows arrive in batches (oldest-created last): until the user moves, the cursor stays
+    on the first row instead of on whichever session happened to load first."""
+    from codex_tui.store.model import ThreadSummary
+
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = session_list(app)
+        rows = list(widget.rows)
+        widget.set_rows(rows[3:])  # a first batch without the newest sessions
+        widget.set_rows(rows)  # then everything
+        assert widget.current.id == rows[0].id
+        await pilot.press("down")
+        widget.set_rows(list(reversed(rows)))  # once moved, the cursor keeps its session
+        assert widget.current.id == rows[1].id
+        assert isinstance(widget.current, ThreadSummary)

@@ -277,6 +277,7 @@ class PickerScreen(Screen):
     @on(Input.Changed, "#picker-search")
     def _on_search(self, event: Input.Changed) -> None:
         self._query = event.value
+        self.query_one(SessionList).reset_cursor()  # a new search starts at its best match
         self.refilter()
 
     @on(Input.Submitted, "#picker-search")
@@ -364,21 +365,26 @@ class PickerScreen(Screen):
     def action_list_page(self, direction: int) -> None:
         self.query_one(SessionList).action_page(direction)
 
+    def _toggled(self) -> None:
+        # A filter change is the user's doing: the highlighted session stays highlighted.
+        self.query_one(SessionList).pin_cursor()
+        self.refilter()
+
     def action_toggle_all(self) -> None:
         self.filters.all_dirs = not self.filters.all_dirs
-        self.refilter()
+        self._toggled()
 
     def action_toggle_archived(self) -> None:
         self.filters.archived = not self.filters.archived
-        self.refilter()
+        self._toggled()
 
     def action_toggle_sort(self) -> None:
         self.filters.sort = "created" if self.filters.sort == "updated" else "updated"
-        self.refilter()
+        self._toggled()
 
     def action_toggle_sources(self) -> None:
         self.filters.all_sources = not self.filters.all_sources
-        self.refilter()
+        self._toggled()
 
     def action_toggle_preview(self) -> None:
         self.toggle_class("-no-preview")

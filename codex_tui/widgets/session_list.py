@@ -87,15 +87,17 @@ class SessionList(ScrollView, can_focus=True):
         self._branch_cells = 0
         self._cwd_cells = 0
         self._created = False
+        self._user_moved = False
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
 
     # -- attributes down -------------------------------------------------------------------
 
     def set_rows(self, rows: list[ThreadSummary], *, query: str = "", show_cwd: bool = False,
                  now: datetime | None = None, created: bool = False) -> None:
-        """Replace the rows, keeping the cursor on the same session when it is still there.
-        `created` shows creation times instead of update times (when sorted by them)."""
-        keep = self.current
+        """Replace the rows, keeping the cursor on the same session when the user put it
+        there (else on the first row, as rows stream in). `created` shows creation times
+        instead of update times (when sorted by them)."""
+        keep = self.current if self._user_moved else None
         self._rows = rows
         self._created = created
         self._query = query
@@ -129,15 +131,26 @@ class SessionList(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         return [r.id for r in self._rows[top: top + self.size.height + 1]]
 
+    def reset_cursor(self) -> None:
+        """Follow the first row again (say, for a new search)."""
+        self._user_moved = False
+
+    def pin_cursor(self) -> None:
+        """Keep the cursor on its session through the next changes (say, a filter toggle)."""
+        self._user_moved = self.current is not None
+
     # -- actions ---------------------------------------------------------------------------
 
     def action_cursor(self, delta: int) -> None:
+        self._user_moved = True
         self._move_to(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
+        self._user_moved = True
         self._move_to(self.cursor + direction * max(1, self.size.height - 1))
 
     def action_jump(self, index: int) -> None:
+        self._user_moved = True
         self._move_to(index if index >= 0 else len(self._rows) - 1)
 
     def action_select(self) -> None:
@@ -147,6 +160,7 @@ class SessionList(ScrollView, can_focus=True):
     def on_click(self, event) -> None:
         index = int(self.scroll_offset.y) + event.y
         if 0 <= index < len(self._rows):
+            self._user_moved = True
             if index == self.cursor and event.chain == 2:
                 self.action_select()
             self._move_to(index)
