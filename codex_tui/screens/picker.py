@@ -33,6 +33,7 @@ from ..widgets.session_list import SessionList
 from .confirm import ConfirmScreen
 
 PREVIEW_BYTES = 256 * 1024
+PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
@@ -86,6 +87,9 @@ class PickerScreen(Screen):
         self._now = now
         self._summaries: dict[str, ThreadSummary] = {}
         self._search = SummarySearch()
+        self._data_version = 0
+        self._base: list[ThreadSummary] = []
+        self._base_key: tuple | None = None
         self._cwd_spellings = cwd_matcher(cwd) if cwd else set()
         self._loading = True
         self._query = ""
@@ -171,6 +175,7 @@ class PickerScreen(Screen):
         else:
             for s in message.summaries:
                 self._summaries[s.id] = s
+        self._data_version += 1
         self._loading = not message.done
         self.refilter()
 
@@ -194,17 +199,27 @@ class PickerScreen(Screen):
             return s.cwd is not None and normalize_path(s.cwd) in self._cwd_spellings
         return True
 
+    def _sorted_base(self) -> list[ThreadSummary]:
+        """The filtered, sorted rows before any search; kept between keystrokes and rebuilt
+        only when sessions arrive or a filter changes."""
+        f = self.filters
+        key = (f.all_dirs, f.archived, f.sort, f.all_sources, self._data_version)
+        if self._base_key != key:
+            rows = [s for s in self._summaries.values() if self._passes(s)]
+            if f.sort == "created":
+                rows.sort(key=lambda s: (s.created_at.timestamp() if s.created_at else 0,
+                                         s.id), reverse=True)
+            else:
+                rows.sort(key=lambda s: (s.updated_at.timestamp() if s.updated_at else 0,
+                                         s.id), reverse=True)
+            self._base, self._base_key = rows, key
+        return self._base
+
     def refilter(self) -> None:
         started = time.perf_counter()
-        rows = [s for s in self._summaries.values() if self._passes(s)]
+        rows = self._sorted_base()
         if self._query.strip():
-            rows = self._search.filter(rows, self._query)
-        if self.filters.sort == "created":
-            rows.sort(key=lambda s: (s.created_at.timestamp() if s.created_at else 0, s.id),
-                      reverse=True)
-        else:
-            rows.sort(key=lambda s: (s.updated_at.timestamp() if s.updated_at else 0, s.id),
-                      reverse=True)
+            rows = self._search.filter(rows, self._query)  # keeps the order
         session_list = self.query_one(SessionList)
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
                               now=self.now(), created=self.filters.sort == "created")
@@ -297,13 +312,14 @@ class PickerScreen(Screen):
         if summary.id == self._preview_for:
             return
         self._preview_for = summary.id
-        preview.show(summary, None, self.now())
         if preview.display:
-            self.load_preview(summary.id)
+            self.load_preview(summary.id)  # shows it once the cursor rests there
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def load_preview(self, thread_id: str) -> None:
-        time.sleep(0.05)  # coalesce fast scrolling: only the row the cursor rests on is read
+        # Read only the row the cursor rests on: scrolling or typing fast reads nothing, and
+        # leaves the GIL to the keystrokes.
+        time.sleep(PREVIEW_DELAY)
         if get_current_worker().is_cancelled:
             return
         try:

@@ -8,6 +8,7 @@ Matches return the matched character positions, so screens can highlight them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 TYPO_MIN_LENGTH = 5
@@ -42,24 +43,26 @@ def match_word(word: str, text: str, fuzzy: bool = True) -> Match | None:
     return None
 
 
+def _gap(word: str) -> int:
+    return len(word) + 2
+
+
+def _subsequence_pattern(word: str) -> re.Pattern[str]:
+    """The characters of `word` in order, each gap at most `_gap(word)` characters, within
+    one field (no newline or NUL: the separators of joined haystacks)."""
+    gap = f"[^\\n\\x00]{{0,{_gap(word)}}}?"
+    return re.compile(gap.join(f"({re.escape(c)})" for c in word))
+
+
 def _subsequence(word: str, hay: str) -> tuple[int, ...] | None:
-    """The most compact in-order occurrence of `word`'s characters in `hay`, if it is compact
-    enough to mean something (letters scattered over a long title are no match)."""
-    best: tuple[int, ...] | None = None
-    start = hay.find(word[0]) if word else -1
-    while start != -1:
-        positions = [start]
-        pos = start
-        for ch in word[1:]:
-            pos = hay.find(ch, pos + 1)
-            if pos == -1:
-                return best
-            positions.append(pos)
-        span = positions[-1] - positions[0] + 1
-        if span <= 2 * len(word) + 2 and (best is None or span < best[-1] - best[0] + 1):
-            best = tuple(positions)
-        start = hay.find(word[0], start + 1)
-    return best
+    """The positions of the first compact in-order occurrence of `word` in `hay` (letters
+    scattered over a long title are no match)."""
+    if not word:
+        return None
+    found = _subsequence_pattern(word).search(hay)
+    if found is None:
+        return None
+    return tuple(found.start(i + 1) for i in range(len(word)))
 
 
 def match_fields(
@@ -89,60 +92,78 @@ def match_fields(
 
 
 class SummarySearch:
-    """Filters many summaries by a query fast enough for every keystroke: a substring test on
-    one precomputed lower-case haystack per thread first, and the slower fuzzy paths only for
-    what that leaves out. Same semantics as `match_fields`, which screens then use for the
-    highlight positions of the rows they draw."""
+    """Filters many summaries by a query fast enough for every keystroke: each word is
+    matched by one C-level regex scan over all haystacks joined (substring, then compact
+    subsequence), and the costly typo search runs only when a word matches nothing else.
+    Same rules as `match_word`, which screens use for the highlights of the rows they draw."""
 
     def __init__(self) -> None:
-        self._hays: dict[str, tuple[object, str, str]] = {}
+        self._key: tuple[int, ...] | None = None
+        self._joined = ""
+        self._starts: list[int] = []
+        self._hays: list[str] = []
+        self._words: dict[str, set[int]] = {}
 
-    def _hay(self, summary) -> tuple[str, str]:
-        entry = self._hays.get(summary.id)
-        if entry is None or entry[0] is not summary:
-            fields = (summary.title, summary.name, summary.cwd, summary.git_branch)
-            hay = "\n".join(f.lower() for f in fields if f)
-            entry = (summary, hay, summary.id.lower())
-            self._hays[summary.id] = entry
-        return entry[1], entry[2]
+    def _index(self, summaries: list) -> None:
+        key = tuple(map(id, summaries))
+        if key == self._key:
+            return
+        self._key = key
+        self._words = {}  # word -> matching row indexes, for this list of summaries
+        self._hays = []
+        self._starts = []
+        pos = 0
+        for s in summaries:
+            fields = (s.title, s.name, s.cwd, s.git_branch)
+            hay = "\n".join(f.lower() for f in fields if f) + "\n" + s.id.lower()
+            self._hays.append(hay)
+            self._starts.append(pos)
+            pos += len(hay) + 1
+        self._joined = "\x00".join(self._hays)
 
     def filter(self, summaries: list, query: str) -> list:
+        """The summaries matching every word of `query`, in their given order."""
         words = query.lower().split()
         if not words:
             return list(summaries)
-        pairs = [(s, *self._hay(s)) for s in summaries]
+        self._index(summaries)
+        keep: set[int] | None = None
         for word in words:
-            pairs = self._keep(pairs, word)
-            if not pairs:
-                break
-        return [p[0] for p in pairs]
+            rows = self._rows_matching(word)
+            keep = rows if keep is None else keep & rows
+            if not keep:
+                return []
+        return [s for i, s in enumerate(summaries) if i in keep]  # type: ignore[operator]
 
-    def _keep(self, pairs: list, word: str) -> list:
-        keep = [False] * len(pairs)
-        rest: list[int] = []
-        for i, (_, hay, ident) in enumerate(pairs):
-            if word in hay or word in ident:
-                keep[i] = True
-            else:
-                rest.append(i)
-        if rest:
-            gap = len(word) + 2
-            pattern = re.compile(
-                "".join(re.escape(c) + f"[^\\n]{{0,{gap}}}" for c in word[:-1])
-                + re.escape(word[-1]))
-            still: list[int] = []
-            for i in rest:
-                hay = pairs[i][1]
-                if pattern.search(hay) and any(
-                        _subsequence(word, field) for field in hay.split("\n")):
-                    keep[i] = True
-                else:
-                    still.append(i)
-            if still and len(word) >= TYPO_MIN_LENGTH:
-                from rapidfuzz import fuzz, process
+    def _rows_of(self, pattern: re.Pattern[str]) -> set[int]:
+        starts = self._starts
+        return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(self._joined)}
 
-                hays = [pairs[i][1] for i in still]
-                for _, _, index in process.extract_iter(
-                        word, hays, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD):
-                    keep[still[index]] = True
-        return [p for p, k in zip(pairs, keep, strict=True) if k]
+    def _rows_matching(self, word: str) -> set[int]:
+        cached = self._words.get(word)
+        if cached is not None:
+            return cached
+        # A plain `in` per row beats a scan of the joined text when matches are dense.
+        rows = {i for i, hay in enumerate(self._hays) if word in hay}
+        if len(word) > 1:  # one character: substring and subsequence are the same
+            pattern = _subsequence_pattern(word)
+            rest = len(self._hays) - len(rows)
+            if rest < len(self._hays) // 4:  # few rows left: test just those
+                candidates = [i for i, hay in enumerate(self._hays)
+                              if i not in rows and pattern.search(hay)]
+            else:  # many left, a selective pattern: one scan of the joined text
+                candidates = list(self._rows_of(pattern) - rows)
+            for i in candidates:
+                # Subsequences count within a field, never inside ids (each hay's last line).
+                fields = self._hays[i].split("\n")[:-1]
+                if any(_subsequence(word, field) for field in fields):
+                    rows.add(i)
+        if not rows and len(word) >= TYPO_MIN_LENGTH:
+            from rapidfuzz import fuzz, process
+
+            fields = ["\n".join(h.split("\n")[:-1]) for h in self._hays]
+            for _, _, index in process.extract_iter(
+                    word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD):
+                rows.add(index)
+        self._words[word] = rows
+        return rows
