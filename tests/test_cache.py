@@ -96,3 +96,18 @@ def test_cache_lives_outside_codex_home(codex_home: Path, _isolated_cache: Path)
     LocalThreadStore(str(codex_home)).list_threads(ALL)
     assert sorted(p.relative_to(codex_home) for p in codex_home.rglob("*")) == before
     assert list(_isolated_cache.glob("threads-*"))
+
+
+def test_cached_rows_then_scan_decode_each_cache_line_once(codex_home: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    from codex_tui.store import cache as cache_module
+
+    LocalThreadStore(str(codex_home)).list_threads(ALL)  # fill the cache
+    decoded: list[bytes] = []
+    real = cache_module._entry
+    monkeypatch.setattr(cache_module, "_entry", lambda line: decoded.append(line) or real(line))
+    store = LocalThreadStore(str(codex_home))
+    early = [s for batch in store.cached() for s in batch]
+    validated = store.scan()
+    assert len(decoded) == len(early) == len(validated)
+    assert not any(s.pending for s in validated)

@@ -134,6 +134,10 @@ class SummaryCache:
         yield self._summaries(head, names)
         chosen = set(map(id, head))
         yield self._summaries([line for line in lines if id(line) not in chosen], names)
+        with self._lock:
+            # Every line is decoded now: get() and scan() need not decode them again.
+            self._raw = []
+            self._decoded = True
 
     def _summaries(self, lines: list[bytes], names: dict[str, str]) -> list[ThreadSummary]:
         out: list[ThreadSummary] = []
@@ -141,6 +145,8 @@ class SummaryCache:
             entry = _entry(line)
             if entry is None:
                 continue
+            with self._lock:
+                self._entries.setdefault(entry["id"], entry)
             try:
                 files = [RolloutFile(path, name, f"{os.sep}archived_sessions{os.sep}" in path,
                                      size, mtime, inode)
