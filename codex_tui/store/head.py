@@ -116,12 +116,18 @@ def read_tail_tokens(path: str, size: int) -> int | None:
             data = stream.read(TAIL_BYTES)
     except OSError:
         return None
-    lines = data.split(b"\n")
-    if start > 0:
-        lines = lines[1:]  # the first piece is a partial line
-    for line in reversed(lines):
-        if b'"token_count"' not in line and b'"token_usage_record"' not in line:
-            continue
+    # Search backwards for the markers instead of splitting the whole tail into lines.
+    end = len(data)
+    while True:
+        hit = max(data.rfind(b'"token_count"', 0, end), data.rfind(b'"token_usage_record"', 0, end))
+        if hit == -1:
+            return None
+        line_start = data.rfind(b"\n", 0, hit) + 1
+        if line_start == 0 and start > 0:
+            return None  # the tail's first piece is a partial line
+        line_end = data.find(b"\n", hit)
+        line = data[line_start: len(data) if line_end == -1 else line_end]
+        end = line_start
         value, _ = parse_json(line)
         kind, typ, payload, *_ = classify(value)
         if kind == "event_msg" and typ == "token_count":
@@ -132,7 +138,6 @@ def read_tail_tokens(path: str, size: int) -> int | None:
             usage = f.token_usage(f.dct(payload, "thread_token_usage"))
             if usage is not None:
                 return usage.total
-    return None
 
 
 def _describe(exc: BaseException) -> str:
