@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from .. import gcpause
 from ..resume import ResumeRequest
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
@@ -37,6 +38,7 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
+NARROW_WIDTH = 100  # below this many columns the preview pane is hidden
 
 
 @dataclass(slots=True)
@@ -126,28 +128,41 @@ class PickerScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(SessionList).focus()
-        self._update_chrome()
-        self.load_sessions()
+        self.watch(self.query_one("#picker-search", Input), "value", self._on_search,
+                   init=False)
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+        # A first screen of rows, read here so that it is in the first frame: the cache's
+        # newest rows for this directory, or (cold) a few dozen heads, within a budget.
+        first = self.store.first_page(None if self.filters.all_dirs else self.cwd,
+                                      limit=self.app.size.height + 8, keep=self._passes)
+        if first:
+            self._summaries = {s.id: s for s in first}
+            self._data_version += 1
+            self.refilter()
+        else:
+            self._update_chrome()
+        self.load_sessions(wait_for_paint=bool(first))
 
     def on_resize(self) -> None:
-        # The preview needs room; on narrow terminals the list gets the whole width.
-        narrow = self.size.width < 100
-        self.set_class(narrow, "-narrow")
+        # The preview needs room; on narrow terminals the list gets the whole width. Only a
+        # change of class restyles the screen (which costs a frame).
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
         self.query_one("#picker-filters", Static).update(self._filter_bar())
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
-    def load_sessions(self) -> None:
+    def load_sessions(self, wait_for_paint: bool = False) -> None:
         worker = get_current_worker()
+        if wait_for_paint:
+            # Let the first rows reach the screen before this thread takes the GIL.
+            self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         # Rows at once from the last run (this directory's first); the scan corrects them.
         for batch in self.store.cached(None if self.filters.all_dirs else self.cwd):
             if worker.is_cancelled:
                 return
             self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
             if batch:
-                # Let the first rows reach the screen before this thread takes the GIL for
-                # the rest of the work.
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         stubs = self.store.scan()
         pending = any(s.pending for s in stubs)
@@ -178,11 +193,14 @@ class PickerScreen(Screen):
         self._data_version += 1
         self._loading = not message.done
         self.refilter()
+        if message.done:
+            gcpause.resume()
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self._loading = False
+            gcpause.resume()
             self.notify(f"Could not read sessions: {event.worker.error}", severity="error",
                         timeout=10)
             self._update_chrome()
@@ -226,9 +244,9 @@ class PickerScreen(Screen):
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
-            self.call_after_refresh(self._rows_painted)
         self._update_chrome()
 
+    @on(SessionList.RowsPainted)
     def _rows_painted(self) -> None:
         self.first_rows_painted_at = time.perf_counter()
         self._first_paint.set()
@@ -289,9 +307,10 @@ class PickerScreen(Screen):
 
     # -- search ------------------------------------------------------------------------------
 
-    @on(Input.Changed, "#picker-search")
-    def _on_search(self, event: Input.Changed) -> None:
-        self._query = event.value
+    def _on_search(self, value: str) -> None:
+        # A watcher, not Input.Changed: it runs as the key changes the value, so the typed
+        # character and the rows it selects are drawn in one frame.
+        self._query = value
         self.query_one(SessionList).reset_cursor()  # a new search starts at its best match
         self.refilter()
 

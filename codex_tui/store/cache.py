@@ -23,6 +23,7 @@ from .model import Problem, ThreadSummary
 from .paths import RolloutFile, parse_rollout_name
 
 CACHE_VERSION = 5
+FIRST_CHUNK = 128 * 1024
 
 
 def cache_dir() -> str:
@@ -90,11 +91,7 @@ class SummaryCache:
                     lines = stream.read().split(b"\n")
             except OSError:
                 return
-            try:
-                header = orjson.loads(lines[0])
-            except orjson.JSONDecodeError:
-                return
-            if isinstance(header, dict) and header.get("version") == CACHE_VERSION:
+            if _is_header(lines[0]):
                 self._raw = [line for line in lines[1:] if line]
 
     def _decode_all(self) -> None:
@@ -119,6 +116,33 @@ class SummaryCache:
         except (KeyError, TypeError, ValueError):
             return None
 
+    def first(self, names: dict[str, str], needle: bytes | None,
+              limit: int) -> list[ThreadSummary] | None:
+        """The newest `limit` cached summaries whose line contains `needle` (any when None),
+        or None when there is no usable cache. Reads only as far into the file as it needs
+        (the first screen of a start-up should not wait for all 10,000 lines)."""
+        head: list[bytes] = []
+        try:
+            with open(self.path, "rb") as stream:
+                header = stream.readline()
+                if not _is_header(header):
+                    return None
+                rest = b""
+                while len(head) < limit:
+                    chunk = stream.read(FIRST_CHUNK)
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop() if chunk else b""
+                    for line in lines:
+                        if line and (needle is None or needle in line):
+                            head.append(line)
+                            if len(head) >= limit:
+                                break
+                    if not chunk:
+                        break
+        except OSError:
+            return None
+        return self._summaries(head, names, remember=False)
+
     def snapshot(self, names: dict[str, str], first: bytes | None = None,
                  first_count: int = 200) -> Iterator[list[ThreadSummary]]:
         """Every cached summary as it was when cached, without touching CODEX_HOME: rows to
@@ -139,14 +163,16 @@ class SummaryCache:
             self._raw = []
             self._decoded = True
 
-    def _summaries(self, lines: list[bytes], names: dict[str, str]) -> list[ThreadSummary]:
+    def _summaries(self, lines: list[bytes], names: dict[str, str],
+                   remember: bool = True) -> list[ThreadSummary]:
         out: list[ThreadSummary] = []
         for line in lines:
             entry = _entry(line)
             if entry is None:
                 continue
-            with self._lock:
-                self._entries.setdefault(entry["id"], entry)
+            if remember:
+                with self._lock:
+                    self._entries.setdefault(entry["id"], entry)
             try:
                 files = [RolloutFile(path, name, f"{os.sep}archived_sessions{os.sep}" in path,
                                      size, mtime, inode)
@@ -198,6 +224,14 @@ class SummaryCache:
         except OSError:
             return
         self._dirty = False
+
+
+def _is_header(line: bytes) -> bool:
+    try:
+        header = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(header, dict) and header.get("version") == CACHE_VERSION
 
 
 def _entry(line: bytes) -> dict[str, Any] | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from . import fields as f
 from .kinds import UnknownTally, unknown_label
@@ -144,3 +147,28 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"cannot read: {exc.strerror or exc}"
     return str(exc) or type(exc).__name__
+
+
+_CWD_RE = re.compile(rb'"cwd"\s*:\s*("(?:[^"\\]|\\.)*")')
+PEEK_BYTES = 4096
+
+
+def peek_cwd(path: str) -> str | None:
+    """The first `cwd` written near the start of the file, from one small read, or None when
+    it can't be told that cheaply. A hint for choosing which heads to read first, never a
+    fact about the thread: summaries come from the full head read."""
+    if path.endswith(".zst"):
+        return None
+    try:
+        with open(path, "rb") as stream:
+            chunk = stream.read(PEEK_BYTES)
+    except OSError:
+        return None
+    match = _CWD_RE.search(chunk)
+    if match is None:
+        return None
+    try:
+        value = orjson.loads(match.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None

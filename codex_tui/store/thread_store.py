@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -14,16 +15,28 @@ import orjson
 from .cache import SummaryCache
 from .catalog import ThreadFiles, group_files, stub_summary, summarize
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
+from .head import peek_cwd
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import SESSIONS
-from .query import ThreadQuery, apply_query
+from .paths import SESSIONS, newest_rollout_files
+from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+FIRST_PAGE_BUDGET = 0.03  # seconds of head reading a cold start may spend before its first frame
+
+
+Keep = Callable[[ThreadSummary], bool]
 
 
 class ThreadStore(Protocol):
+    def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
+                   budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
+        """A first screen of rows (newest first, recorded in `cwd` unless None, accepted by
+        `keep`), quickly enough to be drawn in the first frame: at most `budget` seconds of
+        reading. Possibly stale or incomplete: `scan()` says what is really there."""
+        ...
+
     def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
         """Possibly stale summaries from a cache, available before `scan()`, in batches
         (those of `cwd`, or the newest, first); may yield nothing."""
@@ -60,6 +73,12 @@ class ThreadStore(Protocol):
     def problems(self) -> list[Problem]:
         """Problems with the home itself (an unreadable session index, ...)."""
         ...
+
+
+def _in_page(s: ThreadSummary, spellings: set[str] | None, keep: Keep | None) -> bool:
+    if s.archived or (keep is not None and not keep(s)):
+        return False
+    return spellings is None or (s.cwd is not None and normalize_path(s.cwd) in spellings)
 
 
 def resolve_ref(ref: str, summaries: list[ThreadSummary]) -> ThreadSummary:
@@ -128,6 +147,34 @@ class LocalThreadStore:
         names, _ = read_names(self.codex_home)
         needle = orjson.dumps(cwd) if cwd else None
         yield from self._cache.snapshot(names, needle)
+
+    def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
+                   budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
+        names, _ = read_names(self.codex_home)
+        spellings = cwd_matcher(cwd) if cwd else None
+        if self._cache is not None:
+            rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit * 2)
+            if rows is not None:
+                return [s for s in rows if _in_page(s, spellings, keep)][:limit]
+        # Cold: the newest files' heads, until the page is full or the budget spent. What is
+        # read goes to the cache object, so that scan() need not read those heads again.
+        deadline = time.perf_counter() + budget
+        page: list[ThreadSummary] = []
+        for rf in newest_rollout_files(self.codex_home):
+            if time.perf_counter() > deadline:
+                break
+            if spellings is not None and (hint := peek_cwd(rf.path)) is not None \
+                    and normalize_path(hint) not in spellings:
+                continue  # most likely another directory's: its head can wait for scan()
+            tf = ThreadFiles(rf.name.thread_id, [rf], False)
+            summary = summarize(tf, names)
+            if self._cache is not None:
+                self._cache.put(tf, summary)
+            if _in_page(summary, spellings, keep):
+                page.append(summary)
+            if len(page) >= limit:
+                break
+        return page
 
     def scan(self) -> list[ThreadSummary]:
         """The cheap pass: every thread, from the cache when its files are unchanged, else a
@@ -288,6 +335,10 @@ class InMemoryThreadStore:
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems)
+
+    def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
+                   budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
+        return []  # everything arrives at once from scan()
 
     def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
         return iter(())

@@ -76,6 +76,9 @@ class SessionList(ScrollView, can_focus=True):
             super().__init__()
             self.summary = summary
 
+    class RowsPainted(Message):
+        """The first rows have been rendered into a frame (the loader waits for this)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[ThreadSummary] = []
@@ -89,6 +92,7 @@ class SessionList(ScrollView, can_focus=True):
         self._created = False
         self._user_moved = False
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._painted = False
 
     # -- attributes down -------------------------------------------------------------------
 
@@ -201,6 +205,9 @@ class SessionList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width  # without the scrollbar
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
+        if not self._painted:
+            self._painted = True
+            self.post_message(self.RowsPainted())
         row = self._rows[index]
         selected = index == self.cursor
         key = (self._version, index, width, selected, self.has_focus)
