@@ -15,7 +15,6 @@ from conftest import picker_app, settle
 from codex_tui import gcpause
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store import catalog as catalog_module
-from codex_tui.store import thread_store as thread_store_module
 from codex_tui.store.head import peek_cwd
 from codex_tui.store.paths import newest_rollout_files, scan_rollout_files
 
@@ -141,7 +140,7 @@ def test_warm_first_page_comes_from_the_cache(dated_home: Path,
     def no_heads(*_args):
         raise AssertionError("a warm first page must not read heads")
 
-    monkeypatch.setattr(thread_store_module, "summarize", no_heads)
+    monkeypatch.setattr(catalog_module, "read_head", no_heads)
     page = LocalThreadStore(str(dated_home)).first_page("/work/here", limit=3)
     assert [s.id for s in page] == [tid(9), tid(7), tid(5)]
     everyone = LocalThreadStore(str(dated_home)).first_page(None, limit=2)

@@ -16,10 +16,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
@@ -29,6 +29,7 @@ from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
 from ..widgets.key_bar import KeyBar
+from ..widgets.picker_header import PickerHeader
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
 from .confirm import ConfirmScreen
@@ -114,16 +115,13 @@ class PickerScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="picker-main"):
-            yield Static(id="picker-status")
-            yield Static(id="picker-filters")
-            yield Input(placeholder="Type / to search title, name, directory, branch, id",
-                        id="picker-search")
-            with Horizontal(id="picker-body"):
-                with Vertical(id="picker-left"):
-                    yield SessionList(id="picker-list")
-                    yield Static(id="picker-empty")
-                yield PreviewPane(id="picker-preview")
+        # Few widgets on purpose: each one costs start-up time in styling and layout.
+        yield PickerHeader(id="picker-header")
+        yield Input(placeholder="Type / to search title, name, directory, branch, id",
+                    id="picker-search")
+        with Horizontal(id="picker-body"):
+            yield SessionList(id="picker-list")
+            yield PreviewPane(id="picker-preview")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -147,7 +145,7 @@ class PickerScreen(Screen):
         # The preview needs room; on narrow terminals the list gets the whole width. Only a
         # change of class restyles the screen (which costs a frame).
         self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-        self.query_one("#picker-filters", Static).update(self._filter_bar())
+        self._update_header()
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
@@ -252,6 +250,12 @@ class PickerScreen(Screen):
         self._first_paint.set()
 
     def _update_chrome(self) -> None:
+        session_list = self.query_one(SessionList)
+        self._update_header()
+        if not session_list.rows:
+            session_list.set_empty_message(self._empty_message())
+
+    def _update_header(self) -> None:
         rows = self.query_one(SessionList).rows
         total = sum(1 for s in self._summaries.values() if s.archived == self.filters.archived)
         where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
@@ -261,11 +265,7 @@ class PickerScreen(Screen):
         if self._loading:
             done = sum(1 for s in self._summaries.values() if not s.pending)
             status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…", style="italic")
-        self.query_one("#picker-status", Static).update(status)
-        self.query_one("#picker-filters", Static).update(self._filter_bar())
-        self.set_class(not rows, "-empty")
-        if not rows:
-            self.query_one("#picker-empty", Static).update(self._empty_message())
+        self.query_one(PickerHeader).show(status, self._filter_bar())
 
     def _filter_bar(self) -> Text:
         full = self._filter_text(compact=False)

@@ -18,9 +18,8 @@ from typing import Any
 
 import orjson
 
-from .catalog import ThreadFiles
 from .model import Problem, ThreadSummary
-from .paths import RolloutFile, parse_rollout_name
+from .paths import RolloutFile, ThreadFiles, parse_rollout_name
 
 CACHE_VERSION = 5
 FIRST_CHUNK = 128 * 1024

@@ -7,25 +7,12 @@ thread id in their names, and the problems that grouping finds are stated on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import fields as f
 from .head import read_head, read_tail_tokens
 from .model import Problem, ThreadSummary, unique_problems
-from .paths import RolloutFile, scan_rollout_files
-
-
-@dataclass(slots=True)
-class ThreadFiles:
-    thread_id: str
-    files: list[RolloutFile]  # oldest first; the last one is the current file
-    archived: bool
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def current(self) -> RolloutFile:
-        return self.files[-1]
+from .paths import RolloutFile, ThreadFiles, scan_rollout_files
 
 
 def group_files(codex_home: str) -> dict[str, ThreadFiles]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from .model import Problem
 
 SESSIONS = "sessions"
 ARCHIVED = "archived_sessions"
@@ -65,6 +67,18 @@ class RolloutFile:
     size: int
     mtime_ns: int
     inode: int
+
+
+@dataclass(slots=True)
+class ThreadFiles:
+    thread_id: str
+    files: list[RolloutFile]  # oldest first; the last one is the current file
+    archived: bool
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def current(self) -> RolloutFile:
+        return self.files[-1]
 
 
 def scan_rollout_files(codex_home: str, archived: bool) -> Iterator[RolloutFile]:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import fields as f
-from .catalog import ThreadFiles
 from .model import Problem, Thread, ThreadSummary, unique_problems
-from .paths import RolloutFile
+from .paths import RolloutFile, ThreadFiles
 from .rollout import Record, open_rollout, read_records
 from .transcript import build_turns
 

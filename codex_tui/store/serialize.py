@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Item, Problem, Thread, ThreadSummary, TokenUsage, Turn, Unknown
+from .model import Problem, Thread, ThreadSummary, TokenUsage, Turn
+
+if TYPE_CHECKING:
+    from .items import Item
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -56,7 +59,7 @@ def summary_json(s: ThreadSummary) -> dict[str, Any]:
 def item_json(item: Item) -> dict[str, Any]:
     data = asdict(item)
     kind = data.pop("kind")
-    if isinstance(item, Unknown):
+    if item.kind == "unknown":
         data["raw"] = item.raw
     return {"kind": kind, **data}
 

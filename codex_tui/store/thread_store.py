@@ -13,17 +13,15 @@ from typing import Protocol
 import orjson
 
 from .cache import SummaryCache
-from .catalog import ThreadFiles, group_files, stub_summary, summarize
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
-from .head import peek_cwd
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import SESSIONS, newest_rollout_files
+from .paths import SESSIONS, ThreadFiles, newest_rollout_files
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
-FIRST_PAGE_BUDGET = 0.03  # seconds of head reading a cold start may spend before its first frame
+FIRST_PAGE_BUDGET = 0.015  # seconds of head reading a cold start may spend before its first frame
 
 
 Keep = Callable[[ThreadSummary], bool]
@@ -158,6 +156,9 @@ class LocalThreadStore:
                 return [s for s in rows if _in_page(s, spellings, keep)][:limit]
         # Cold: the newest files' heads, until the page is full or the budget spent. What is
         # read goes to the cache object, so that scan() need not read those heads again.
+        from .catalog import summarize  # (the head readers: not imported on a warm start)
+        from .head import peek_cwd
+
         deadline = time.perf_counter() + budget
         page: list[ThreadSummary] = []
         for rf in newest_rollout_files(self.codex_home):
@@ -179,6 +180,8 @@ class LocalThreadStore:
     def scan(self) -> list[ThreadSummary]:
         """The cheap pass: every thread, from the cache when its files are unchanged, else a
         `pending` stub built from the file system alone."""
+        from .catalog import group_files, stub_summary
+
         names, problems = read_names(self.codex_home)
         files = group_files(self.codex_home)
         summaries: dict[str, ThreadSummary] = {}
@@ -200,6 +203,8 @@ class LocalThreadStore:
     def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
         """Read the heads of pending threads, `first` ones first, then newest first; yield
         each finished summary. The cache is saved when the iteration ends."""
+        from .catalog import summarize
+
         with self._lock:
             pending = {tid for tid, s in self._summaries.items() if s.pending}
             order = sorted(pending, key=lambda tid: self._summaries[tid].created_at or _EPOCH,
@@ -262,6 +267,8 @@ class LocalThreadStore:
 
     def summary(self, thread_id: str) -> ThreadSummary:
         """One thread's complete summary (its head is read now if `scan()` left it pending)."""
+        from .catalog import summarize
+
         tf = self._thread_files(thread_id)
         with self._lock:
             summary = self._summaries[thread_id]

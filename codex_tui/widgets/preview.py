@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import timefmt
-from ..store.model import AgentMessage, Thread, ThreadSummary, UserMessage
+from ..store.model import Thread, ThreadSummary
 from ..textutil import printable
 
 EXCHANGES = 3
@@ -85,13 +85,13 @@ def _exchanges(thread: Thread) -> Text:
     for turn in thread.turns:
         if shown >= EXCHANGES:
             break
-        messages = [i for i in turn.items if isinstance(i, UserMessage | AgentMessage)]
+        messages = [i for i in turn.items if i.kind in ("user_message", "agent_message")]
         if not messages:
             continue
         shown += 1
         out.append("\n")
         for item in messages[:2] if turn.user_message else messages[:1]:
-            if isinstance(item, UserMessage):
+            if item.kind == "user_message":
                 out.append("› ", style="bold cyan")
                 out.append(_clip(item.text) + "\n", style="cyan")
             else:

@@ -51,6 +51,7 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--dim",
         "session-list--match",
         "session-list--pending",
+        "session-list--empty",
     }
 
     DEFAULT_CSS = """
@@ -63,6 +64,7 @@ class SessionList(ScrollView, can_focus=True):
         & > .session-list--dim { color: $text-muted; }
         & > .session-list--match { color: $warning; text-style: bold underline; }
         & > .session-list--pending { color: $text-disabled; text-style: italic; }
+        & > .session-list--empty { color: $text-muted; }
     }
     """
 
@@ -93,6 +95,7 @@ class SessionList(ScrollView, can_focus=True):
         self._user_moved = False
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._painted = False
+        self._empty = Text()
 
     # -- attributes down -------------------------------------------------------------------
 
@@ -120,6 +123,13 @@ class SessionList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(rows))
         self._move_to(index, force=True)
         self.refresh()
+
+    def set_empty_message(self, message: Text) -> None:
+        """What the list says, centred, while it has no rows."""
+        if message.plain != self._empty.plain or message.spans != self._empty.spans:
+            self._empty = message
+            if not self._rows:
+                self.refresh()
 
     @property
     def rows(self) -> list[ThreadSummary]:
@@ -203,6 +213,8 @@ class SessionList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width  # without the scrollbar
+        if not self._rows and width > 0:
+            return self._empty_line(y, width)
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
         if not self._painted:
@@ -225,6 +237,17 @@ class SessionList(ScrollView, can_focus=True):
             ).adjust_cell_length(width, style)
             self._strips[key] = strip
         return strip
+
+    def _empty_line(self, y: int, width: int) -> Strip:
+        lines = self._empty.wrap(self.app.console, width, justify="center")
+        top = max(0, (self.size.height - len(lines)) // 2)
+        style = self.rich_style + self.get_component_rich_style("session-list--empty")
+        if not top <= y < top + len(lines):
+            return Strip.blank(width, style)
+        line = lines[y - top]
+        segments = [s for s in line.render(self.app.console) if s.text != "\n"]
+        return Strip(segments, line.cell_len).adjust_cell_length(width, style) \
+            .apply_style(style)
 
     def _row_text(self, row: ThreadSummary, width: int) -> Text:
         dim = self.get_component_rich_style("session-list--dim", partial=True)
