@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codex_tui.store.search import match_fields, match_word
 
@@ -57,3 +59,29 @@ def test_exact_fields_match_only_by_substring():
     assert match_fields("01a1fe36", ids, exact=frozenset({0})) is not None
     assert match_fields("01a1fe37", ids, exact=frozenset({0})) is None
     assert match_fields("01a1fe37", ids) is not None  # a subsequence, when fuzzy
+
+
+# ---- the per-keystroke filter agrees with the per-row matcher ------------------------------
+
+_ALPHABET = "abc/-_ é\n"
+_field = st.one_of(st.none(), st.text(alphabet=_ALPHABET, max_size=30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(_field, _field, _field, _field), max_size=12),
+       query=st.text(alphabet="abc/-_ é", max_size=9))
+def test_summary_search_keeps_exactly_the_rows_that_match(rows, query):
+    from codex_tui.store.model import ThreadSummary
+    from codex_tui.store.query import ID_FIELD, search_fields
+    from codex_tui.store.search import SummarySearch
+
+    summaries = [ThreadSummary(id=f"01a1{i:04x}-abcd-7000-8000-00000000000{i % 10}",
+                               path="", created_at=None, updated_at=None, preview=title,
+                               name=name, cwd=cwd, git_branch=branch)
+                 for i, (title, name, cwd, branch) in enumerate(rows)]
+    # Words shorter than the typo length: both must apply the same substring and
+    # subsequence rules (typos are a fallback the fast filter tries only on no match).
+    query = " ".join(w[:4] for w in query.split())
+    expected = [s for s in summaries
+                if match_fields(query, search_fields(s), exact=ID_FIELD) is not None]
+    assert SummarySearch().filter(summaries, query) == expected

@@ -99,9 +99,10 @@ class SummarySearch:
 
     def __init__(self) -> None:
         self._key: tuple[int, ...] | None = None
-        self._joined = ""
-        self._starts: list[int] = []
-        self._hays: list[str] = []
+        self._hays: list[str] = []  # per row: its fields and id, lower case, one per line
+        self._fields: list[str] = []  # the same without the id (no subsequences in ids)
+        self._joined = ""  # every row's fields, NUL-separated, for one regex scan
+        self._starts: list[int] = []  # where each row starts in _joined
         self._words: dict[str, set[int]] = {}
 
     def _index(self, summaries: list) -> None:
@@ -111,15 +112,16 @@ class SummarySearch:
         self._key = key
         self._words = {}  # word -> matching row indexes, for this list of summaries
         self._hays = []
+        self._fields = []
         self._starts = []
         pos = 0
         for s in summaries:
-            fields = (s.title, s.name, s.cwd, s.git_branch)
-            hay = "\n".join(f.lower() for f in fields if f) + "\n" + s.id.lower()
-            self._hays.append(hay)
+            fields = "\n".join(f.lower() for f in (s.title, s.name, s.cwd, s.git_branch) if f)
+            self._fields.append(fields)
+            self._hays.append(fields + "\n" + s.id.lower())
             self._starts.append(pos)
-            pos += len(hay) + 1
-        self._joined = "\x00".join(self._hays)
+            pos += len(fields) + 1
+        self._joined = "\x00".join(self._fields)
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
@@ -146,24 +148,21 @@ class SummarySearch:
         # A plain `in` per row beats a scan of the joined text when matches are dense.
         rows = {i for i, hay in enumerate(self._hays) if word in hay}
         if len(word) > 1:  # one character: substring and subsequence are the same
+            # The pattern stays within one field (no newline or NUL), so its matches need
+            # no second look.
             pattern = _subsequence_pattern(word)
             rest = len(self._hays) - len(rows)
             if rest < len(self._hays) // 4:  # few rows left: test just those
-                candidates = [i for i, hay in enumerate(self._hays)
-                              if i not in rows and pattern.search(hay)]
+                rows.update(i for i, fields in enumerate(self._fields)
+                            if i not in rows and pattern.search(fields))
             else:  # many left, a selective pattern: one scan of the joined text
-                candidates = list(self._rows_of(pattern) - rows)
-            for i in candidates:
-                # Subsequences count within a field, never inside ids (each hay's last line).
-                fields = self._hays[i].split("\n")[:-1]
-                if any(_subsequence(word, field) for field in fields):
-                    rows.add(i)
+                rows |= self._rows_of(pattern)
         if not rows and len(word) >= TYPO_MIN_LENGTH:
             from rapidfuzz import fuzz, process
 
-            fields = ["\n".join(h.split("\n")[:-1]) for h in self._hays]
             for _, _, index in process.extract_iter(
-                    word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD):
+                    word, self._fields, scorer=fuzz.partial_ratio,
+                    score_cutoff=TYPO_THRESHOLD):
                 rows.add(index)
         self._words[word] = rows
         return rows
