@@ -85,3 +85,22 @@ def test_summary_search_keeps_exactly_the_rows_that_match(rows, query):
     expected = [s for s in summaries
                 if match_fields(query, search_fields(s), exact=ID_FIELD) is not None]
     assert SummarySearch().filter(summaries, query) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(_field, _field, _field, _field), max_size=12),
+       query=st.text(alphabet="abcé/-_ ", max_size=12))
+def test_typing_a_query_key_by_key_gives_what_a_fresh_search_gives(rows, query):
+    """Each keystroke searches only the rows its prefix kept: never fewer than from scratch
+    (typos included)."""
+    from codex_tui.store.model import ThreadSummary
+    from codex_tui.store.search import SummarySearch
+
+    summaries = [ThreadSummary(id=f"01a1{i:04x}-abcd-7000-8000-00000000000{i % 10}",
+                               path="", created_at=None, updated_at=None, preview=title,
+                               name=name, cwd=cwd, git_branch=branch)
+                 for i, (title, name, cwd, branch) in enumerate(rows)]
+    typing = SummarySearch()
+    for end in range(1, len(query) + 1):
+        assert typing.filter(summaries, query[:end]) == \
+            SummarySearch().filter(summaries, query[:end])

@@ -93,6 +93,8 @@ class PickerScreen(Screen):
         self._data_version = 0
         self._base: list[ThreadSummary] = []
         self._base_key: tuple | None = None
+        self._total_key: tuple | None = None
+        self._total_count = 0
         self._cwd_spellings = cwd_matcher(cwd) if cwd else set()
         self._loading = True
         self._query = ""
@@ -257,7 +259,7 @@ class PickerScreen(Screen):
 
     def _update_header(self) -> None:
         rows = self.query_one(SessionList).rows
-        total = sum(1 for s in self._summaries.values() if s.archived == self.filters.archived)
+        total = self._total()
         where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
         kind = "Archived sessions" if self.filters.archived else "Sessions"
         status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
@@ -266,6 +268,15 @@ class PickerScreen(Screen):
             done = sum(1 for s in self._summaries.values() if not s.pending)
             status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…", style="italic")
         self.query_one(PickerHeader).show(status, self._filter_bar())
+
+    def _total(self) -> int:
+        """Sessions in the current status (active or archived), counted once per change."""
+        key = (self._data_version, self.filters.archived)
+        if self._total_key != key:
+            archived = self.filters.archived
+            self._total_count = sum(1 for s in self._summaries.values() if s.archived == archived)
+            self._total_key = key
+        return self._total_count
 
     def _filter_bar(self) -> Text:
         full = self._filter_text(compact=False)

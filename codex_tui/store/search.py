@@ -43,15 +43,21 @@ def match_word(word: str, text: str, fuzzy: bool = True) -> Match | None:
     return None
 
 
-def _gap(word: str) -> int:
-    return len(word) + 2
+# The most characters between two matched ones. The same for every word length, so that a
+# row matching a word also matches every prefix of it, and each keystroke can search only
+# the rows its previous one kept.
+SUBSEQUENCE_GAP = 6
 
 
 def _subsequence_pattern(word: str) -> re.Pattern[str]:
-    """The characters of `word` in order, each gap at most `_gap(word)` characters, within
-    one field (no newline or NUL: the separators of joined haystacks)."""
-    gap = f"[^\\n\\x00]{{0,{_gap(word)}}}?"
-    return re.compile(gap.join(f"({re.escape(c)})" for c in word))
+    """The characters of `word` in order, each the first of its kind after the previous one,
+    at most SUBSEQUENCE_GAP characters after it, within one field (no newline or NUL: the
+    separators of joined haystacks). Taking the first occurrence leaves the regex nothing to
+    backtrack over, which keeps a scan of 10,000 rows within a keystroke's budget."""
+    gap = SUBSEQUENCE_GAP
+    parts = [f"({re.escape(word[0])})"]
+    parts.extend(f"[^\\n\\x00{re.escape(c)}]{{0,{gap}}}({re.escape(c)})" for c in word[1:])
+    return re.compile("".join(parts))
 
 
 def _subsequence(word: str, hay: str) -> tuple[int, ...] | None:
@@ -104,6 +110,7 @@ class SummarySearch:
         self._joined = ""  # every row's fields, NUL-separated, for one regex scan
         self._starts: list[int] = []  # where each row starts in _joined
         self._words: dict[str, set[int]] = {}
+        self._typo_words: set[str] = set()  # words whose rows came from the typo pass
 
     def _index(self, summaries: list) -> None:
         key = tuple(map(id, summaries))
@@ -111,14 +118,16 @@ class SummarySearch:
             return
         self._key = key
         self._words = {}  # word -> matching row indexes, for this list of summaries
+        self._typo_words = set()
         self._hays = []
         self._fields = []
         self._starts = []
         pos = 0
         for s in summaries:
             fields = "\n".join(f.lower() for f in (s.title, s.name, s.cwd, s.git_branch) if f)
+            hay = fields + "\n" + s.id.lower()
             self._fields.append(fields)
-            self._hays.append(fields + "\n" + s.id.lower())
+            self._hays.append(hay)
             self._starts.append(pos)
             pos += len(fields) + 1
         self._joined = "\x00".join(self._fields)
@@ -137,29 +146,44 @@ class SummarySearch:
                 return []
         return [s for i, s in enumerate(summaries) if i in keep]  # type: ignore[operator]
 
-    def _rows_of(self, pattern: re.Pattern[str]) -> set[int]:
-        starts = self._starts
-        return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(self._joined)}
+    @staticmethod
+    def _rows_in(pattern: str, joined: str, starts: list[int]) -> set[int]:
+        # The pattern goes on to the end of its row, so a row yields one match at most.
+        found = re.finditer(f"(?:{pattern})[^\\x00]*", joined)
+        return {bisect_right(starts, m.start()) - 1 for m in found}
 
     def _rows_matching(self, word: str) -> set[int]:
         cached = self._words.get(word)
         if cached is not None:
             return cached
-        # A plain `in` per row beats a scan of the joined text when matches are dense.
-        rows = {i for i, hay in enumerate(self._hays) if word in hay}
-        if len(word) > 1:  # one character: substring and subsequence are the same
-            # The pattern stays within one field (no newline or NUL), so its matches need
-            # no second look.
-            pattern = _subsequence_pattern(word)
-            rest = len(self._hays) - len(rows)
-            if rest < len(self._hays) // 4:  # few rows left: test just those
-                rows.update(i for i, fields in enumerate(self._fields)
-                            if i not in rows and pattern.search(fields))
-            else:  # many left, a selective pattern: one scan of the joined text
-                rows |= self._rows_of(pattern)
+        # Substring and subsequence matches of a word are matches of its prefixes too: search
+        # only the rows of the longest prefix already searched (as typing goes, the last key's).
+        candidates: set[int] | None = None
+        for end in range(len(word) - 1, 0, -1):
+            prefix = self._words.get(word[:end])
+            if prefix is not None and word[:end] not in self._typo_words:
+                candidates = prefix
+                break
+        pattern = _subsequence_pattern(word)
+        if candidates is not None:
+            rows = {i for i in candidates
+                    if word in self._hays[i] or pattern.search(self._fields[i])}
+        else:
+            # A plain `in` per row beats a scan of the joined text when matches are dense.
+            rows = {i for i, hay in enumerate(self._hays) if word in hay}
+            if len(word) > 1:  # one character: substring and subsequence are the same
+                # The pattern stays within one field (no newline or NUL), so its matches
+                # need no second look.
+                rest = len(self._hays) - len(rows)
+                if rest < len(self._hays) // 4:  # few rows left: test just those
+                    rows.update(i for i, fields in enumerate(self._fields)
+                                if i not in rows and pattern.search(fields))
+                else:  # many left: one scan of the joined text
+                    rows |= self._rows_in(pattern.pattern, self._joined, self._starts)
         if not rows and len(word) >= TYPO_MIN_LENGTH:
             from rapidfuzz import fuzz, process
 
+            self._typo_words.add(word)
             for _, _, index in process.extract_iter(
                     word, self._fields, scorer=fuzz.partial_ratio,
                     score_cutoff=TYPO_THRESHOLD):
