@@ -27,25 +27,38 @@ class CodexTuiApp(App[ResumeRequest | None]):
 
     def __init__(self, store: ThreadStore, *, cwd: str | None,
                  filters: PickerFilters | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 transcript: str | None = None, resume_mode: bool = False) -> None:
         gcpause.pause()  # until the first screen has loaded; see gcpause
         super().__init__()
         self.store = store
         self.start_cwd = cwd
         self.filters = filters or PickerFilters()
         self.now = now
+        self.start_transcript = transcript  # a thread id: open its transcript, not the picker
+        self.resume_mode = resume_mode  # `codex-tui resume`: Enter in the picker resumes
 
     def on_mount(self) -> None:
         # Screens resume collection when their loading ends; this is the backstop.
         self.set_timer(GC_BACKSTOP_SECONDS, gcpause.resume)
+        if self.start_transcript:
+            from .screens.transcript import TranscriptScreen
+
+            self.push_screen(TranscriptScreen(self.store, self.start_transcript, now=self.now))
+            return
         self.push_screen(PickerScreen(self.store, cwd=self.start_cwd, filters=self.filters,
-                                      now=self.now))
+                                      now=self.now, resume_mode=self.resume_mode))
 
     def on_unmount(self) -> None:
         gcpause.resume()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, PickerScreen):
-            for title, help_text, callback in screen.commands():
+        commands = getattr(screen, "commands", None)  # each screen lists its own actions
+        if callable(commands):
+            for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+
+    def open_fork(self, thread_id: str, turn: int) -> None:
+        """Fork `thread_id` keeping turns 1..`turn` (the fork dialog is still to come)."""
+        self.notify("fork: not available yet", timeout=3)

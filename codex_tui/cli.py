@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
     p_list.add_argument("--json", action="store_true", help="JSON array (see README)")
 
-    p_show = sub.add_parser("show", help="print one session's transcript")
+    p_show = sub.add_parser(
+        "show", help="read one session's transcript (in the TUI; --markdown or --json print "
+                     "it, as does a plain `show` whose output is not a terminal)")
     p_show.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
     fmt = p_show.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
@@ -145,6 +147,8 @@ def _list_row(t: ThreadSummary, show_cwd: bool, created: bool) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     store = open_store(args)
     summary = store.resolve(args.id)
+    if not args.json and not args.markdown and _interactive():
+        return show_transcript(args, store, summary.id)
     thread = store.read_thread(summary.id)
     if args.json:
         _write_json(thread_json(thread))
@@ -153,6 +157,23 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     _warn(thread.problems)
     sys.stdout.write(printable(thread_markdown(thread)))
+    return 0
+
+
+def _interactive() -> bool:
+    """A terminal on both ends: otherwise (a pipe, a file) `show` prints Markdown."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def show_transcript(args: argparse.Namespace, store: LocalThreadStore, thread_id: str) -> int:
+    """The TUI on one session's transcript; `c` there resumes it as the picker does."""
+    from .app import CodexTuiApp
+    from .resume import exec_resume, find_codex
+
+    request = CodexTuiApp(store, cwd=_cwd_or_none(), transcript=thread_id).run()
+    if request is None:
+        return 0
+    exec_resume(request, find_codex(args.codex_bin), store.codex_home)
     return 0
 
 
@@ -203,7 +224,8 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     else:
         from .app import CodexTuiApp
 
-        app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs))
+        app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs),
+                          resume_mode=resume_mode)
         request = app.run()
     if request is None:
         return 0

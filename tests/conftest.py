@@ -98,14 +98,16 @@ def fixed_now() -> datetime:
     return datetime.fromtimestamp(FIXED_NOW, UTC)
 
 
-def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", **filters):
-    """The app as `codex-tui` opens it, on `home`, with a fixed clock."""
+def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", resume_mode: bool = False,
+               **filters):
+    """The app as `codex-tui` (or, with `resume_mode`, `codex-tui resume`) opens it, on
+    `home`, with a fixed clock."""
     from codex_tui.app import CodexTuiApp
     from codex_tui.screens.picker import PickerFilters
     from codex_tui.store import LocalThreadStore
 
     return CodexTuiApp(LocalThreadStore(str(home)), cwd=cwd, filters=PickerFilters(**filters),
-                       now=fixed_now)
+                       now=fixed_now, resume_mode=resume_mode)
 
 
 async def settle(pilot) -> None:

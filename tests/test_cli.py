@@ -366,13 +366,14 @@ def test_show_resolves(capsys, codex_home, ref, expected):
 def test_show_by_name_built_home(capsys, home):
     assert run_json(capsys, "--codex-home", str(home), "show", "docs-sprint",
                     "--json")["thread"]["id"] == B
-    code, out, _ = run(capsys, "--codex-home", str(home), "show", "docs-sprint")
+    code, out, _ = run(capsys, "--codex-home", str(home), "show", "docs-sprint", "--markdown")
     assert code == 0
     assert "Write the README" in out
 
 
 def test_show_plain(capsys, home):
-    code, out, err = run(capsys, "--codex-home", str(home), "show", A)
+    # Plain `show` opens the transcript viewer in a terminal; --markdown prints the text.
+    code, out, err = run(capsys, "--codex-home", str(home), "show", A, "--markdown")
     assert code == 0
     assert err == ""
     assert "Fix the parser bug" in out

@@ -423,7 +423,7 @@ async def test_list_and_preview_span_the_terminal_width(codex_home, size):
 
 
 async def test_enter_resumes_the_highlighted_session(codex_home):
-    app = picker_app(codex_home)
+    app = picker_app(codex_home, resume_mode=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")
@@ -432,7 +432,7 @@ async def test_enter_resumes_the_highlighted_session(codex_home):
 
 
 async def test_enter_on_the_first_row(codex_home):
-    app = picker_app(codex_home)
+    app = picker_app(codex_home, resume_mode=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -441,7 +441,7 @@ async def test_enter_on_the_first_row(codex_home):
 
 
 async def test_enter_in_the_search_box_resumes_the_match(codex_home):
-    app = picker_app(codex_home, all_dirs=True)
+    app = picker_app(codex_home, resume_mode=True, all_dirs=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_search(pilot, "pickr")
@@ -453,7 +453,7 @@ async def test_enter_in_the_search_box_resumes_the_match(codex_home):
 
 async def test_enter_on_a_session_without_cwd(codex_home):
     bare = "e0f531b4-b3e5-46b2-bb08-4abc63049363"  # largest id: first among equal mtimes
-    app = picker_app(codex_home, all_dirs=True)
+    app = picker_app(codex_home, resume_mode=True, all_dirs=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert session_list(app).current.id == bare
@@ -463,7 +463,7 @@ async def test_enter_on_a_session_without_cwd(codex_home):
 
 
 async def test_enter_with_no_rows_does_nothing(codex_home):
-    app = picker_app(codex_home, cwd="/home/dev/src/nowhere")
+    app = picker_app(codex_home, resume_mode=True, cwd="/home/dev/src/nowhere")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -479,7 +479,7 @@ async def test_archived_session_confirm_unarchives_and_resumes(codex_home):
     archived = codex_home / "archived_sessions" / ARCHIVED_FILE
     restored = codex_home / DAY / ARCHIVED_FILE
     content = archived.read_bytes()
-    app = picker_app(codex_home, archived=True)
+    app = picker_app(codex_home, resume_mode=True, archived=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert row_ids(app) == [ARCHIVED]
@@ -495,7 +495,7 @@ async def test_archived_session_confirm_unarchives_and_resumes(codex_home):
 
 
 async def test_archived_session_y_confirms(codex_home):
-    app = picker_app(codex_home, archived=True)
+    app = picker_app(codex_home, resume_mode=True, archived=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -509,7 +509,7 @@ async def test_archived_session_y_confirms(codex_home):
 
 async def test_archived_session_cancel_leaves_the_file(codex_home):
     archived = codex_home / "archived_sessions" / ARCHIVED_FILE
-    app = picker_app(codex_home)
+    app = picker_app(codex_home, resume_mode=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("r")
@@ -743,3 +743,57 @@ async def test_cursor_follows_the_top_while_rows_stream_in(codex_home):
         widget.set_rows(list(reversed(rows)))  # once moved, the cursor keeps its session
         assert widget.current.id == rows[1].id
         assert isinstance(widget.current, ThreadSummary)
+
+
+# ---- transcript and resume keys ---------------------------------------------------------------
+
+
+async def test_enter_opens_the_transcript_when_browsing(codex_home):
+    from codex_tui.screens.transcript import TranscriptScreen
+
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TranscriptScreen)
+        assert app.screen.thread_id == FORKED
+        await pilot.press("escape")  # back to the picker, on the same row
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert session_list(app).current.id == FORKED
+        assert app.is_running
+
+
+async def test_t_opens_the_transcript_in_the_resume_picker(codex_home):
+    from codex_tui.screens.transcript import TranscriptScreen
+
+    app = picker_app(codex_home, resume_mode=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TranscriptScreen)
+        assert app.screen.thread_id == CACHE
+        assert app.is_running
+
+
+async def test_c_resumes_when_browsing(codex_home):
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "c")
+        await pilot.pause()
+    assert app.return_value == ResumeRequest(FORKED, BETA)
+
+
+async def test_the_key_bar_names_what_enter_does(codex_home):
+    for resume_mode, says, not_says in ((False, "Open", "c Resume"), (True, "Resume", "Open")):
+        app = picker_app(codex_home, resume_mode=resume_mode)
+        async with app.run_test(size=(200, 40)) as pilot:
+            await settle(pilot)
+            bar = rendered(app.screen.query_one("KeyBar"))[0]
+            assert f"enter {says}" in bar.replace("⏎", "enter")
+            if resume_mode:
+                assert "c Resume" not in bar and not_says not in bar
+            assert "t Transcript" in bar

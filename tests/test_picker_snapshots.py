@@ -60,6 +60,7 @@ def test_picker_narrow_terminal(snap_compare, codex_home):
 
 
 def test_picker_unarchive_confirm(snap_compare, codex_home):
-    """Enter on an archived session: the unarchive question over the picker."""
-    assert snap_compare(picker_app(codex_home, archived=True), terminal_size=(150, 40),
+    """Enter in the resume picker on an archived session: the unarchive question."""
+    assert snap_compare(picker_app(codex_home, resume_mode=True, archived=True),
+                        terminal_size=(150, 40),
                         run_before=keys("enter"))

@@ -23,7 +23,6 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
-from ..resume import ResumeRequest
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
@@ -32,7 +31,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
-from .confirm import ConfirmScreen
+from .resume_flow import request_resume
 
 PREVIEW_BYTES = 256 * 1024
 PREVIEW_DELAY = 0.2
@@ -60,6 +59,12 @@ class PickerScreen(Screen):
         Binding("s", "toggle_sort", "Sort"),
         Binding("i", "toggle_sources", "Sub-agents"),
         Binding("p", "toggle_preview", "Preview"),
+        # Enter opens the transcript, or resumes when started as `codex-tui resume`
+        # (check_action keeps the one that applies).
+        Binding("enter", "open_selected", "Open"),
+        Binding("enter", "resume_selected", "Resume"),
+        Binding("t", "transcript", "Transcript"),
+        Binding("c", "resume_key", "Resume"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
         Binding("down", "list_cursor(1)", show=False),
@@ -82,7 +87,7 @@ class PickerScreen(Screen):
             self.thread = thread
 
     def __init__(self, store: ThreadStore, *, cwd: str | None, filters: PickerFilters,
-                 now=None, resume_label: str = "Resume") -> None:
+                 now=None, resume_mode: bool = False) -> None:
         super().__init__()
         self.store = store
         self.cwd = cwd
@@ -99,7 +104,7 @@ class PickerScreen(Screen):
         self._loading = True
         self._query = ""
         self._preview_for: str | None = None
-        self.resume_label = resume_label
+        self.resume_mode = resume_mode  # Enter resumes (`codex-tui resume`), else opens
         # Timings read by benchmarks/: when rows first reached the screen, last filter cost.
         self.first_rows_at: float | None = None
         self.first_rows_painted_at: float | None = None
@@ -371,36 +376,44 @@ class PickerScreen(Screen):
 
     @on(SessionList.Selected)
     def _on_selected(self, event: SessionList.Selected) -> None:
-        self.resume(event.summary)
+        if self.resume_mode:
+            self.resume(event.summary)
+        else:
+            self.open_transcript(event.summary)
 
     def resume(self, summary: ThreadSummary) -> None:
-        if summary.pending:
-            try:
-                summary = self.store.summary(summary.id)
-            except StoreError as exc:
-                self.notify(str(exc), severity="error")
-                return
-        if summary.archived:
-            def answered(yes: bool | None) -> None:
-                if not yes:
-                    return
-                try:
-                    restored = self.store.unarchive(summary.id)
-                except StoreError as exc:
-                    self.notify(str(exc), severity="error", timeout=10)
-                    return
-                self.app.exit(ResumeRequest(restored.id, restored.cwd))
+        request_resume(self, self.store, summary)
 
-            title = one_line(summary.title) or summary.id
-            self.app.push_screen(ConfirmScreen(
-                f"“{title[:200]}” is archived, and Codex refuses to resume archived "
-                "sessions.",
-                "Unarchive it (move it back to sessions/) and resume?",
-                confirm="Unarchive and resume"), answered)
-            return
-        self.app.exit(ResumeRequest(summary.id, summary.cwd))
+    def open_transcript(self, summary: ThreadSummary) -> None:
+        from .transcript import TranscriptScreen  # its renderers are not needed to start
+
+        self.app.push_screen(TranscriptScreen(self.store, summary.id, now=self._now))
 
     # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open_selected", "resume_key"):
+            return not self.resume_mode
+        if action == "resume_selected":
+            return self.resume_mode
+        return True
+
+    def _selected(self) -> ThreadSummary | None:
+        return self.query_one(SessionList).current
+
+    def action_open_selected(self) -> None:
+        self.query_one(SessionList).action_select()
+
+    def action_resume_selected(self) -> None:
+        self.query_one(SessionList).action_select()
+
+    def action_transcript(self) -> None:
+        if (summary := self._selected()) is not None:
+            self.open_transcript(summary)
+
+    def action_resume_key(self) -> None:
+        if (summary := self._selected()) is not None:
+            self.resume(summary)
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
@@ -455,7 +468,8 @@ class PickerScreen(Screen):
         """Every action, for the command palette: (title, help, callback)."""
         return [
             ("Resume selected session", "Run codex resume on the highlighted session",
-             lambda: self.query_one(SessionList).action_select()),
+             self.action_resume_key if not self.resume_mode else self.action_resume_selected),
+            ("Open transcript", "Read the highlighted session's turns", self.action_transcript),
             ("Search sessions", "Focus the search box", self.action_focus_search),
             ("Toggle this directory / all directories", "Filter by the current directory",
              self.action_toggle_all),

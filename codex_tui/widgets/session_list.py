@@ -35,7 +35,8 @@ TOKENS_WIDTH = 6
 
 
 class SessionList(ScrollView, can_focus=True):
-    """Rows of sessions with a cursor."""
+    """Rows of sessions with a cursor. `action_select` (or a double click) posts Selected;
+    the screen binds Enter to it, as only the screen knows what Enter means there."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -44,7 +45,6 @@ class SessionList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Resume", show=False),
     ]
 
     COMPONENT_CLASSES = {

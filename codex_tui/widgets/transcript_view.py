@@ -1,0 +1,737 @@
+"""A virtual view of a transcript: blocks are rendered only when they come on screen, and
+rendered rows are cached, so a 30 MB session scrolls like a small one.
+
+Heights: every block starts with a cheap estimate; a block drawn on screen gets its exact
+height, and a worker thread measures the rest (at the current width) and posts them, the
+view keeping the row at its top where it is. Positions are prefix sums of the heights,
+and a row maps to its block by bisection.
+
+Attributes down (`set_blocks`, `set_query`, `show_output`, `show_reasoning`), messages up
+(`CurrentTurnChanged`, `FindChanged`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_right
+from collections import OrderedDict
+from functools import partial
+from itertools import accumulate
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import on
+from textual.binding import Binding
+from textual.events import Click, Resize
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from ..transcript import Block, BlockRenderer, search_text
+from ..transcript.blocks import HEADER, OUTPUT, REASONING
+
+GUTTER = 2  # the cursor bar and a space
+ROW_BUDGET = 20_000  # rendered rows kept in the cache
+MEASURE_BATCH_SECONDS = 0.1
+
+Match = tuple[int, int, int, int]  # block, row, first cell, cell after the match
+
+
+class _StripCache:
+    """Rendered blocks, least recently used dropped first, bounded by their total rows (a
+    block can be one row or ten thousand)."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._rows = 0
+        self._items: OrderedDict[tuple, list[Strip]] = OrderedDict()
+
+    def get(self, key: tuple) -> list[Strip] | None:
+        strips = self._items.get(key)
+        if strips is not None:
+            self._items.move_to_end(key)
+        return strips
+
+    def put(self, key: tuple, strips: list[Strip]) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._rows -= len(old)
+        self._items[key] = strips
+        self._rows += len(strips)
+        while self._rows > self._budget and len(self._items) > 1:
+            _, dropped = self._items.popitem(last=False)
+            self._rows -= len(dropped)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._rows = 0
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    BINDINGS = [
+        Binding("up,k", "scroll_lines(-1)", "Up", show=False),
+        Binding("down,j", "scroll_lines(1)", "Down", show=False),
+        Binding("pageup,b", "page(-1)", "Page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("home,g", "top", "Top", show=False),
+        Binding("end,G", "bottom", "End", show=False),
+        Binding("tab", "cursor_block(1)", "Next block", show=False),
+        Binding("shift+tab", "cursor_block(-1)", "Previous block", show=False),
+        Binding("enter", "toggle_block", "Fold"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "transcript-view--cursor",
+        "transcript-view--match",
+        "transcript-view--current-match",
+    }
+
+    DEFAULT_CSS = """
+    TranscriptView {
+        background: $surface;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+        & > .transcript-view--cursor { color: $accent; }
+        &:focus > .transcript-view--cursor { color: $accent-lighten-1; }
+        & > .transcript-view--match { background: $warning 45%; }
+        & > .transcript-view--current-match {
+            background: $warning; color: $background; text-style: bold;
+        }
+    }
+    """
+
+    class CurrentTurnChanged(Message):
+        """The cursor moved into another turn (`turn` indexes thread.turns; None before
+        the first turn)."""
+
+        def __init__(self, turn: int | None) -> None:
+            super().__init__()
+            self.turn = turn
+
+    class FindChanged(Message):
+        """Where find stands: `total` matches (None while counting), `current` the 1-based
+        number of the match at the cursor (None when there is none)."""
+
+        def __init__(self, query: str, total: int | None, current: int | None,
+                     wrapped: bool = False) -> None:
+            super().__init__()
+            self.query = query
+            self.total = total
+            self.current = current
+            self.wrapped = wrapped
+
+    class _Measured(Message):
+        def __init__(self, generation: int, width: int, heights: dict[int, int]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.width = width
+            self.heights = heights
+
+    class _Counted(Message):
+        def __init__(self, query: str, counts: dict[int, int]) -> None:
+            super().__init__()
+            self.query = query
+            self.counts = counts
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._blocks: list[Block] = []
+        self._renderer = BlockRenderer()
+        self._heights: list[int] = []
+        self._exact: list[bool] = []
+        self._tops_cache: list[int] = [0]
+        self._tops_dirty = False
+        self._width = 0  # the content width the heights are for
+        self._overrides: dict[tuple, bool] = {}
+        self._show_output = False
+        self._show_reasoning = False
+        self.cursor = 0
+        self._reported_turn: int | None = -2
+        self._cache = _StripCache(ROW_BUDGET)
+        self._query = ""
+        self._pattern: re.Pattern[str] | None = None
+        self._match: Match | None = None
+        self._counts: dict[int, int] | None = None
+        self._generation = 0
+
+    # -- attributes down -------------------------------------------------------------------
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self._blocks
+
+    def set_blocks(self, blocks: list[Block], keep_position: bool = True) -> None:
+        """Show `blocks`; with `keep_position`, the block at the top of the view (and the
+        cursor's) stay where they are when they are still there (by key)."""
+        anchor = None
+        cursor_key = None
+        if keep_position and self._blocks:
+            index, offset = self._anchor()
+            anchor = (self._blocks[index].key, offset)
+            cursor_key = self._blocks[self.cursor].key
+        self._blocks = blocks
+        self._cache.clear()
+        self._match = None
+        keys = {block.key: i for i, block in enumerate(blocks)}
+        self.cursor = keys.get(cursor_key, 0) if blocks else 0
+        self._reset_heights()
+        if anchor is not None and anchor[0] in keys:
+            self._scroll_to_anchor((keys[anchor[0]], anchor[1]))
+        elif not keep_position:
+            self.scroll_to(y=0, animate=False)
+        if self._pattern is not None:
+            self._count_matches()
+        self._report_turn()
+        self.refresh()
+
+    @property
+    def show_output(self) -> bool:
+        return self._show_output
+
+    @show_output.setter
+    def show_output(self, value: bool) -> None:
+        self._set_group(OUTPUT, value)
+
+    @property
+    def show_reasoning(self) -> bool:
+        return self._show_reasoning
+
+    @show_reasoning.setter
+    def show_reasoning(self, value: bool) -> None:
+        self._set_group(REASONING, value)
+
+    def _set_group(self, group: str, value: bool) -> None:
+        if group == OUTPUT:
+            self._show_output = value
+        else:
+            self._show_reasoning = value
+        anchor = self._anchor()
+        # The global toggle wins over the blocks toggled one by one.
+        for i, block in enumerate(self._blocks):
+            if block.group == group:
+                self._overrides.pop(block.key, None)
+                self._heights[i] = self._renderer.estimate(block, self._width, value)
+                self._exact[i] = False
+        self._tops_dirty = True
+        self._scroll_to_anchor(anchor)
+        self._start_measuring()
+        self.refresh()
+
+    def expanded(self, index: int) -> bool:
+        block = self._blocks[index]
+        group = block.group
+        if group is None:
+            return False
+        default = self._show_output if group == OUTPUT else \
+            self._show_reasoning if group == REASONING else False
+        return self._overrides.get(block.key, default)
+
+    def foldable(self, index: int) -> bool:
+        return 0 <= index < len(self._blocks) and \
+            self._renderer.foldable(self._blocks[index], self._width)
+
+    def toggle(self, index: int | None = None) -> bool:
+        """Expand or fold one block (the cursor's); False when it has nothing to fold."""
+        index = self.cursor if index is None else index
+        if not self.foldable(index):
+            return False
+        block = self._blocks[index]
+        self._overrides[block.key] = not self.expanded(index)
+        self._strips(index)  # its exact height now
+        top = self._tops()[index]
+        if top < self.scroll_y:
+            # Folding a long block seen from its middle: show it from its start.
+            self._sync_virtual_size()
+            self.scroll_to(y=top, animate=False)
+        self._sync_virtual_size()
+        if self._match is not None and self._match[0] == index:
+            self._match = None
+        self.refresh()
+        return True
+
+    @property
+    def current_turn(self) -> int | None:
+        """Position in thread.turns of the turn holding the cursor."""
+        if not self._blocks:
+            return None
+        turn = self._blocks[self.cursor].turn
+        return turn if turn >= 0 else None
+
+    # -- heights and positions ---------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width - GUTTER)
+
+    def _reset_heights(self) -> None:
+        self._width = self._content_width()
+        estimate = self._renderer.estimate
+        width = self._width
+        self._heights = [estimate(b, width, self.expanded(i)) for i, b in enumerate(self._blocks)]
+        self._exact = [False] * len(self._blocks)
+        self._tops_dirty = True
+        self._sync_virtual_size()
+        self._start_measuring()
+
+    def _tops(self) -> list[int]:
+        if self._tops_dirty:
+            self._tops_cache = [0, *accumulate(self._heights)]
+            self._tops_dirty = False
+        return self._tops_cache
+
+    @property
+    def total_height(self) -> int:
+        return self._tops()[-1]
+
+    def _index_at(self, y: int) -> int:
+        tops = self._tops()
+        return max(0, min(len(self._blocks) - 1, bisect_right(tops, y) - 1))
+
+    def _anchor(self) -> tuple[int, int]:
+        """The block at the top of the view and how far into it the view starts."""
+        if not self._blocks:
+            return 0, 0
+        y = int(self.scroll_y)
+        index = self._index_at(y)
+        return index, y - self._tops()[index]
+
+    def _scroll_to_anchor(self, anchor: tuple[int, int]) -> None:
+        index, offset = anchor
+        if not self._blocks:
+            return
+        index = min(index, len(self._blocks) - 1)
+        y = self._tops()[index] + min(offset, max(0, self._heights[index] - 1))
+        self._sync_virtual_size()
+        self.scroll_to(y=y, animate=False)
+
+    def _set_height(self, index: int, height: int) -> None:
+        self._exact[index] = True
+        if self._heights[index] != height:
+            self._heights[index] = height
+            self._tops_dirty = True
+
+    def _sync_virtual_size(self) -> None:
+        size = Size(self.scrollable_content_region.width, self.total_height)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    def _measure_view(self) -> bool:
+        """Render the blocks on screen (giving them exact heights) until the blocks that
+        fill the view are all exact. True when a height changed."""
+        changed = False
+        height = max(1, self.scrollable_content_region.height)
+        for _ in range(8):
+            tops = self._tops()
+            y = int(self.scroll_y)
+            index = self._index_at(y)
+            pending = False
+            while index < len(self._blocks) and tops[index] < y + height:
+                if not self._exact[index]:
+                    before = self._heights[index]
+                    self._strips(index)
+                    changed = changed or self._heights[index] != before
+                    pending = True
+                index += 1
+            if not pending:
+                break
+        return changed
+
+    def _measure_range(self, start: int, step: int) -> None:
+        """Exact heights for the blocks from `start` (going by `step`) that fill a view."""
+        height = max(1, self.scrollable_content_region.height)
+        total = 0
+        index = start
+        while 0 <= index < len(self._blocks) and total < height + 1:
+            self._strips(index)
+            total += self._heights[index]
+            index += step
+
+    # -- measuring in a worker ---------------------------------------------------------------
+
+    def _start_measuring(self) -> None:
+        self._generation += 1
+        if not self._blocks or not self.is_mounted or self._width <= 1:
+            return
+        todo = [(i, b, self.expanded(i)) for i, b in enumerate(self._blocks)
+                if not self._exact[i]]
+        if todo:
+            # A description, or Textual would repr() the arguments: every block's text.
+            self.run_worker(partial(self._measure, self._generation, self._width, todo),
+                            thread=True, exclusive=True, group="transcript-measure",
+                            description="measure block heights", exit_on_error=False)
+
+    def _measure(self, generation: int, width: int, todo: list) -> None:
+        """Worker thread: exact heights, with a renderer (and Console) of its own."""
+        worker = get_current_worker()
+        renderer = BlockRenderer()
+        batch: dict[int, int] = {}
+        last = time.monotonic()
+        for index, block, expanded in todo:
+            if worker.is_cancelled:
+                return
+            batch[index] = renderer.measure(block, width, expanded)
+            if time.monotonic() - last >= MEASURE_BATCH_SECONDS:
+                self.post_message(self._Measured(generation, width, batch))
+                batch = {}
+                last = time.monotonic()
+        self.post_message(self._Measured(generation, width, batch))
+
+    @on(_Measured)
+    def _on_measured(self, message: _Measured) -> None:
+        message.stop()
+        if message.generation != self._generation or message.width != self._width:
+            return
+        at_end = self._at_end()
+        anchor = self._anchor()
+        for index, height in message.heights.items():
+            if index < len(self._exact) and not self._exact[index]:
+                self._set_height(index, height)
+        if at_end:
+            self._sync_virtual_size()
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+        else:
+            self._scroll_to_anchor(anchor)
+        self.refresh()
+
+    def _at_end(self) -> bool:
+        return self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        if not self._blocks:
+            return
+        if self._content_width() != self._width:
+            anchor = self._anchor()
+            self._reset_heights()
+            self._measure_range(anchor[0], 1)
+            self._scroll_to_anchor(anchor)
+        else:
+            self._sync_virtual_size()
+
+    def _strips(self, index: int) -> list[Strip]:
+        """The block's rows at the current width, rendered once and cached."""
+        expanded = self.expanded(index)
+        key = (index, self._width, expanded, self._query)
+        strips = self._cache.get(key)
+        if strips is None:
+            block = self._blocks[index]
+            width = self._width
+            lines = self._renderer.render(block, width, expanded)
+            strips = [Strip(line).adjust_cell_length(width) for line in lines]
+            if self._pattern is not None:
+                match_style = self.get_component_rich_style("transcript-view--match")
+                strips = [_highlight(s, self._pattern, match_style) for s in strips]
+            self._cache.put(key, strips)
+            self._set_height(index, len(strips))
+        return strips
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._blocks and self._measure_view():
+            self.call_later(self._sync_virtual_size)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row_y = int(self.scroll_y) + y
+        if not self._blocks or row_y >= self.total_height:
+            return Strip.blank(width, self.rich_style)
+        index = self._index_at(row_y)
+        row = row_y - self._tops()[index]
+        strips = self._strips(index)
+        if row >= len(strips):
+            return Strip.blank(width, self.rich_style)
+        line = strips[row]
+        match = self._match
+        if match is not None and match[0] == index and match[1] == row:
+            style = self.get_component_rich_style("transcript-view--current-match")
+            line = _restyle(line, match[2], match[3], style)
+        mark = "▌" if index == self.cursor else " "
+        gutter = Strip([Segment(mark, self.get_component_rich_style("transcript-view--cursor")),
+                        Segment(" ")], GUTTER)
+        return Strip.join([gutter, line]).adjust_cell_length(width).apply_style(self.rich_style)
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._follow_view()
+
+    def _follow_view(self) -> None:
+        """Keep the cursor on a block that is on screen."""
+        if not self._blocks:
+            return
+        tops = self._tops()
+        top = int(self.scroll_y)
+        bottom = top + max(1, self.scrollable_content_region.height)
+        if tops[self.cursor + 1] <= top:
+            index = self._index_at(top)
+            # Rather the first block that starts on screen than one cut at the top.
+            if tops[index] < top and index + 1 < len(self._blocks) and \
+                    tops[index + 1] < bottom:
+                index += 1
+            self._set_cursor(index)
+        elif tops[self.cursor] >= bottom:
+            self._set_cursor(self._index_at(bottom - 1))
+
+    def _set_cursor(self, index: int) -> None:
+        index = max(0, min(index, len(self._blocks) - 1))
+        if index != self.cursor:
+            self.cursor = index
+            self.refresh()
+        self._report_turn()
+
+    def _report_turn(self) -> None:
+        turn = self.current_turn
+        if turn != self._reported_turn:
+            self._reported_turn = turn
+            self.post_message(self.CurrentTurnChanged(turn))
+
+    def show_block(self, index: int, row: int = 0, where: str = "top") -> None:
+        """Scroll block `index` (its row `row`) into view: at the `top`, or only as far as
+        needed (`nearest`, centring it when it is far)."""
+        if not self._blocks:
+            return
+        index = max(0, min(index, len(self._blocks) - 1))
+        self._measure_range(index, 1)
+        self._sync_virtual_size()
+        y = self._tops()[index] + row
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        if where == "top":
+            target = y
+        elif top <= y < top + height:
+            return
+        else:
+            target = y - height // 2
+        self.scroll_to(y=max(0, target), animate=False)
+
+    def action_scroll_lines(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + direction * page, animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_to(y=0, animate=False)
+        self._set_cursor(0)
+
+    def action_bottom(self) -> None:
+        if not self._blocks:
+            return
+        self._measure_range(len(self._blocks) - 1, -1)
+        self._sync_virtual_size()
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+        self._set_cursor(len(self._blocks) - 1)
+
+    def action_cursor_block(self, delta: int) -> None:
+        if not self._blocks:
+            return
+        self._set_cursor(self.cursor + delta)
+        self.show_block(self.cursor, where="nearest")
+        self._ensure_cursor_rows_visible()
+
+    def _ensure_cursor_rows_visible(self) -> None:
+        # A block taller than the view: its first row is what "visible" means.
+        tops = self._tops()
+        top = int(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        start = tops[self.cursor]
+        if start < top or start >= top + height:
+            self.scroll_to(y=start, animate=False)
+
+    def action_toggle_block(self) -> None:
+        if not self.toggle():
+            self.notify("Nothing to expand here: Enter folds tool output, reasoning and raw "
+                        "records", timeout=3)
+
+    def next_turn(self, direction: int) -> bool:
+        """Move to the next (1) or previous (-1) turn's header; False when there is none."""
+        headers = [i for i, b in enumerate(self._blocks) if b.kind == HEADER]
+        if direction > 0:
+            target = next((i for i in headers if i > self.cursor), None)
+        else:
+            target = next((i for i in reversed(headers) if i < self.cursor), None)
+        if target is None:
+            return False
+        self._set_cursor(target)
+        self.show_block(target)
+        return True
+
+    def on_click(self, event: Click) -> None:
+        if not self._blocks:
+            return
+        row_y = int(self.scroll_y) + event.y
+        if row_y >= self.total_height:
+            return
+        index = self._index_at(row_y)
+        self._set_cursor(index)
+        if row_y == self._tops()[index] and self.foldable(index):
+            self.toggle(index)
+
+    # -- find --------------------------------------------------------------------------------
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    def set_query(self, query: str) -> None:
+        """Highlight every match of `query` (case-insensitive, literal); "" clears."""
+        if query == self._query:
+            return
+        self._query = query
+        self._pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
+        self._match = None
+        self._counts = None
+        if query:
+            self._count_matches()
+        self.refresh()
+
+    def _count_matches(self) -> None:
+        self._counts = None
+        self.run_worker(partial(self._count, self._query, list(self._blocks)),
+                        thread=True, exclusive=True, group="transcript-find",
+                        description="count find matches", exit_on_error=False)
+
+    def _count(self, query: str, blocks: list[Block]) -> None:
+        """Worker thread: matches per block, in all their text (folded parts too)."""
+        worker = get_current_worker()
+        needle = query.lower()
+        counts: dict[int, int] = {}
+        for index, block in enumerate(blocks):
+            if worker.is_cancelled:
+                return
+            # str.count, not a regex: megabytes of tool output, a common letter.
+            n = search_text(block).lower().count(needle)
+            if n:
+                counts[index] = n
+        self.post_message(self._Counted(query, counts))
+
+    @on(_Counted)
+    def _on_counted(self, message: _Counted) -> None:
+        message.stop()
+        if message.query != self._query:
+            return
+        self._counts = message.counts
+        self._post_find()
+
+    @property
+    def match_total(self) -> int | None:
+        return None if self._counts is None else sum(self._counts.values())
+
+    def _post_find(self, wrapped: bool = False) -> None:
+        self.post_message(self.FindChanged(self._query, self.match_total,
+                                           self._match_number(), wrapped))
+
+    def _match_number(self) -> int | None:
+        if self._match is None or self._counts is None:
+            return None
+        index, row, start, _ = self._match
+        before = sum(n for i, n in self._counts.items() if i < index)
+        rank = sum(1 for m in self._row_matches(index) if (m[1], m[2]) < (row, start))
+        return min(before + rank + 1, self.match_total or 0) or None
+
+    def _row_matches(self, index: int) -> list[Match]:
+        """Every match in the block's rendered rows."""
+        found: list[Match] = []
+        pattern = self._pattern
+        if pattern is None:
+            return found
+        for row, strip in enumerate(self._strips(index)):
+            plain = strip.text
+            for m in pattern.finditer(plain):
+                if m.end() > m.start():
+                    start, end = _cells(plain, m.start()), _cells(plain, m.end())
+                    found.append((index, row, start, end))
+        return found
+
+    def find_next(self, direction: int = 1) -> bool:
+        """Move to the next (1) or previous (-1) match, wrapping around. A folded block is
+        expanded when the match to go to is in its hidden part. False when there is no
+        match at all."""
+        if self._pattern is None or not self._blocks:
+            return False
+        forward = direction > 0
+        if self._match is not None:
+            here, row, col = self._match[:3]
+        else:
+            here, row, col = self.cursor, (-1 if forward else 1 << 30), 0
+
+        def beyond(m: Match) -> bool:
+            return (m[1], m[2]) > (row, col) if forward else (m[1], m[2]) < (row, col)
+
+        def pick(found: list[Match], wrapped: bool) -> bool:
+            self._go_to_match(found[0] if forward else found[-1])
+            self._post_find(wrapped)
+            return True
+
+        found = self._matches_in(here, forward, beyond)
+        if found:
+            return pick(found, False)
+        n = len(self._blocks)
+        for step in range(1, n):
+            index = (here + direction * step) % n
+            if not self._pattern.search(search_text(self._blocks[index])):
+                continue
+            found = self._matches_in(index, forward)
+            if found:
+                return pick(found, (index < here) == forward)
+        found = self._matches_in(here, forward, lambda m: not beyond(m))
+        if found:
+            return pick(found, True)
+        self._post_find()
+        return False
+
+    def _matches_in(self, index: int, forward: bool, keep=None) -> list[Match]:
+        """The block's matches as drawn (those `keep` accepts). A folded block is expanded
+        when its hidden part holds matches that come next: going forward, once the drawn
+        ones are passed; going back, first (the hidden part is at the end)."""
+        found = [m for m in self._row_matches(index) if keep is None or keep(m)]
+        if (forward and found) or self.expanded(index) or not self.foldable(index):
+            return found
+        assert self._pattern is not None
+        total = sum(1 for _ in self._pattern.finditer(search_text(self._blocks[index])))
+        if total > len(self._row_matches(index)):
+            self._overrides[self._blocks[index].key] = True
+            self._sync_virtual_size()
+            found = [m for m in self._row_matches(index) if keep is None or keep(m)]
+        return found
+
+    def _go_to_match(self, match: Match) -> None:
+        self._match = match
+        self._set_cursor(match[0])
+        self.show_block(match[0], match[1], where="nearest")
+        self.refresh()
+
+
+def _cells(plain: str, index: int) -> int:
+    return index if plain.isascii() else cell_len(plain[:index])
+
+
+def _highlight(strip: Strip, pattern: re.Pattern[str], style: Style) -> Strip:
+    plain = strip.text
+    spans = [(m.start(), m.end()) for m in pattern.finditer(plain) if m.end() > m.start()]
+    if not spans:
+        return strip
+    for start, end in reversed(spans):
+        strip = _restyle(strip, _cells(plain, start), _cells(plain, end), style)
+    return strip
+
+
+def _restyle(strip: Strip, start: int, end: int, style: Style) -> Strip:
+    """`strip` with the cells start..end drawn in `style` (over their own style)."""
+    length = strip.cell_length
+    end = min(end, length)
+    if start >= end:
+        return strip
+    before, middle, after = strip.divide([start, end, length])
+    return Strip.join([before, Strip(Segment.apply_style(list(middle), post_style=style),
+                                     middle.cell_length), after])
