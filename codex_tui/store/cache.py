@@ -23,6 +23,7 @@ from .paths import RolloutFile, ThreadFiles, parse_rollout_name
 
 CACHE_VERSION = 5
 FIRST_CHUNK = 128 * 1024
+FIRST_MAX_BYTES = 4 * 1024 * 1024  # at most this much of the cache is read before a first frame
 
 
 def cache_dir() -> str:
@@ -127,8 +128,12 @@ class SummaryCache:
                 if not _is_header(header):
                     return None
                 rest = b""
-                while len(head) < limit:
+                read = 0
+                # Bounded: a directory with few cached sessions must not make the first
+                # frame wait for the whole file (the worker's snapshot brings the rest).
+                while len(head) < limit and read < FIRST_MAX_BYTES:
                     chunk = stream.read(FIRST_CHUNK)
+                    read += len(chunk)
                     lines = (rest + chunk).split(b"\n")
                     rest = lines.pop() if chunk else b""
                     for line in lines:
