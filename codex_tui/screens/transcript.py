@@ -128,14 +128,14 @@ class TranscriptScreen(Screen):
         # A partial read's problems are about where it stopped: wait for the whole thread.
         blocks = build_blocks(message.thread, show_problems=message.complete)
         self.view.set_blocks(blocks, keep_position=not first)
-        if first:
-            self.call_after_refresh(self._shown)
         self._loading = not message.complete
         if message.complete:
             gcpause.resume()
         self._update_chrome()
 
+    @on(TranscriptView.BlocksPainted)
     def _shown(self) -> None:
+        # From the frame that drew the blocks: call_after_refresh can run a frame early.
         self.first_shown_at = time.perf_counter()
         self._first_paint.set()
 

@@ -128,6 +128,10 @@ class TranscriptView(ScrollView, can_focus=True):
             self.current = current
             self.wrapped = wrapped
 
+    class BlocksPainted(Message):
+        """The first blocks set have been rendered into a frame (the loader waits for
+        this)."""
+
     class _Measured(Message):
         def __init__(self, generation: int, width: int, heights: dict[int, int]) -> None:
             super().__init__()
@@ -144,6 +148,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._blocks: list[Block] = []
+        self._painted: bool | None = None  # None until blocks are set (even an empty list)
         self._renderer = BlockRenderer()
         self._heights: list[int] = []
         self._exact: list[bool] = []
@@ -178,6 +183,8 @@ class TranscriptView(ScrollView, can_focus=True):
             anchor = (self._blocks[index].key, offset)
             cursor_key = self._blocks[self.cursor].key
         self._blocks = blocks
+        if self._painted is None:
+            self._painted = False
         self._cache.clear()
         self._match = None
         keys = {block.key: i for i, block in enumerate(blocks)}
@@ -436,7 +443,11 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._blocks and self._measure_view():
             self.call_later(self._sync_virtual_size)
-        return super().render_lines(crop)
+        lines = super().render_lines(crop)
+        if self._painted is False:
+            self._painted = True
+            self.post_message(self.BlocksPainted())
+        return lines
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
