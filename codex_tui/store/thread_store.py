@@ -131,6 +131,7 @@ class LocalThreadStore:
         self._files: dict[str, ThreadFiles] = {}
         self._summaries: dict[str, ThreadSummary] = {}
         self._names: dict[str, str] = {}
+        self._names_before_scan: dict[str, str] | None = None
         self._problems: list[Problem] = []
         self._scanned = False
 
@@ -142,13 +143,20 @@ class LocalThreadStore:
         recorded for `cwd` (or the newest when None) first, then the others."""
         if self._cache is None:
             return
-        names, _ = read_names(self.codex_home)
+        names = self._early_names()
         needle = orjson.dumps(cwd) if cwd else None
         yield from self._cache.snapshot(names, needle)
 
+    def _early_names(self) -> dict[str, str]:
+        """Thread names for the rows shown before `scan()`: read once for first_page() and
+        cached() (scan() reads them again, as the truth)."""
+        if self._names_before_scan is None:
+            self._names_before_scan, _ = read_names(self.codex_home)
+        return self._names_before_scan
+
     def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
                    budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
-        names, _ = read_names(self.codex_home)
+        names = self._early_names()
         spellings = cwd_matcher(cwd) if cwd else None
         if self._cache is not None:
             rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit * 2)
@@ -194,6 +202,7 @@ class LocalThreadStore:
                 summaries[tid] = stub_summary(tf, names)
         with self._lock:
             self._files, self._summaries, self._names = files, summaries, names
+            self._names_before_scan = names  # a later cached() (a reload) starts from these
             self._problems = problems
             self._scanned = True
         if self._cache:
