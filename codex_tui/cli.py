@@ -75,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p_show.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
     fmt.add_argument("--markdown", action="store_true", help="Markdown")
+
+    p_fork = sub.add_parser(
+        "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
+                     "resumes it: codex resume NEW-ID); prints the new id")
+    p_fork.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
+    p_fork.add_argument("--turn", type=int, required=True, metavar="N",
+                        help="keep turns 1..N (see `show ID`)")
+    p_fork.add_argument("--name", metavar="NAME",
+                        help="name the fork (default: the source's name, as Codex does; "
+                             "--name '' for none)")
+    p_fork.add_argument("--json", action="store_true", help="JSON summary of the new session")
     return parser
 
 
@@ -157,6 +168,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     _warn(thread.problems)
     sys.stdout.write(printable(thread_markdown(thread)))
+    return 0
+
+
+def cmd_fork(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    source = store.resolve(args.id)
+    fork = store.fork_thread(source.id, args.turn, name=args.name)
+    if args.json:
+        _write_json(summary_json(fork))
+    else:
+        print(fork.id)
     return 0
 
 
@@ -244,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "list": cmd_list,
         "show": cmd_show,
+        "fork": cmd_fork,
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }
