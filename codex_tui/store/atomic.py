@@ -6,6 +6,12 @@
   Codex (0.169) appends to it holding an exclusive `flock` on `session_index.jsonl.lock`
   beside it; we take the same lock, so our lines and Codex's never interleave.
 - `check_writable`: refuse early, with a clear message, when a folder cannot be written.
+- `move_no_replace`: one atomic rename that never replaces a file already at the target.
+- `replace_file`: replace a file's contents whole (temporary file, fsync, rename over it).
+- `remove_session_index_entries`: drop a thread's lines from `session_index.jsonl` the way
+  Codex does when it deletes a thread (rewritten through a temporary file, under its lock).
+- `thread_writer_lock`: Codex's single-writer lock on `thread-writer-locks/<id>.lock`
+  (taken under `thread-writer-locks/.coordination.lock`); held while a thread's files move.
 
 Pure standard library (never Textual or Rich).
 """
@@ -18,6 +24,7 @@ import os
 import stat
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -209,3 +216,232 @@ def _ensure_line_start(fd: int) -> None:
         return
     if os.pread(fd, 1, size - 1) != b"\n":
         os.write(fd, b"\n")
+
+
+# -- moves and rewrites -------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+_renameat2_fn: object = None  # resolved on first use; False when the C library lacks it
+
+
+def _renameat2():
+    global _renameat2_fn
+    if _renameat2_fn is None:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            fn = libc.renameat2
+            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                           ctypes.c_uint]
+            fn.restype = ctypes.c_int
+            _renameat2_fn = fn
+        except (OSError, AttributeError, ImportError):
+            _renameat2_fn = False
+    return _renameat2_fn or None
+
+
+def move_no_replace(src: str, dest: str) -> None:
+    """Rename `src` to `dest` in one step (the file is at one path or the other, never both
+    or neither), refusing when `dest` exists: renameat2(RENAME_NOREPLACE) where the system
+    has it, else a check just before a plain rename."""
+    fn = _renameat2()
+    if fn is not None:
+        import ctypes
+
+        if fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dest), _RENAME_NOREPLACE) == 0:
+            return
+        err = ctypes.get_errno()
+        if err == errno.EEXIST:
+            raise StoreError(f"cannot move {src}: {dest} already exists")
+        if err not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise StoreError(f"cannot move {src} to {dest}: {os.strerror(err)}")
+    if os.path.lexists(dest):
+        raise StoreError(f"cannot move {src}: {dest} already exists")
+    try:
+        os.rename(src, dest)
+    except OSError as exc:
+        raise StoreError(f"cannot move {src} to {dest}: {exc.strerror or exc}") from exc
+
+
+def replace_file(path: str, data: bytes, mode: int | None = None,
+                 prefix: str = ".codex-tui-") -> None:
+    """Give `path` exactly `data`, whole or not at all: a temporary file beside it, fsync,
+    rename over `path`, fsync of the folder. The file keeps its permissions (or takes
+    `mode`, or the umask's default when it is new)."""
+    directory = os.path.dirname(path) or "."
+    check_writable(directory)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            mode = 0o666 & ~current_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+    fsync_dir(directory)
+
+
+def _same_thread(value: object, thread_id: uuid.UUID) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return uuid.UUID(value) == thread_id
+    except ValueError:
+        return False
+
+
+def is_index_entry_for(line: bytes, thread_id: str) -> bool:
+    """Whether one `session_index.jsonl` line is a whole entry (`id`, `thread_name`,
+    `updated_at`) for `thread_id`: only such lines are dropped, as Codex drops them."""
+    try:
+        value = orjson.loads(line.strip())
+    except orjson.JSONDecodeError:
+        return False
+    return (isinstance(value, dict) and isinstance(value.get("thread_name"), str)
+            and isinstance(value.get("updated_at"), str)
+            and _same_thread(value.get("id"), uuid.UUID(thread_id)))
+
+
+def remove_session_index_entries(codex_home: str, thread_id: str) -> int:
+    """Drop every entry of `thread_id` from `session_index.jsonl` (the other lines, even
+    unreadable ones, are kept as they are), as Codex does when it deletes a thread: under
+    the index lock, the rest is written to a temporary file that replaces the index.
+    Returns how many entries were dropped (nothing is written when there are none)."""
+    path = os.path.join(codex_home, SESSION_INDEX)
+    with session_index_lock(codex_home):
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        kept: list[bytes] = []
+        dropped = 0
+        for line in data.split(b"\n"):
+            if not line:
+                continue
+            if is_index_entry_for(line, thread_id):
+                dropped += 1
+            else:
+                kept.append(line + b"\n")
+        if dropped:
+            replace_file(path, b"".join(kept), prefix=".codex-tui-session-index-")
+        return dropped
+
+
+# -- Codex's per-thread writer lock ---------------------------------------------------------
+
+WRITER_LOCKS = "thread-writer-locks"
+COORDINATION_LOCK = ".coordination.lock"
+
+
+class ThreadOpenElsewhere(StoreError):
+    """Codex holds the thread's writer lock: it has the session open."""
+
+
+def _flock_polled(fd: int, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreError(f"timed out waiting for {what}; another Codex process "
+                                 "may be holding it") from None
+            time.sleep(_LOCK_POLL)
+
+
+@contextmanager
+def _coordination(directory: str, timeout: float) -> Iterator[None]:
+    path = os.path.join(directory, COORDINATION_LOCK)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    try:
+        _flock_polled(fd, f"the thread writer coordination lock ({path})", timeout)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+@contextmanager
+def thread_writer_lock(codex_home: str, thread_id: str,
+                       timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold Codex's writer lock on one thread, as Codex takes it before it writes, moves or
+    deletes a thread's files: under the coordination lock, open (creating it)
+    `thread-writer-locks/<id>.lock` and flock it exclusively without waiting. When Codex
+    has the thread open the lock is held and ThreadOpenElsewhere is raised. On release the
+    lock file is removed if nobody else holds it (as Codex cleans up), again under the
+    coordination lock."""
+    directory = os.path.join(codex_home, WRITER_LOCKS)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create {directory}: {exc.strerror or exc}") from exc
+    path = os.path.join(directory, f"{thread_id}.lock")
+    with _coordination(directory, timeout):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ThreadOpenElsewhere(
+                f"session {thread_id} is open in Codex (it holds {path}); "
+                "close it there and retry") from None
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"cannot lock {path}: {exc.strerror or exc}") from exc
+    try:
+        yield
+    finally:
+        _release_writer_lock(directory, path, fd, timeout)
+
+
+def _release_writer_lock(directory: str, path: str, fd: int, timeout: float) -> None:
+    try:
+        with _coordination(directory, timeout):
+            os.close(fd)
+            fd = -1
+            try:
+                probe = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+            except OSError:
+                return
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return  # someone else took it meanwhile: leave their file alone
+            finally:
+                os.close(probe)
+            with suppress(OSError):
+                os.unlink(path)
+    except StoreError:
+        pass  # the lock is released by closing; only the tidy-up was skipped
+    finally:
+        if fd >= 0:
+            os.close(fd)

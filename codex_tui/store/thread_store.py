@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -16,7 +17,7 @@ from .cache import SummaryCache
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import SESSIONS, RolloutFile, ThreadFiles, newest_rollout_files, parse_rollout_name
+from .paths import RolloutFile, ThreadFiles, newest_rollout_files, parse_rollout_name
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
@@ -65,6 +66,23 @@ class ThreadStore(Protocol):
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move an archived thread back among the active ones, as Codex does."""
+        ...
+
+    def archive(self, thread_id: str) -> ThreadSummary:
+        """Move a thread's files into archived_sessions/, as Codex does."""
+        ...
+
+    def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
+        """Name a thread as Codex does; returns it and warnings (name collisions, ...)."""
+        ...
+
+    def name_warnings(self, thread_id: str, name: str) -> list[str]:
+        """Warnings `set_name` would give, from what is already known (no reading)."""
+        ...
+
+    def delete(self, thread_id: str) -> None:
+        """Remove a thread's files and names, as Codex does (refused while a paginated
+        fork's history still references it)."""
         ...
 
     def fork_thread(self, thread_id: str, keep_turns: int,
@@ -306,31 +324,63 @@ class LocalThreadStore:
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move every file of an archived thread back to `sessions/YYYY/MM/DD/` (the date in
-        its file name), each with one atomic rename, as Codex does."""
-        tf = self._thread_files(thread_id)
-        if not tf.archived:
-            raise StoreError(f"session {thread_id} is not archived")
-        lock = os.path.join(self.codex_home, "thread-writer-locks", f"{thread_id}.lock")
-        if os.path.exists(lock):
-            raise StoreError(f"session {thread_id} is open in Codex; close it there first")
-        moves = []
-        for rf in tf.files:
-            year, month, day = rf.name.date_parts
-            directory = os.path.join(self.codex_home, SESSIONS, year, month, day)
-            dest = os.path.join(directory, os.path.basename(rf.path))
-            if os.path.exists(dest):
-                raise StoreError(f"cannot unarchive: {dest} already exists")
-            moves.append((rf.path, directory, dest))
-        try:
-            for src, directory, dest in moves:
-                os.makedirs(directory, exist_ok=True)
-                os.rename(src, dest)
-                _fsync_dir(directory)
-            _fsync_dir(os.path.dirname(moves[0][0]))
-        except OSError as exc:
-            raise StoreError(f"cannot unarchive {thread_id}: {exc.strerror or exc}") from exc
+        its file name), each with one atomic rename, as Codex does (store/manage.py)."""
+        from .manage import unarchive_thread
+
+        self._thread_files(thread_id)  # a clear error for an unknown id
+        unarchive_thread(self.codex_home, thread_id)
         self.scan()
         return self.summary(thread_id)  # read now: the moved file is not in the cache
+
+    def archive(self, thread_id: str) -> ThreadSummary:
+        """Move every file of the thread into `archived_sessions/` (store/manage.py)."""
+        from .manage import archive_thread
+
+        self._thread_files(thread_id)
+        archive_thread(self.codex_home, thread_id)
+        self.scan()
+        return self.summary(thread_id)
+
+    def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
+        """Append the name to `session_index.jsonl` under Codex's lock (store/manage.py)."""
+        from .manage import set_thread_name
+
+        self._thread_files(thread_id)
+        stored, warnings = set_thread_name(self.codex_home, thread_id, name)
+        with self._lock:
+            self._names = {**self._names, thread_id: stored}
+            if self._names_before_scan is not None:
+                self._names_before_scan = {**self._names_before_scan, thread_id: stored}
+            summary = self._summaries.get(thread_id)
+            if summary is not None:
+                summary = dataclasses.replace(summary, name=stored)
+                self._summaries = {**self._summaries, thread_id: summary}
+        return self.summary(thread_id), warnings
+
+    def name_warnings(self, thread_id: str, name: str) -> list[str]:
+        from .manage import name_warnings
+
+        with self._lock:
+            names = self._names if self._scanned else (self._names_before_scan or {})
+            live = set(self._files) if self._scanned else None
+        return name_warnings(names, thread_id, name, live)
+
+    def delete(self, thread_id: str) -> None:
+        """Remove every file of the thread and its names (store/manage.py)."""
+        from .manage import delete_thread
+
+        self._thread_files(thread_id)
+        delete_thread(self.codex_home, thread_id)
+        with self._lock:
+            self._files = {k: v for k, v in self._files.items() if k != thread_id}
+            self._summaries = {k: v for k, v in self._summaries.items() if k != thread_id}
+            self._names = {k: v for k, v in self._names.items() if k != thread_id}
+            if self._names_before_scan is not None:
+                self._names_before_scan = {k: v for k, v in self._names_before_scan.items()
+                                           if k != thread_id}
+        if self._cache:
+            self._cache.prune(set(self._files))
+            self._cache.save()
 
     def fork_thread(self, thread_id: str, keep_turns: int,
                     name: str | None = None) -> ThreadSummary:
@@ -366,20 +416,6 @@ class LocalThreadStore:
         if self._cache:
             self._cache.put(new_files, summary)
         return summary
-
-
-def _fsync_dir(path: str) -> None:
-    """Make a rename durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class InMemoryThreadStore:
@@ -425,13 +461,45 @@ class InMemoryThreadStore:
         summary = self.read_thread(thread_id).summary
         if not summary.archived:
             raise StoreError(f"session {thread_id} is not archived")
-        summary.archived = False
+        return self._replace(thread_id, archived=False)
+
+    def archive(self, thread_id: str) -> ThreadSummary:
+        summary = self.read_thread(thread_id).summary
+        if summary.archived:
+            raise StoreError(f"session {thread_id} is already archived")
+        return self._replace(thread_id, archived=True)
+
+    def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
+        from .manage import normalize_name
+
+        self.read_thread(thread_id)
+        stored = normalize_name(name)
+        warnings = self.name_warnings(thread_id, stored)
+        return self._replace(thread_id, name=stored), warnings
+
+    def name_warnings(self, thread_id: str, name: str) -> list[str]:
+        from .manage import name_warnings
+
+        names = {t.summary.id: t.summary.name for t in self._threads.values() if t.summary.name}
+        return name_warnings(names, thread_id, name)
+
+    def delete(self, thread_id: str) -> None:
+        self.read_thread(thread_id)
+        users = sorted(t.summary.id for t in self._threads.values()
+                       if t.inherited_from == thread_id and t.summary.id != thread_id)
+        if users:
+            raise StoreError(f"cannot delete thread {thread_id}: forked history still "
+                             f"references it (sessions {', '.join(users)}); delete those first")
+        del self._threads[thread_id]
+
+    def _replace(self, thread_id: str, **changes: object) -> ThreadSummary:
+        thread = self._threads[thread_id]
+        summary = dataclasses.replace(thread.summary, **changes)  # type: ignore[arg-type]
+        self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
         return summary
 
     def fork_thread(self, thread_id: str, keep_turns: int,
                     name: str | None = None) -> ThreadSummary:
-        import dataclasses
-
         from .fork import uuid7
 
         source = self.read_thread(thread_id)
