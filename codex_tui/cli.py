@@ -33,7 +33,7 @@ def default_codex_home() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="codex-tui",
-        description="Find, read, fork and resume OpenAI Codex CLI sessions.",
+        description="Find, read, fork, resume and manage OpenAI Codex CLI sessions.",
     )
     parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
     parser.add_argument(
@@ -86,7 +86,32 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name the fork (default: the source's name, as Codex does; "
                              "--name '' for none)")
     p_fork.add_argument("--json", action="store_true", help="JSON summary of the new session")
+    add_manage_commands(sub)
     return parser
+
+
+def add_manage_commands(sub) -> None:
+    """archive, unarchive, rename, delete, export (cli_manage.py runs them)."""
+    ref = "session id, unique id prefix, or thread name"
+    p = sub.add_parser("archive", help="move a session to archived_sessions/, as `codex "
+                       "archive` does (Codex then refuses to resume it)")
+    p.add_argument("id", metavar="ID", help=ref)
+    p = sub.add_parser("unarchive", help="move an archived session back to sessions/")
+    p.add_argument("id", metavar="ID", help=ref)
+    p = sub.add_parser("rename", help="name a session (the name `codex resume NAME` finds)")
+    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("name", metavar="NAME", help="the new name")
+    p = sub.add_parser("delete", help="delete a session's files and names for good")
+    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p = sub.add_parser("export", help="write a session as Markdown, HTML or JSON")
+    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("--format", "-f", metavar="FORMAT",
+                   help="markdown (md), html or json (default: from the output file's "
+                        "extension, else markdown)")
+    p.add_argument("--output", "-o", metavar="PATH",
+                   help="write to PATH (default: standard output; '-' too)")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
 
 def open_store(args: argparse.Namespace) -> LocalThreadStore:
@@ -182,6 +207,14 @@ def cmd_fork(args: argparse.Namespace) -> int:
     return 0
 
 
+def manage_handlers() -> dict:
+    from . import cli_manage
+
+    return {"archive": cli_manage.cmd_archive, "unarchive": cli_manage.cmd_unarchive,
+            "rename": cli_manage.cmd_rename, "delete": cli_manage.cmd_delete,
+            "export": cli_manage.cmd_export}
+
+
 def _interactive() -> bool:
     """A terminal on both ends: otherwise (a pipe, a file) `show` prints Markdown."""
     return sys.stdin.isatty() and sys.stdout.isatty()
@@ -267,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": cmd_list,
         "show": cmd_show,
         "fork": cmd_fork,
+        **manage_handlers(),
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }

@@ -1,0 +1,82 @@
+"""`codex-tui archive | unarchive | rename | delete | export`: the store's write operations
+and the exports on the command line. One line of result on stdout; warnings on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cli import UsageError, _warn, open_store
+from .store import ThreadSummary
+from .textutil import clip, one_line, printable
+
+
+def _label(s: ThreadSummary) -> str:
+    title = clip(one_line(s.title[:400]) if s.title else "", 80)
+    return f"{s.id}  {printable(title)}" if title else s.id
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    summary = store.archive(store.resolve(args.id).id)
+    print(f"archived {_label(summary)}")
+    return 0
+
+
+def cmd_unarchive(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    summary = store.unarchive(store.resolve(args.id).id)
+    print(f"unarchived {_label(summary)}")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    summary, warnings = store.set_name(store.resolve(args.id).id, args.name)
+    for warning in warnings:
+        print(f"warning: {printable(warning)}", file=sys.stderr)
+    print(f"named {summary.id}  {printable(summary.name or '')}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    summary = store.resolve(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"not deleting {summary.id} without confirmation: "
+                             "add --yes (there is no undo)")
+        files = len(summary.segments) or 1
+        sys.stderr.write(f"Delete session {_label(summary)}\n({files} file"
+                         f"{'s' if files != 1 else ''}, no undo)? [y/N] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not deleted", file=sys.stderr)
+            return 1
+    store.delete(summary.id)
+    print(f"deleted {_label(summary)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import format_for_path, parse_format, render, write_export
+
+    to_stdout = args.output in (None, "-")
+    if args.format:
+        fmt = parse_format(args.format)
+    else:
+        fmt = (None if to_stdout else format_for_path(args.output)) or "markdown"
+    store = open_store(args)
+    thread = store.read_thread(store.resolve(args.id).id)
+    _warn(thread.problems)
+    data = render(thread, fmt)
+    if to_stdout:
+        if sys.stdout.isatty():  # no escape sequences from session text on a terminal
+            data = printable(data.decode("utf-8", "replace")).encode()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    path = write_export(args.output, data, overwrite=args.force)
+    print(f"exported {thread.summary.id} ({fmt}) to {printable(path)}")
+    return 0
