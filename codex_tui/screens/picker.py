@@ -31,6 +31,8 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
+from . import manage_flow
+from .manage_flow import MANAGE_BINDINGS, SessionChanged
 from .resume_flow import request_resume
 
 PREVIEW_BYTES = 256 * 1024
@@ -65,6 +67,7 @@ class PickerScreen(Screen):
         Binding("enter", "resume_selected", "Resume"),
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
+        *MANAGE_BINDINGS,
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
         Binding("down", "list_cursor(1)", show=False),
@@ -396,6 +399,8 @@ class PickerScreen(Screen):
             return not self.resume_mode
         if action == "resume_selected":
             return self.resume_mode
+        if action in ("archive", "unarchive"):  # the rows shown are all one or the other
+            return (action == "unarchive") == self.filters.archived
         return True
 
     def _selected(self) -> ThreadSummary | None:
@@ -414,6 +419,42 @@ class PickerScreen(Screen):
     def action_resume_key(self) -> None:
         if (summary := self._selected()) is not None:
             self.resume(summary)
+
+    # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
+
+    def _manage(self, flow) -> None:
+        if (summary := self._selected()) is None:
+            self.notify("No session selected", timeout=3)
+            return
+        flow(self, self.store, summary)
+
+    def action_archive(self) -> None:
+        self._manage(manage_flow.archive)
+
+    def action_unarchive(self) -> None:
+        self._manage(manage_flow.unarchive)
+
+    def action_rename(self) -> None:
+        self._manage(manage_flow.rename)
+
+    def action_delete(self) -> None:
+        self._manage(manage_flow.delete)
+
+    def action_export(self) -> None:
+        self._manage(manage_flow.export)
+
+    @on(SessionChanged)
+    def _on_session_changed(self, message: SessionChanged) -> None:
+        """A write went through (here or on a screen above): show the row as it is now."""
+        if message.summary is None:
+            self._summaries.pop(message.thread_id, None)
+        else:
+            self._summaries[message.thread_id] = message.summary
+        if self._preview_for == message.thread_id:
+            self._preview_for = None  # read the preview again
+        self._data_version += 1
+        self.refilter()
+        self.refresh_bindings()
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
@@ -482,4 +523,8 @@ class PickerScreen(Screen):
             ("Toggle preview pane", "Show or hide the session preview",
              self.action_toggle_preview),
             ("Reload sessions", "Read the sessions folder again", self.load_sessions),
+            *manage_flow.manage_commands(
+                self.action_archive, self.action_unarchive, self.action_rename,
+                self.action_delete, self.action_export, "selected session",
+                self.filters.archived),
         ]

@@ -28,6 +28,8 @@ from ..textutil import one_line
 from ..transcript import build_blocks
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
+from . import manage_flow
+from .manage_flow import MANAGE_BINDINGS, SessionChanged
 from .resume_flow import request_resume
 
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
@@ -49,6 +51,7 @@ class TranscriptScreen(Screen):
         Binding("y", "copy_id", "Copy id"),
         Binding("c", "resume", "Resume"),
         Binding("f", "fork", "Fork"),
+        *MANAGE_BINDINGS,
         Binding("escape", "escape", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
@@ -132,6 +135,8 @@ class TranscriptScreen(Screen):
         if message.complete:
             gcpause.resume()
         self._update_chrome()
+        if first:
+            self.refresh_bindings()  # archive or unarchive, now that the thread is known
 
     @on(TranscriptView.BlocksPainted)
     def _shown(self) -> None:
@@ -360,6 +365,45 @@ class TranscriptScreen(Screen):
             return
         open_fork(self.thread_id, self.thread.turns[turn].index)
 
+    # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("archive", "unarchive"):
+            return manage_flow.check(action, self.thread.summary if self.thread else None)
+        return True
+
+    def _manage(self, flow) -> None:
+        if self.thread is None:
+            self.notify("The session is still being read", timeout=3)
+            return
+        flow(self, self.store, self.thread.summary)
+
+    def action_archive(self) -> None:
+        self._manage(manage_flow.archive)
+
+    def action_unarchive(self) -> None:
+        self._manage(manage_flow.unarchive)
+
+    def action_rename(self) -> None:
+        self._manage(manage_flow.rename)
+
+    def action_delete(self) -> None:
+        self._manage(manage_flow.delete)
+
+    def action_export(self) -> None:
+        self._manage(manage_flow.export)
+
+    @on(SessionChanged)
+    def _on_session_changed(self, message: SessionChanged) -> None:
+        if message.thread_id != self.thread_id or self.thread is None:
+            return
+        if message.summary is None:  # deleted: nothing left to show
+            self.action_back()
+            return
+        self.thread.summary = message.summary
+        self._update_chrome()
+        self.refresh_bindings()
+
     def action_escape(self) -> None:
         if self.finding:
             self.close_find()
@@ -395,6 +439,10 @@ class TranscriptScreen(Screen):
             ("Resume session", "Run codex resume on this session", self.action_resume),
             ("Fork at this turn", "Start a new session from the turns up to the cursor",
              self.action_fork),
+            *manage_flow.manage_commands(
+                self.action_archive, self.action_unarchive, self.action_rename,
+                self.action_delete, self.action_export, "this session",
+                self.thread.summary.archived if self.thread else None),
             ("Back", "Leave the transcript", self.action_back),
         ]
 

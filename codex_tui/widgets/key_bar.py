@@ -29,17 +29,34 @@ class KeyBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        # Full descriptions when they fit, else their first word, else keys alone: every key
-        # stays visible on a narrow terminal.
-        for mode in ("full", "short", "keys"):
-            text = self._line(mode)
+        # Full descriptions when they fit, else their first word, else the last entries'
+        # keys alone (as few as needed), else keys alone: every key stays visible on a
+        # narrow terminal.
+        entries = self._entries()
+        for mode in ("full", "short"):
+            text = self._line(entries, mode)
             if text.cell_len <= self.size.width:
                 return text
-        return text
+        for bare in range(1, len(entries)):
+            text = self._line(entries, "short", bare=bare)
+            if text.cell_len <= self.size.width:
+                return text
+        return self._line(entries, "keys")
 
-    def _line(self, mode: str) -> Text:
+    def _line(self, entries: list[tuple[str, str, bool]], mode: str, bare: int = 0) -> Text:
+        """The bar in `mode`; with `bare`, that many entries at the end show their key only."""
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
+        for index, (key, description, enabled) in enumerate(entries):
+            text.append(f" {key} ", style=key_style if enabled else "dim")
+            if mode == "keys" or index >= len(entries) - bare:
+                continue
+            if mode == "short":
+                description = description.split()[0] if description else ""
+            text.append(f"{description} ", style="" if enabled else "dim")
+        return text
+
+    def _entries(self) -> list[tuple[str, str, bool]]:
         active = self.screen.active_bindings
         seen: set[str] = set()
         entries = []
@@ -51,10 +68,4 @@ class KeyBar(Widget):
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
             entries.append((self.app.get_key_display(palette.binding), "palette", True))
-        for key, description, enabled in entries:
-            text.append(f" {key} ", style=key_style if enabled else "dim")
-            if mode == "short":
-                description = description.split()[0] if description else ""
-            if mode != "keys":
-                text.append(f"{description} ", style="" if enabled else "dim")
-        return text
+        return entries
