@@ -20,6 +20,8 @@ def cmd_archive(args: argparse.Namespace) -> int:
     store = open_store(args)
     summary = store.archive(store.resolve(args.id).id)
     print(f"archived {_label(summary)}")
+    if note := store.codex_index_note(summary.id):
+        print(f"warning: {note}", file=sys.stderr)
     return 0
 
 

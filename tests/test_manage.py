@@ -447,3 +447,49 @@ def test_move_no_replace(tmp_path):
     b.unlink()
     atomic.move_no_replace(str(a), str(b))
     assert not a.exists() and b.read_text() == "a"
+
+
+# -- Codex's own index (state_5.sqlite, read only) ---------------------------------------------
+
+def _index(home: Path, rows: list[tuple[str, str, int]]) -> Path:
+    import sqlite3
+
+    db = home / "state_5.sqlite"
+    db.unlink(missing_ok=True)
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, "
+                "archived INTEGER)")
+    con.executemany("INSERT INTO threads VALUES (?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return db
+
+
+def test_unarchive_refused_when_codex_archived_it(codex_home):
+    [archived] = files_of(codex_home, ARCHIVED_FORK)
+    db = _index(codex_home, [(ARCHIVED_FORK, str(codex_home / archived), 1)])
+    before = snapshot(codex_home)
+    with pytest.raises(StoreError, match=r"codex unarchive 01a1fe36-9010"):
+        store(codex_home).unarchive(ARCHIVED_FORK)
+    assert snapshot(codex_home) == before
+    # Codex's database is only read: nothing is created beside it.
+    assert sorted(p.name for p in codex_home.iterdir() if p.name.startswith("state_5")) \
+        == [db.name]
+
+
+def test_an_index_copied_from_another_home_is_ignored(codex_home):
+    [archived] = files_of(codex_home, ARCHIVED_FORK)
+    _index(codex_home, [(ARCHIVED_FORK, f"/elsewhere/.codex/{archived}", 1)])
+    assert not store(codex_home).unarchive(ARCHIVED_FORK).archived
+
+
+def test_archive_warns_when_codex_index_still_lists_it_active(codex_home):
+    [active] = files_of(codex_home, PAGINATED)
+    _index(codex_home, [(PAGINATED, str(codex_home / active), 0)])
+    s = store(codex_home)
+    assert s.codex_index_note(PAGINATED) is None  # files and index agree
+    s.archive(PAGINATED)
+    note = s.codex_index_note(PAGINATED)
+    assert note and "no rollout found" in note
+    s.unarchive(PAGINATED)  # back where the index says: nothing to say any more
+    assert s.codex_index_note(PAGINATED) is None

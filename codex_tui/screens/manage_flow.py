@@ -81,6 +81,8 @@ def archive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
     def job() -> str:
         new = store.archive(summary.id)
         _broadcast(screen, "archive", summary.id, new)
+        if note := store.codex_index_note(summary.id):
+            screen.app.notify(note, severity="warning", timeout=15)
         return f"Archived “{_title(new)}”. Codex will not resume it until it is unarchived."
 
     _run(screen, "archive", job)

@@ -41,6 +41,7 @@ from .atomic import (
     remove_session_index_entries,
     thread_writer_lock,
 )
+from .codex_index import index_row
 from .errors import StoreError, ThreadNotFound
 from .names import read_names
 from .paths import ARCHIVED, SESSIONS, RolloutFile, scan_rollout_files
@@ -202,6 +203,15 @@ def unarchive_thread(codex_home: str, thread_id: str) -> list[str]:
     archived = [rf for rf in files if rf.archived]
     if not archived:
         raise StoreError(f"session {thread_id} is not archived")
+    row = index_row(codex_home, thread_id)
+    if row is not None and row.archived and _row_is_for(row, codex_home, archived):
+        # Codex archived it and recorded that in its index, which codex-tui never writes:
+        # moved back by us, Codex would go on refusing it as archived (and could not
+        # unarchive it either). Codex itself has to do this one.
+        raise StoreError(
+            f"Codex's own index (state_5.sqlite) records session {thread_id} as archived, "
+            "and codex-tui never writes Codex's database: unarchive it with "
+            f"`codex unarchive {thread_id}`")
     moves = []
     for rf in reversed(_current_last(archived)):
         year, month, day = rf.name.date_parts
@@ -232,6 +242,41 @@ def _move_all(moves: list[tuple[str, str]]) -> None:
         sources[os.path.dirname(src)] = None
     for directory in sources:
         fsync_dir(directory)
+
+
+def _row_is_for(row, codex_home: str, files: list[RolloutFile]) -> bool:
+    """Whether the index row names one of these files (by name, in this home): a row
+    copied from another machine's home says nothing about this one."""
+    if not row.rollout_path:
+        return False
+    home = os.path.realpath(codex_home)
+    where = os.path.realpath(os.path.dirname(row.rollout_path))
+    if not (where == home or where.startswith(home + os.sep)):
+        return False
+    return os.path.basename(row.rollout_path) in {os.path.basename(rf.path) for rf in files}
+
+
+def index_note(codex_home: str, thread_id: str) -> str | None:
+    """A warning when Codex's own index disagrees with where the thread's files now are
+    (Codex 0.169 does not repair such a row by itself; see codex_index.py)."""
+    thread_id = thread_id.lower()
+    row = index_row(codex_home, thread_id)
+    if row is None:
+        return None
+    files = thread_rollouts(codex_home, thread_id)
+    if not files or not _row_is_for(row, codex_home, files):
+        return None
+    archived = all(rf.archived for rf in files)
+    if archived and not row.archived:
+        return ("Codex's own index (state_5.sqlite) still lists this session as active at "
+                "its old path: until it is unarchived here, `codex resume` answers \"no "
+                "rollout found\" rather than \"archived\", and `codex unarchive` cannot "
+                "restore it")
+    if row.archived and not archived:
+        return ("Codex's own index (state_5.sqlite) still lists this session as archived: "
+                "`codex resume` will refuse it until it is archived here again and then "
+                "unarchived with `codex unarchive`")
+    return None
 
 
 # -- delete ----------------------------------------------------------------------------------

@@ -85,6 +85,11 @@ class ThreadStore(Protocol):
         fork's history still references it)."""
         ...
 
+    def codex_index_note(self, thread_id: str) -> str | None:
+        """A warning when Codex's own index (state_5.sqlite, read only) disagrees with where
+        the thread's files are, e.g. right after an archive."""
+        ...
+
     def fork_thread(self, thread_id: str, keep_turns: int,
                     name: str | None = None) -> ThreadSummary:
         """Write a new session holding turns 1..keep_turns of `thread_id` and return it.
@@ -365,6 +370,11 @@ class LocalThreadStore:
             live = set(self._files) if self._scanned else None
         return name_warnings(names, thread_id, name, live)
 
+    def codex_index_note(self, thread_id: str) -> str | None:
+        from .manage import index_note
+
+        return index_note(self.codex_home, thread_id)
+
     def delete(self, thread_id: str) -> None:
         """Remove every file of the thread and its names (store/manage.py)."""
         from .manage import delete_thread
@@ -482,6 +492,9 @@ class InMemoryThreadStore:
 
         names = {t.summary.id: t.summary.name for t in self._threads.values() if t.summary.name}
         return name_warnings(names, thread_id, name)
+
+    def codex_index_note(self, thread_id: str) -> str | None:
+        return None
 
     def delete(self, thread_id: str) -> None:
         self.read_thread(thread_id)
