@@ -493,3 +493,29 @@ def test_archive_warns_when_codex_index_still_lists_it_active(codex_home):
     assert note and "no rollout found" in note
     s.unarchive(PAGINATED)  # back where the index says: nothing to say any more
     assert s.codex_index_note(PAGINATED) is None
+
+
+def test_reading_a_live_codex_index_writes_nothing(tmp_path):
+    import sqlite3
+
+    from codex_tui.store.codex_index import index_row
+
+    db = tmp_path / "state_5.sqlite"
+    writer = sqlite3.connect(db)  # stays open, as a running Codex would
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, "
+                   "archived INTEGER)")
+    writer.execute("INSERT INTO threads VALUES ('t1', '/x/a.jsonl', 1)")
+    writer.commit()
+    try:
+        files = {p.name: (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+                 for p in tmp_path.iterdir()}
+        assert "state_5.sqlite-wal" in files
+        row = index_row(str(tmp_path), "t1")  # the row is only in the -wal file so far
+        assert row is not None and row.archived and row.rollout_path == "/x/a.jsonl"
+        assert index_row(str(tmp_path), "t2") is None
+        assert {p.name: (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+                for p in tmp_path.iterdir()} == files
+    finally:
+        writer.close()

@@ -1,5 +1,5 @@
 """What Codex's own index (`state_5.sqlite`, table `threads`) says about one thread: read
-only, and without leaving a trace (no `-wal`/`-shm` files are created).
+only, and without leaving a trace (nothing is created or written beside Codex's files).
 
 Why it matters (observed with codex-cli 0.169.0): once Codex has built this index it does
 not repair a row whose rollout file was moved or removed by another program. After a file
@@ -13,7 +13,9 @@ would contradict.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -37,23 +39,37 @@ def index_row(codex_home: str, thread_id: str) -> IndexRow | None:
     path = state_db_path(codex_home)
     if not os.path.isfile(path):
         return None
-    # With no -wal file the main file is the whole truth: open it as immutable, which makes
-    # SQLite create nothing beside it. With one (Codex is running), a read-only connection
-    # uses the -shm that Codex keeps.
-    live = os.path.exists(path + "-wal")
-    uri = f"file:{quote(path)}?mode=ro" + ("" if live else "&immutable=1")
+    if not os.path.exists(path + "-wal"):
+        # The main file is the whole truth: opened as immutable, SQLite creates and writes
+        # nothing beside it.
+        row = _query(f"file:{quote(path)}?mode=ro&immutable=1", thread_id)
+    else:
+        # Recent changes are in the -wal file, and even a read-only connection would write
+        # its read marks into Codex's -shm file: read a private copy of both instead (SQLite
+        # rebuilds the index of the copied log, and skips a frame torn by a concurrent write).
+        with tempfile.TemporaryDirectory(prefix="codex-tui-index-") as scratch:
+            copy = os.path.join(scratch, STATE_DB)
+            try:
+                shutil.copyfile(path, copy)
+                shutil.copyfile(path + "-wal", copy + "-wal")
+            except OSError:
+                return None
+            row = _query(f"file:{quote(copy)}", thread_id)
+    if row is None:
+        return None
+    archived, rollout_path = row
+    return IndexRow(bool(archived), rollout_path if isinstance(rollout_path, str) else None)
+
+
+def _query(uri: str, thread_id: str) -> tuple | None:
     try:
         connection = sqlite3.connect(uri, uri=True, timeout=0.5)
     except sqlite3.Error:
         return None
     try:
-        row = connection.execute(
+        return connection.execute(
             "SELECT archived, rollout_path FROM threads WHERE id = ?", (thread_id,)).fetchone()
     except sqlite3.Error:
         return None
     finally:
         connection.close()
-    if row is None:
-        return None
-    archived, rollout_path = row
-    return IndexRow(bool(archived), rollout_path if isinstance(rollout_path, str) else None)
