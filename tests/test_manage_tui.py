@@ -155,7 +155,7 @@ async def test_picker_rename(codex_home):
         assert isinstance(app.screen, PickerScreen)
         row = app.screen.query_one(SessionList).current
         assert row.id == CACHE and row.name == "Cache investigation"
-        assert any("codex resume Cache investigation" in m for m in messages(app))
+        assert any("codex resume 'Cache investigation'" in m for m in messages(app))
     last = (codex_home / "session_index.jsonl").read_bytes().splitlines()[-1]
     assert orjson.loads(last)["id"] == CACHE
     assert orjson.loads(last)["thread_name"] == "Cache investigation"

@@ -9,6 +9,7 @@ the stack, so the picker under a transcript refreshes its row too.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 
 from textual.binding import Binding
@@ -109,7 +110,7 @@ def rename(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
             _broadcast(screen, "rename", summary.id, new)
             for warning in warnings:
                 screen.app.notify(warning, severity="warning", timeout=10)
-            return f"Named “{_title(new)}”: `codex resume {new.name}` finds it."
+            return f"Named “{_title(new)}”: `codex resume {shlex.quote(new.name or '')}` finds it."
 
         _run(screen, "rename", job)
 
