@@ -21,6 +21,7 @@ from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+_FULL_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 FIRST_PAGE_BUDGET = 0.015  # seconds of head reading a cold start may spend before its first frame
 
 
@@ -134,6 +135,9 @@ class LocalThreadStore:
         self._names_before_scan: dict[str, str] | None = None
         self._problems: list[Problem] = []
         self._scanned = False
+        # Threads found by id before any scan (`show ID` opens one transcript: listing the
+        # whole home first would cost ~0.3 s on 10,000 sessions for nothing).
+        self._located: dict[str, tuple[ThreadFiles, ThreadSummary | None]] = {}
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -202,6 +206,7 @@ class LocalThreadStore:
                 summaries[tid] = stub_summary(tf, names)
         with self._lock:
             self._files, self._summaries, self._names = files, summaries, names
+            self._located.clear()
             self._names_before_scan = names  # a later cached() (a reload) starts from these
             self._problems = problems
             self._scanned = True
@@ -241,6 +246,7 @@ class LocalThreadStore:
     def refresh(self) -> None:
         with self._lock:
             self._scanned = False
+            self._located.clear()
 
     def _load(self) -> tuple[dict[str, ThreadFiles], dict[str, ThreadSummary]]:
         with self._lock:
@@ -262,14 +268,29 @@ class LocalThreadStore:
         return apply_query(list(summaries.values()), query)
 
     def resolve(self, ref: str) -> ThreadSummary:
+        full_id = ref.strip().lower()
+        if not self._scanned and _FULL_ID_RE.match(full_id) and self._locate(full_id):
+            return self.summary(full_id)
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
 
-    def _thread_files(self, thread_id: str) -> ThreadFiles:
+    def _locate(self, thread_id: str) -> ThreadFiles | None:
+        """One thread's files without a scan: after a scan, the catalog's; before, from a
+        walk of the folders' names that stats only this thread's files."""
+        from .catalog import group_files
+
         with self._lock:
-            if not self._scanned:
-                self.scan()
-            tf = self._files.get(thread_id)
+            if self._scanned:
+                return self._files.get(thread_id)
+            if thread_id not in self._located:
+                tf = group_files(self.codex_home, thread_id).get(thread_id)
+                if tf is None:
+                    return None
+                self._located[thread_id] = (tf, None)
+            return self._located[thread_id][0]
+
+    def _thread_files(self, thread_id: str) -> ThreadFiles:
+        tf = self._locate(thread_id)
         if tf is None:
             raise ThreadNotFound(f"no session with id {thread_id}")
         return tf
@@ -280,6 +301,12 @@ class LocalThreadStore:
 
         tf = self._thread_files(thread_id)
         with self._lock:
+            if not self._scanned:
+                summary = self._located[thread_id][1]
+                if summary is None:
+                    summary = summarize(tf, self._early_names())
+                    self._located[thread_id] = (tf, summary)
+                return summary
             summary = self._summaries[thread_id]
             if summary.pending:
                 summary = summarize(tf, self._names)
@@ -292,9 +319,8 @@ class LocalThreadStore:
         from .reader import read_thread  # not needed to list: keep startup light
 
         summary = self.summary(thread_id)
-        with self._lock:
-            files = self._files
-        return read_thread(files[thread_id], summary, files.get, max_bytes)
+        # Forks name their parents by id: found the same way as this thread.
+        return read_thread(self._thread_files(thread_id), summary, self._locate, max_bytes)
 
     # -- writes ----------------------------------------------------------------------------
 
