@@ -200,6 +200,9 @@ class PickerScreen(Screen):
         self.refilter()
         if message.done:
             gcpause.resume()
+            # The search index of every row, built once the list is drawn, rather than in
+            # the first keystroke (~30 ms on 10,000 sessions).
+            self.call_after_refresh(lambda: self._search.prepare(self._sorted_base()))
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
