@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from .cache import cache_dir
@@ -256,14 +256,16 @@ class TextIndex:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 200) -> TextSearchResult:
+    def search(self, query: str, limit: int = 200,
+               threads: Collection[str] | None = None) -> TextSearchResult:
         """Messages and commands holding every word of `query` (case-insensitive), best
-        first (FTS5's bm25 rank), the newest first among equals."""
+        first (FTS5's bm25 rank), the newest first among equals; only those of `threads`
+        unless it is None."""
         words = list(dict.fromkeys(query.split()))
         result = TextSearchResult(query, [], mode=self.mode)
-        if not words:
+        if not words or (threads is not None and not threads):
             return result
-        sql, params = self._query(words)
+        sql, params = self._query(words, sorted(threads) if threads is not None else None)
         try:
             with self._conn() as conn:
                 rows = conn.execute(sql, [*params, limit + 1]).fetchall()
@@ -276,7 +278,7 @@ class TextIndex:
             result.hits.append(TextHit(thread_id, turn, kind, ts, text, excerpt, positions))
         return result
 
-    def _query(self, words: list[str]) -> tuple[str, list]:
+    def _query(self, words: list[str], threads: list[str] | None) -> tuple[str, list]:
         columns = "items.thread_id, items.turn, items.kind, items.ts, items.text"
         likes = [w for w in words if self.mode != "trigram" or len(w) < 3]
         if self.mode == "like":
@@ -285,8 +287,12 @@ class TextIndex:
         if self.mode == "unicode61":
             matched = words  # token prefixes
             likes = []
-        like_sql = " AND ".join("items.text LIKE ? ESCAPE '\\'" for _ in likes)
-        like_params = [f"%{_like_escape(w)}%" for w in likes]
+        conditions = ["items.text LIKE ? ESCAPE '\\'" for _ in likes]
+        like_params: list = [f"%{_like_escape(w)}%" for w in likes]
+        if threads is not None:
+            conditions.append(f"items.thread_id IN ({','.join('?' * len(threads))})")
+            like_params += threads
+        like_sql = " AND ".join(conditions)
         if matched:
             suffix = "*" if self.mode == "unicode61" else ""
             expr = " AND ".join(f'"{w.replace(chr(34), chr(34) * 2)}"{suffix}' for w in matched)

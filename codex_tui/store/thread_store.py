@@ -6,7 +6,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -85,9 +85,10 @@ class ThreadStore(Protocol):
         """Bring the transcript text index up to date (only changed threads are read)."""
         ...
 
-    def search_text(self, query: str, limit: int = 200,
-                    update: bool = True) -> TextSearchResult:
-        """Messages and commands of every transcript holding the words of `query`."""
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        """Messages and commands of every transcript (of `threads` only, unless None)
+        holding the words of `query`; `update` first brings the index up to date."""
         ...
 
 
@@ -356,11 +357,11 @@ class LocalThreadStore:
                           cancelled: Callable[[], bool] | None = None) -> UpdateStats:
         return self.text_index().update(self.index_sources(), progress, cancelled)
 
-    def search_text(self, query: str, limit: int = 200,
-                    update: bool = True) -> TextSearchResult:
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
         if update:
             self.update_text_index()
-        return self.text_index().search(query, limit)
+        return self.text_index().search(query, limit, threads)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -483,8 +484,8 @@ class InMemoryThreadStore:
                    for tid, t in self._threads.items()]
         return self.text_index().update(sources, progress, cancelled)
 
-    def search_text(self, query: str, limit: int = 200,
-                    update: bool = True) -> TextSearchResult:
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
         if update:
             self.update_text_index()
-        return self.text_index().search(query, limit)
+        return self.text_index().search(query, limit, threads)
