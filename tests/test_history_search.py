@@ -213,7 +213,8 @@ async def test_no_history_file(codex_home):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert rows(app) == []
-        assert "No prompts in" in app.screen.query_one(HistoryList)._empty.plain
+        assert "No history.jsonl in this Codex home" in \
+            app.screen.query_one(HistoryList)._empty.plain
 
 
 async def test_in_memory_store():

@@ -440,9 +440,10 @@ class HistorySearchScreen(Screen):
         if h.error:
             return Text(f"Cannot read {h.path}: {h.error}", style="red")
         if not h.entries:
-            where = h.path or "history.jsonl"
-            return Text(f"No prompts in {where}.\nCodex saves each prompt you type in its "
-                        "TUI there (unless [history] persistence = \"none\").")
+            what = "No history.jsonl in this Codex home yet." if h.missing else \
+                "No prompts in history.jsonl yet."
+            return Text(f"{what}\nCodex saves each prompt you type in its TUI there "
+                        "(unless [history] persistence = \"none\").")
         if self.this_dir and not query:
             reading = "  (still reading sessions…)" if not self._sessions_done else ""
             return Text.assemble("No prompts from sessions in ",

@@ -98,7 +98,8 @@ class HistoryList(SessionList):
         main_width = max(8, width - WHEN_WIDTH - side - (1 if side else 0))
         prefix = Text()
         if isinstance(row, TextHit):
-            kind = Text(KINDS.get(row.kind, row.kind).ljust(KIND_WIDTH),
+            kind = Text()  # (a style given to Text() would cover what is appended too)
+            kind.append(KINDS.get(row.kind, row.kind).ljust(KIND_WIDTH),
                         self.get_component_rich_style("history-list--kind", partial=True))
             body = _marked(row.excerpt, set(row.positions), match)
             main = kind + _fit(body, max(4, main_width - KIND_WIDTH))
