@@ -9,6 +9,7 @@ HistoryList and the row under the cursor to a HistoryPreview.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -40,6 +42,7 @@ from .resume_flow import request_resume
 PROMPTS = "prompts"
 TRANSCRIPTS = "transcripts"
 PREVIEW_DELAY = 0.15  # the preview reads a session once the cursor rests on its row
+PREVIEW_BYTES = 256 * 1024  # read first for a preview (then all, if the turn is further)
 TEXT_SEARCH_DELAY = 0.08  # transcript searches wait this long for the next key
 TEXT_LIMIT = 200
 BATCH_SECONDS = 0.2
@@ -90,10 +93,13 @@ class HistorySearchScreen(Screen):
             self.result = result
 
     class PreviewLoaded(Message):
-        def __init__(self, thread_id: str, thread: Thread | None) -> None:
+        def __init__(self, key: tuple | None, thread_id: str, thread: Thread | None,
+                     complete: bool) -> None:
             super().__init__()
+            self.key = key  # the row (and query) it was read for
             self.thread_id = thread_id
             self.thread = thread
+            self.complete = complete  # the whole thread (not only its start)
 
     class TurnFound(Message):
         def __init__(self, thread_id: str, turn: int | None) -> None:
@@ -127,8 +133,11 @@ class HistorySearchScreen(Screen):
         self._index_state: str | None = None  # None: not started; "indexing"; "ready"
         self._index_progress = (0, 0)
         self._index_stats: UpdateStats | None = None
-        self._threads: OrderedDict[str, Thread | None] = OrderedDict()
+        # Sessions read for the preview: (thread or None, whether all of it was read).
+        self._threads: OrderedDict[str, tuple[Thread | None, bool]] = OrderedDict()
         self._preview_for: tuple | None = None
+        self._preview_timer: Timer | None = None
+        self._preview_pending = False  # the cursor moved; its preview is not shown yet
         self.last_filter_seconds = 0.0  # read by benchmarks/
         self.filtered_at: float | None = None
 
@@ -139,7 +148,7 @@ class HistorySearchScreen(Screen):
     def loading(self) -> bool:
         """True while something this screen shows is still being read (tests wait on it)."""
         return self.history is None or not self._sessions_done or \
-            self._index_state == "indexing" or self._text_pending
+            self._index_state == "indexing" or self._text_pending or self._preview_pending
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -175,6 +184,8 @@ class HistorySearchScreen(Screen):
         worker = get_current_worker()
         history = self.store.history()
         history.searcher  # noqa: B018  (index the prompts here, not on the first keystroke)
+        import rapidfuzz.fuzz
+        import rapidfuzz.process  # noqa: F401
         self.post_message(self.HistoryLoaded(history))
         # Then what is known of the sessions: titles and directories, and which exist.
         for batch in self.store.cached(None):
@@ -202,10 +213,18 @@ class HistorySearchScreen(Screen):
                 last = time.monotonic()
         self.post_message(self.SessionsLoaded(batch, known, True))
 
+    def _freeze_if_loaded(self) -> None:
+        """Once prompts and sessions are all read: what was read lives on (100,000 prompts,
+        their index, 10,000 summaries), so move it out of the cyclic collector's sight, as
+        the picker does (else a full collection, every so many keystrokes, walks it all)."""
+        if self.history is not None and self._sessions_done:
+            gcpause.resume()
+            gc.freeze()
+
     @on(HistoryLoaded)
     def _on_history(self, message: HistoryLoaded) -> None:
         self.history = message.history
-        gcpause.resume()
+        self._freeze_if_loaded()
         if self.mode == PROMPTS:
             self.refilter()
         self._update_chrome()
@@ -218,10 +237,11 @@ class HistorySearchScreen(Screen):
             self._known = message.known
         self._sessions_done = message.done
         self._sessions_version += 1
+        self._freeze_if_loaded()
+        self.list.sessions_changed(self._sessions, self._known)
         if self.this_dir:
             self.refilter()  # the directory filter depends on what is known
         else:
-            self.list.sessions_changed(self._sessions, self._known)
             self._update_chrome()
         self._refresh_preview_heading()
 
@@ -464,59 +484,103 @@ class HistorySearchScreen(Screen):
     @on(SessionList.Highlighted)
     def _on_highlight(self, event: SessionList.Highlighted) -> None:
         row = event.summary
-        preview = self.query_one(HistoryPreview)
         if row is None:
             self._preview_for = None
-            preview.show(None, query="", summary=None, missing=False, thread=None, turn=None,
-                         now=self.now())
+            self._preview_pending = False
+            self.query_one(HistoryPreview).show(None, query="", summary=None, missing=False,
+                                                thread=None, turn=None, now=self.now())
             return
         key = (id(row), self._query)
         if key == self._preview_for:
             return
         self._preview_for = key
-        self._show_preview(row)
-        sid = self._row_session(row)
-        if sid not in self._threads and not self._missing(sid) and preview.display:
-            self.load_preview(sid)
+        # Shown once the cursor rests (typing or scrolling fast costs no preview: one timer,
+        # pushed back by each move), and read (the start of the session first) only when
+        # not read already.
+        if not self.query_one(HistoryPreview).display:
+            return
+        self._preview_pending = True
+        if self._preview_timer is None:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._cursor_rested)
+        else:
+            self._preview_timer.reset()
 
-    def _show_preview(self, row, reading: bool | None = None) -> None:
+    def _cursor_rested(self) -> None:
+        self._preview_timer = None
+        row = self.list.current
+        if row is None or (id(row), self._query) != self._preview_for:
+            self._preview_pending = False
+            return
         sid = self._row_session(row)
-        thread = self._threads.get(sid)
-        turn = None
-        if thread is not None:
-            turn = row.turn if isinstance(row, TextHit) else locate_turn(thread.turns, row)
-        if reading is None:
-            reading = sid not in self._threads
+        if self._missing(sid) or sid in self._threads:
+            self._preview_pending = False
+            self._show_preview(row)
+            known, _ = self._cached_turn(row)
+            if not known:
+                self.load_preview(self._preview_for, sid, 0)  # the rest of the thread
+            return
+        self._show_preview(row)  # "reading…" under the prompt
+        self.load_preview(self._preview_for, sid, PREVIEW_BYTES)
+
+    def _cached_turn(self, row) -> tuple[bool, int | None]:
+        """(known, turn): the row's turn, if what was read of its session says."""
+        if isinstance(row, TextHit):
+            return True, row.turn
+        cached = self._threads.get(row.session_id)
+        if cached is None:
+            return False, None
+        thread, complete = cached
+        if thread is None:
+            return True, None
+        turn = locate_turn(thread.turns, row, complete=complete)
+        return turn is not None or complete, turn
+
+    def _show_preview(self, row) -> None:
+        sid = self._row_session(row)
+        cached = self._threads.get(sid)
+        thread = cached[0] if cached is not None else None
+        known, turn = self._cached_turn(row)
         summary = thread.summary if thread is not None else self._sessions.get(sid)
         self.query_one(HistoryPreview).show(
             row, query=self._query, summary=summary, missing=self._missing(sid),
-            thread=thread, turn=turn, now=self.now(), reading=reading)
+            thread=thread, turn=turn, now=self.now(),
+            reading=not known and not self._missing(sid))
 
     def _refresh_preview_heading(self) -> None:
         row = self.list.current
-        if row is not None and self._preview_for is not None:
+        if row is not None and self._preview_for is not None and \
+                (id(row), self._query) == self._preview_for:
             self._show_preview(row)
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def load_preview(self, thread_id: str) -> None:
-        time.sleep(PREVIEW_DELAY)
+    def load_preview(self, key: tuple, thread_id: str, read: int) -> None:
+        """Read the first `read` bytes of the thread (0: all of it) for the preview."""
         if get_current_worker().is_cancelled:
             return
         try:
-            thread = self.store.read_thread(thread_id)
+            thread = self.store.read_thread(thread_id, max_bytes=read or None)
         except StoreError:
             thread = None
-        self.post_message(self.PreviewLoaded(thread_id, thread))
+        complete = read == 0 or thread is None or _read_whole(thread, read)
+        self.post_message(self.PreviewLoaded(key, thread_id, thread, complete))
 
     @on(PreviewLoaded)
     def _on_preview_loaded(self, message: PreviewLoaded) -> None:
-        self._remember(message.thread_id, message.thread)
+        self._remember(message.thread_id, message.thread, message.complete)
         row = self.list.current
-        if row is not None and self._row_session(row) == message.thread_id:
-            self._show_preview(row, reading=False)
+        if row is None or (id(row), self._query) != message.key:
+            return
+        self._preview_pending = False
+        self._show_preview(row)
+        known, _ = self._cached_turn(row)
+        if not known and self._threads.get(message.thread_id, (None, True))[1] is False:
+            self.load_preview(message.key, message.thread_id, 0)  # the rest of the thread
 
-    def _remember(self, thread_id: str, thread: Thread | None) -> None:
-        self._threads[thread_id] = thread
+    def _remember(self, thread_id: str, thread: Thread | None, complete: bool) -> None:
+        old = self._threads.get(thread_id)
+        if old is not None and old[1] and not complete:
+            return  # keep the whole thread read before
+        self._threads[thread_id] = (thread, complete)
         self._threads.move_to_end(thread_id)
         while len(self._threads) > THREAD_CACHE:
             self._threads.popitem(last=False)
@@ -542,9 +606,9 @@ class HistorySearchScreen(Screen):
         if isinstance(row, TextHit):
             self._open_transcript(sid, row.turn)
             return
-        thread = self._threads.get(sid)
-        if thread is not None:
-            self._open_transcript(sid, locate_turn(thread.turns, row))
+        known, turn = self._cached_turn(row)
+        if known:
+            self._open_transcript(sid, turn)
         else:
             self.find_turn(sid, row)
 
@@ -555,7 +619,7 @@ class HistorySearchScreen(Screen):
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.post_message(self.PreviewLoaded(thread_id, thread))
+        self.post_message(self.PreviewLoaded(None, thread_id, thread, True))
         self.post_message(self.TurnFound(thread_id, locate_turn(thread.turns, entry)))
 
     @on(TurnFound)
@@ -635,3 +699,10 @@ class HistorySearchScreen(Screen):
              "Only sessions started in the current directory", self.action_toggle_dir),
             ("Back", "Leave the history search", self.action_back),
         ]
+
+
+def _read_whole(thread: Thread, max_bytes: int) -> bool:
+    """Whether a read of `max_bytes` per file got the whole thread."""
+    s = thread.summary
+    return (s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
+            and thread.inherited_from is None)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 
 import orjson
 
@@ -28,8 +29,9 @@ from .model import Turn
 from .search import TYPO_MIN_LENGTH, TYPO_THRESHOLD, _subsequence_pattern, match_word
 
 HISTORY_FILE = "history.jsonl"
-RESULT_LIMIT = 1000  # results of a non-empty query; the list says "1,000+" beyond
+RESULT_LIMIT = 500  # results of a non-empty query; the list says "500+" beyond
 TIERS = ("substring", "in order", "typo")
+WORD_CACHE = 64  # query words whose tokens and rows are kept
 
 
 @dataclass(slots=True)
@@ -173,15 +175,15 @@ class HistorySearch:
         self._postings = postings  # token -> rows holding it, ascending (= newest first)
         self._vocab = list(postings)
         self._vocab_joined = "\n".join(self._vocab)
-        self._tokens: dict[tuple[str, int], list[str]] = {}
+        self._tokens: dict[tuple[str, int], Sequence[str]] = {}
         self._words: dict[str, _Word] = {}
         self._by_session: dict[str, list[int]] | None = None
         self._allowed_key: frozenset[str] | None = None
-        self._allowed: list[int] = []
+        self._allowed: Sequence[int] = ()
 
     # -- words -> tokens -------------------------------------------------------------------------
 
-    def word_tokens(self, word: str, tier: int) -> list[str]:
+    def word_tokens(self, word: str, tier: int) -> Sequence[str]:
         """The vocabulary tokens matching `word` at `tier`: 0 holds it, 1 holds its
         characters in order (compactly, and not at tier 0), 2 is within a typo of it (only
         for a word of five or more characters with no token at tiers 0 and 1)."""
@@ -191,7 +193,7 @@ class HistorySearch:
             return cached
         vocab = self._vocab
         if tier == 0:
-            found = [t for t in vocab if word in t]
+            found: list[str] = [t for t in vocab if word in t]
         elif tier == 1:
             found = []
             if len(word) > 1:
@@ -213,7 +215,7 @@ class HistorySearch:
                 found = [t for t, _score, _i in process.extract_iter(
                     word, vocab, scorer=fuzz.ratio, score_cutoff=TYPO_THRESHOLD)
                     if len(t) >= shortest]
-        self._tokens[key] = found
+        self._tokens[key] = found = tuple(found)  # (tuples of strings: no GC traversal)
         return found
 
     # -- query -> rows -----------------------------------------------------------------------------
@@ -237,12 +239,30 @@ class HistorySearch:
                     or not any(m.count(tier) for m in matchers):
                 continue
             candidates = self._candidates(matchers, tier, allowed)
+            if tier == 0:
+                # Every word a substring: plain `in` tests (the common case, kept tight).
+                needles = [m.word for m in matchers]
+                lows = self.lows
+                for i in candidates:
+                    if allowed_set is not None and i not in allowed_set:
+                        continue
+                    low = lows[i]
+                    for needle in needles:
+                        if needle not in low:
+                            break
+                    else:
+                        rows.append(i)
+                        tiers.append(0)
+                        if len(rows) >= limit:
+                            return HistoryResult([entries[r] for r in rows], len(rows), True,
+                                                 tiers)
+                continue
             for i in candidates:
                 if allowed_set is not None and i not in allowed_set:
                     continue
                 worst = 0
                 for m in matchers:
-                    t = m.tier_of(i)
+                    t = m.tier_of(i, tier)
                     if t > worst:
                         worst = t
                         if t > tier:
@@ -255,7 +275,7 @@ class HistorySearch:
         return HistoryResult([entries[r] for r in rows], len(rows), False, tiers)
 
     def _candidates(self, matchers: list[_Word], tier: int,
-                    allowed: list[int] | None) -> Iterable[int]:
+                    allowed: Sequence[int] | None) -> Iterable[int]:
         """The smallest superset of this tier's rows at hand, newest first: one word's rows
         (at this tier or better), the rows with some word exactly at this tier, or the
         allowed sessions' rows."""
@@ -275,10 +295,13 @@ class HistorySearch:
     def _word(self, word: str) -> _Word:
         found = self._words.get(word)
         if found is None:
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()  # what a session of typing needs, not every word ever
+                self._tokens.clear()
             found = self._words[word] = _Word(self, word)
         return found
 
-    def rows_of(self, sessions: Collection[str]) -> list[int]:
+    def rows_of(self, sessions: Collection[str]) -> Sequence[int]:
         """The rows of these sessions, newest first (cached for the last set asked for)."""
         key = frozenset(sessions)
         if self._allowed_key != key:
@@ -288,7 +311,7 @@ class HistorySearch:
                     by_session.setdefault(e.session_id, []).append(i)
                 self._by_session = by_session
             lists = [self._by_session.get(sid, []) for sid in key]
-            self._allowed = sorted(i for rows in lists for i in rows)
+            self._allowed = tuple(sorted(i for rows in lists for i in rows))
             self._allowed_key = key
         return self._allowed
 
@@ -306,7 +329,9 @@ class _Word:
         # not by listing the thousands of tokens that hold it.
         self._short = len(word) == 1
         self._counts: list[int | None] = [None, None, None]
-        self._sets: list[set[int] | None] = [None, None, None]
+        # Rows per tier, as dicts (int keys only: the collector untracks them, where it
+        # would walk a set's every element at each full collection while the word is cached).
+        self._sets: list[dict[int, None] | None] = [None, None, None]
 
     def tokens(self, tier: int) -> list[str]:
         if self._short:
@@ -333,20 +358,23 @@ class _Word:
         n = len(self._lows)
         if self.count_upto(tier) > n // 4:
             # Dense: walk every row, newest first, and stop when the caller has enough.
-            return (i for i in range(n) if self.tier_of(i) <= tier)
+            return (i for i in range(n) if self.tier_of(i, tier) <= tier)
         lists = [self._postings[t] for t in range(tier + 1) for t in self.tokens(t)]
         return sorted(set().union(*lists))
 
-    def tier_of(self, i: int) -> int:
-        """0, 1 or 2 as row `i` matches this word; 3 when it does not."""
+    def tier_of(self, i: int, upto: int = 2) -> int:
+        """0, 1 or 2 as row `i` matches this word; 3 when it does not, or not at `upto` or
+        better (the tiers beyond are not worked out)."""
         if self.word in self._lows[i]:
             return 0
         for tier in (1, 2):
+            if tier > upto:
+                return 3
             if self.count(tier):
                 rows = self._sets[tier]
                 if rows is None:
-                    rows = self._sets[tier] = set().union(
-                        *(self._postings[t] for t in self.tokens(tier)))
+                    rows = self._sets[tier] = dict.fromkeys(
+                        chain.from_iterable(self._postings[t] for t in self.tokens(tier)))
                 if i in rows:
                     return tier
         return 3
@@ -387,10 +415,12 @@ def _subsequence_in_token(word: str, low: str) -> tuple[int, ...] | None:
     return None
 
 
-def locate_turn(turns: Sequence[Turn], entry: HistoryEntry) -> int | None:
+def locate_turn(turns: Sequence[Turn], entry: HistoryEntry,
+                complete: bool = True) -> int | None:
     """The number (Turn.index) of the turn `entry`'s prompt started: the turn with the same
     text (whitespace aside) nearest in time, else the last turn started by then (a prompt
-    queued while a turn ran, or edited by Codex); None when there is no turn."""
+    queued while a turn ran, or edited by Codex); None when there is no turn. When `turns`
+    are only the start of the thread (`complete=False`), only the same text counts."""
     if not turns:
         return None
     text = " ".join(entry.text.split())
@@ -404,6 +434,8 @@ def locate_turn(turns: Sequence[Turn], entry: HistoryEntry) -> int | None:
             and " ".join(t.user_message.split()) == text and not t.inherited]
     if same:
         return min(same, key=distance).index
+    if not complete:
+        return None
     started = [t for t in turns if t.started_at is not None
                and t.started_at.timestamp() <= entry.ts + 2]
     return started[-1].index if started else None

@@ -43,6 +43,9 @@ class HistoryList(SessionList):
         self._sessions: dict[str, ThreadSummary] = {}
         self._known: set[str] | None = None
         self._cwd_cells = 0
+        # The session part of rows, by (session, width): the same sessions come back
+        # keystroke after keystroke, while the rows' strips are drawn anew.
+        self._session_texts: dict[tuple[str, int], Text] = {}
 
     def show(self, rows: Sequence[HistoryEntry] | Sequence[TextHit], *, query: str,
              sessions: dict[str, ThreadSummary], known: set[str] | None,
@@ -52,6 +55,9 @@ class HistoryList(SessionList):
         keep = self.current if self._user_moved else None
         self._rows = rows  # type: ignore[assignment]
         self._query = query
+        if sessions is not self._sessions or known is not self._known \
+                or len(self._session_texts) > 4096:
+            self._session_texts.clear()
         self._sessions = sessions
         self._known = known
         self._show_cwd = show_cwd
@@ -71,6 +77,7 @@ class HistoryList(SessionList):
         """Titles and directories arrived: draw the rows again."""
         self._sessions = sessions
         self._known = known
+        self._session_texts.clear()
         self._version += 1
         self._strips.clear()
         self.refresh()
@@ -112,7 +119,12 @@ class HistoryList(SessionList):
         if side:
             line.append(" ")
             line.append_text(prefix)
-            line.append_text(self._session_text(summary, missing, side - prefix.cell_len, dim))
+            key = (sid, side - prefix.cell_len)
+            session = self._session_texts.get(key)
+            if session is None:
+                session = self._session_texts[key] = self._session_text(
+                    summary, missing, side - prefix.cell_len, dim)
+            line.append_text(session)
         return line
 
     def _session_text(self, summary: ThreadSummary | None, missing: bool, width: int,
