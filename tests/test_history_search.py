@@ -125,6 +125,8 @@ async def test_enter_opens_the_transcript_at_the_matching_turn(codex_home):
         t = app.screen
         assert t.thread_id == SID_A
         assert t.thread.turns[t.view.current_turn].index == 3
+        # Scrolled there too: the turn's header is the view's first line.
+        assert t.view.scroll_y == t.view._tops()[t.view.cursor] > 0
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HistorySearchScreen)

@@ -22,6 +22,7 @@ from ..textutil import one_line, printable
 from .session_list import WHEN_WIDTH, SessionList, _fit
 
 KINDS = {"user": "you", "assistant": "codex", "command": "$"}
+WHEN = WHEN_WIDTH + 2  # "2025-12-19": dates of other years are ten characters
 KIND_WIDTH = 6
 
 
@@ -67,7 +68,10 @@ class HistoryList(SessionList):
         self._strips.clear()
         index = 0
         if keep is not None:
-            index = next((i for i, r in enumerate(rows) if r is keep), 0)
+            found = next((i for i, r in enumerate(rows) if r is keep), None)
+            if found is None and isinstance(keep, TextHit):  # a new search's equal hit
+                found = next((i for i, r in enumerate(rows) if r == keep), None)
+            index = found or 0
         self.virtual_size = Size(self.size.width, len(rows))
         self._move_to(index, force=True)
         self.refresh()
@@ -96,13 +100,14 @@ class HistoryList(SessionList):
         else:
             sid = row.session_id
             shown = row.when
-        when = Text(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
+        when = Text(timefmt.relative(shown, self._now).rjust(WHEN - 1) + " ",
                     self.get_component_rich_style("session-list--when", partial=True))
         summary = self._sessions.get(sid)
         missing = self._known is not None and sid not in self._known
         # The text gets most of the row; the session's title and directory the rest.
-        side = max(16, int(width * 0.4)) if width >= 60 else 0
-        main_width = max(8, width - WHEN_WIDTH - side - (1 if side else 0))
+        share = 0.35 if isinstance(row, TextHit) else 0.4
+        side = max(16, int(width * share)) if width >= 60 else 0
+        main_width = max(8, width - WHEN - side - (1 if side else 0))
         prefix = Text()
         if isinstance(row, TextHit):
             kind = Text()  # (a style given to Text() would cover what is appended too)
@@ -113,8 +118,14 @@ class HistoryList(SessionList):
             prefix = Text(f"turn {row.turn} ", dim)
         else:
             flat = one_line(row.text)
-            main = _fit(_marked(flat, highlight_positions(self._query, flat)
-                                if self._query else set(), match), main_width)
+            positions = highlight_positions(self._query, flat) if self._query else set()
+            if positions and max(positions) >= main_width - 1:
+                # The match is further right than the column shows: start later, keeping
+                # as much as fits before the match.
+                start = max(0, min(min(positions) - 3, max(positions) - main_width + 3))
+                flat = "…" + flat[start + 1:]
+                positions = {p - start for p in positions if p > start}
+            main = _fit(_marked(flat, positions, match), main_width)
         line = Text.assemble(when, main, no_wrap=True, overflow="crop")
         if side:
             line.append(" ")

@@ -586,6 +586,9 @@ class TranscriptView(ScrollView, can_focus=True):
             return False
         self._set_cursor(target)
         self.show_block(target)
+        # Blocks set in this same turn of the loop are not laid out yet (the scroll would
+        # be clamped to the old height): scroll again once they are.
+        self.call_after_refresh(self.show_block, target)
         return True
 
     def on_click(self, event: Click) -> None:
