@@ -65,6 +65,7 @@ class PickerScreen(Screen):
         Binding("enter", "resume_selected", "Resume"),
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
+        Binding("h", "history", "History"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
         Binding("down", "list_cursor(1)", show=False),
@@ -418,6 +419,11 @@ class PickerScreen(Screen):
         if (summary := self._selected()) is not None:
             self.resume(summary)
 
+    def action_history(self) -> None:
+        from .history_search import HistorySearchScreen  # not needed to start
+
+        self.app.push_screen(HistorySearchScreen(self.store, cwd=self.cwd, now=self._now))
+
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
 
@@ -474,6 +480,9 @@ class PickerScreen(Screen):
              self.action_resume_key if not self.resume_mode else self.action_resume_selected),
             ("Open transcript", "Read the highlighted session's turns", self.action_transcript),
             ("Search sessions", "Focus the search box", self.action_focus_search),
+            ("Search prompt history and transcripts",
+             "Every prompt in history.jsonl, or the text of every transcript",
+             self.action_history),
             ("Toggle this directory / all directories", "Filter by the current directory",
              self.action_toggle_all),
             ("Toggle active / archived sessions", "Show archived_sessions/ instead",

@@ -6,9 +6,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import orjson
 
@@ -18,6 +18,10 @@ from .model import Problem, Thread, ThreadSummary
 from .names import read_names
 from .paths import SESSIONS, ThreadFiles, newest_rollout_files
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
+
+if TYPE_CHECKING:
+    from .history import History
+    from .text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -71,6 +75,21 @@ class ThreadStore(Protocol):
     @property
     def problems(self) -> list[Problem]:
         """Problems with the home itself (an unreadable session index, ...)."""
+        ...
+
+    def history(self) -> History:
+        """The prompts of history.jsonl, newest first (read again only when it changed)."""
+        ...
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        """Bring the transcript text index up to date (only changed threads are read)."""
+        ...
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        """Messages and commands of every transcript (of `threads` only, unless None)
+        holding the words of `query`; `update` first brings the index up to date."""
         ...
 
 
@@ -138,6 +157,9 @@ class LocalThreadStore:
         # Threads found by id before any scan (`show ID` opens one transcript: listing the
         # whole home first would cost ~0.3 s on 10,000 sessions for nothing).
         self._located: dict[str, tuple[ThreadFiles, ThreadSummary | None]] = {}
+        self._history: History | None = None
+        self._history_key: tuple[int, int, int] | None = None
+        self._text_index: TextIndex | None = None
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -322,6 +344,51 @@ class LocalThreadStore:
         # Forks name their parents by id: found the same way as this thread.
         return read_thread(self._thread_files(thread_id), summary, self._locate, max_bytes)
 
+    # -- prompt history and transcript text ------------------------------------------------
+
+    def history(self) -> History:
+        from .history import history_key, read_history
+
+        key = history_key(self.codex_home)
+        with self._lock:
+            if key is not None and self._history is not None and self._history_key == key:
+                return self._history
+        history = read_history(self.codex_home)
+        with self._lock:
+            self._history, self._history_key = history, key
+        return history
+
+    def text_index(self) -> TextIndex:
+        """The transcript text index of this home, in the cache directory (in memory when
+        the store was made without a cache)."""
+        from .text_index import TextIndex, index_path
+
+        with self._lock:
+            if self._text_index is None:
+                path = index_path(self.codex_home) if self._cache is not None else None
+                self._text_index = TextIndex(path)
+            return self._text_index
+
+    def index_sources(self) -> list[IndexSource]:
+        from .text_index import IndexSource
+
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            files = dict(self._files)
+        return [IndexSource(tid, _files_key(tf), lambda tid=tid: self.read_thread(tid))
+                for tid, tf in files.items()]
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        return self.text_index().update(self.index_sources(), progress, cancelled)
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        if update:
+            self.update_text_index()
+        return self.text_index().search(query, limit, threads)
+
     # -- writes ----------------------------------------------------------------------------
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
@@ -353,6 +420,11 @@ class LocalThreadStore:
         return self.summary(thread_id)  # read now: the moved file is not in the cache
 
 
+def _files_key(tf: ThreadFiles) -> str:
+    """Changes whenever one of the thread's files does (path, size, mtime or inode)."""
+    return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
+
+
 def _fsync_dir(path: str) -> None:
     """Make a rename durable."""
     try:
@@ -370,9 +442,12 @@ def _fsync_dir(path: str) -> None:
 class InMemoryThreadStore:
     """A store over ready-made threads, for tests and snapshots."""
 
-    def __init__(self, threads: list[Thread], problems: list[Problem] | None = None) -> None:
+    def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
+                 history: History | None = None) -> None:
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
+        self._history = history
+        self._text_index: TextIndex | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -412,3 +487,31 @@ class InMemoryThreadStore:
             raise StoreError(f"session {thread_id} is not archived")
         summary.archived = False
         return summary
+
+    def history(self) -> History:
+        from .history import History
+
+        if self._history is None:
+            self._history = History([], missing=True)
+        return self._history
+
+    def text_index(self) -> TextIndex:
+        from .text_index import TextIndex
+
+        if self._text_index is None:
+            self._text_index = TextIndex(None)
+        return self._text_index
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        from .text_index import IndexSource
+
+        sources = [IndexSource(tid, str(id(t)), lambda t=t: t)
+                   for tid, t in self._threads.items()]
+        return self.text_index().update(sources, progress, cancelled)
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        if update:
+            self.update_text_index()
+        return self.text_index().search(query, limit, threads)
