@@ -282,6 +282,9 @@ def cmd_history(args: argparse.Namespace) -> int:
             summary = store.summary(entry.session_id)
         tier = TIERS[result.tiers[i]] if i < len(result.tiers) else None
         rows.append((entry, summary, tier))
+    if history.skipped:  # on stderr, with --json too: the count is not lost to a pipe
+        print(f"warning: {printable(history.path or '')}: {history.skipped} unreadable line"
+              f"{'s' if history.skipped != 1 else ''} skipped", file=sys.stderr)
     if args.json:
         _write_json([{
             "session_id": e.session_id,
@@ -294,9 +297,6 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "title": s.title, "cwd": s.cwd, "archived": s.archived},
         } for e, s, tier in rows])
         return 0
-    if history.skipped:
-        print(f"warning: {history.path}: {history.skipped} unreadable line"
-              f"{'s' if history.skipped != 1 else ''} skipped", file=sys.stderr)
     for e, s, _tier in rows:
         where = one_line(s.cwd) if s is not None and s.cwd else "?"
         mark = "" if s is not None else "  (session not found)"

@@ -4,6 +4,7 @@ bounded time and memory, each problem stated once, and not a byte of the home ch
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -258,4 +259,34 @@ def test_cli_reads_change_nothing(capsys, hostile: HostileHome) -> None:
         in_process(capsys, hostile.path, *args)
     for path in hostile.rollouts[:20]:
         in_process(capsys, hostile.path, "show", tid(path), "--markdown")
+    assert snapshot_tree(hostile.path) == before
+
+
+def test_history_and_search_commands(hostile: HostileHome) -> None:
+    before = snapshot_tree(hostile.path)
+    for args in (["history", "--json"], ["history", "prompt", "--json"],
+                 ["history", "x", "--json", "--cwd", "/nowhere"],
+                 ["search", "hello", "--json"], ["search", "still here", "--json"]):
+        done = run_cli(hostile.path, *args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert isinstance(orjson.loads(done.stdout), list)
+    rows = orjson.loads(run_cli(hostile.path, "history", "--json").stdout)
+    assert any(r["session"] is None for r in rows)  # a prompt of a gone session, still shown
+    done = run_cli(hostile.path, "history", "--json")
+    assert re.search(rb"warning: .*history.jsonl: \d+ unreadable lines skipped", done.stderr)
+    assert snapshot_tree(hostile.path) == before
+
+
+async def test_history_screen_over_hostile_home(hostile: HostileHome) -> None:
+    from codex_tui.app import CodexTuiApp
+    from codex_tui.store import LocalThreadStore
+
+    before = snapshot_tree(hostile.path)
+    app = CodexTuiApp(LocalThreadStore(str(hostile.path)), cwd=None, history=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for key in ("p", "r", "o", "down", "down", "tab", "h", "e", "down", "tab", "escape"):
+            await pilot.press(key)
+            await settle(pilot)
+    assert app.return_code in (None, 0)
     assert snapshot_tree(hostile.path) == before
