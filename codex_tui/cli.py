@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--json", action="store_true", help="JSON array (see README)")
     p_search.add_argument("--limit", type=int, metavar="N", default=50,
                           help="at most N results (default 50)")
+    p_fork = sub.add_parser(
+        "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
+                     "resumes it: codex resume NEW-ID); prints the new id")
+    p_fork.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
+    p_fork.add_argument("--turn", type=int, required=True, metavar="N",
+                        help="keep turns 1..N (see `show ID`)")
+    p_fork.add_argument("--name", metavar="NAME",
+                        help="name the fork (default: the source's name, as Codex does; "
+                             "--name '' for none)")
+    p_fork.add_argument("--json", action="store_true", help="JSON summary of the new session")
     return parser
 
 
@@ -176,6 +186,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     _warn(thread.problems)
     sys.stdout.write(printable(thread_markdown(thread)))
+    return 0
+
+
+def cmd_fork(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    source = store.resolve(args.id)
+    fork = store.fork_thread(source.id, args.turn, name=args.name)
+    if args.json:
+        _write_json(summary_json(fork))
+    else:
+        print(fork.id)
     return 0
 
 
@@ -388,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "show": cmd_show,
         "history": cmd_history,
         "search": cmd_search,
+        "fork": cmd_fork,
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }

@@ -17,6 +17,7 @@ from .rollout import Record, open_rollout, read_records
 from .transcript import build_turns
 
 MAX_HISTORY_DEPTH = 64
+FORK_ORIGINATOR = "codex_tui_fork"  # the originator of forks written by store/fork.py
 
 Resolve = Callable[[str], ThreadFiles | None]
 
@@ -168,9 +169,9 @@ def _mark_legacy_fork_copy(records: list[Record], thread_id: str, meta: object) 
     if not f.s(meta, "forked_from_id"):
         return
     metas = [i for i, r in enumerate(records) if r.kind == "session_meta"]
-    if len(metas) < 2:
+    if not metas:
         return
-    start = metas[1]
+    start = metas[1] if len(metas) >= 2 else metas[0] + 1
     for end in range(start + 1, len(records)):
         r = records[end]
         if r.kind == "event_msg" and r.type == "thread_settings_applied" \
@@ -178,3 +179,20 @@ def _mark_legacy_fork_copy(records: list[Record], thread_id: str, meta: object) 
             for copied in records[start:end]:
                 copied.inherited = True
             return
+    _mark_copy_by_time(records, start, meta)
+
+
+def _mark_copy_by_time(records: list[Record], start: int, meta: object) -> None:
+    """Legacy forks written by codex-tui (store/fork.py) copy the parent's lines with their
+    own timestamps and write no `thread_settings_applied`: the copy is the run of lines
+    stamped no later than the fork's creation time (turns added since come later)."""
+    created = f.parse_time(f.s(meta, "timestamp"))
+    if created is None or f.s(meta, "originator") != FORK_ORIGINATOR:
+        return
+    for r in records[start:]:
+        when = f.parse_time(r.timestamp)
+        if r.kind == "session_meta" and when is None:
+            when = f.parse_time(f.s(r.payload, "timestamp"))
+        if when is None or when > created:
+            return
+        r.inherited = True

@@ -16,7 +16,7 @@ from .cache import SummaryCache
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import SESSIONS, ThreadFiles, newest_rollout_files
+from .paths import SESSIONS, RolloutFile, ThreadFiles, newest_rollout_files, parse_rollout_name
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 if TYPE_CHECKING:
@@ -70,6 +70,12 @@ class ThreadStore(Protocol):
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move an archived thread back among the active ones, as Codex does."""
+        ...
+
+    def fork_thread(self, thread_id: str, keep_turns: int,
+                    name: str | None = None) -> ThreadSummary:
+        """Write a new session holding turns 1..keep_turns of `thread_id` and return it.
+        `name` None inherits the source's name (as Codex does); "" gives no name."""
         ...
 
     @property
@@ -419,6 +425,41 @@ class LocalThreadStore:
         self.scan()
         return self.summary(thread_id)  # read now: the moved file is not in the cache
 
+    def fork_thread(self, thread_id: str, keep_turns: int,
+                    name: str | None = None) -> ThreadSummary:
+        """Fork at a turn (store/fork.py writes the file the way Codex would). The new
+        thread is added to the catalog at once, without a rescan."""
+        from .catalog import summarize
+        from .fork import add_name, plan_fork, write_fork
+
+        tf = self._thread_files(thread_id)
+        source = self.summary(thread_id)
+        with self._lock:
+            files = self._files
+        plan = plan_fork(tf, files.get, keep_turns, source.format)
+        result = write_fork(self.codex_home, plan)
+        new_name = source.name if name is None else name.strip()
+        if new_name:
+            add_name(self.codex_home, result.thread_id, new_name)
+        st = os.stat(result.path)
+        rollout_name = parse_rollout_name(os.path.basename(result.path))
+        assert rollout_name is not None
+        rf = RolloutFile(result.path, rollout_name, False, st.st_size, st.st_mtime_ns,
+                         st.st_ino)
+        new_files = ThreadFiles(result.thread_id, [rf], False)
+        with self._lock:
+            if new_name:
+                self._names = {**self._names, result.thread_id: new_name}
+                if self._names_before_scan is not None:
+                    self._names_before_scan = {**self._names_before_scan,
+                                               result.thread_id: new_name}
+            summary = summarize(new_files, self._names)
+            self._files = {**self._files, result.thread_id: new_files}
+            self._summaries = {**self._summaries, result.thread_id: summary}
+        if self._cache:
+            self._cache.put(new_files, summary)
+        return summary
+
 
 def _files_key(tf: ThreadFiles) -> str:
     """Changes whenever one of the thread's files does (path, size, mtime or inode)."""
@@ -515,3 +556,23 @@ class InMemoryThreadStore:
         if update:
             self.update_text_index()
         return self.text_index().search(query, limit, threads)
+
+    def fork_thread(self, thread_id: str, keep_turns: int,
+                    name: str | None = None) -> ThreadSummary:
+        import dataclasses
+
+        from .fork import uuid7
+
+        source = self.read_thread(thread_id)
+        total = len(source.turns)
+        if isinstance(keep_turns, bool) or keep_turns < 1 or keep_turns > total:
+            raise StoreError(f"cannot fork at turn {keep_turns}: session {thread_id} has "
+                             f"{total} turn{'s' if total != 1 else ''}")
+        new_id = uuid7()
+        new_name = source.summary.name if name is None else (name.strip() or None)
+        summary = dataclasses.replace(
+            source.summary, id=new_id, path=f"memory://{new_id}", name=new_name,
+            forked_from_id=thread_id, archived=False, segments=(), problems=())
+        turns = [dataclasses.replace(t, inherited=True) for t in source.turns[:keep_turns]]
+        self._threads[new_id] = Thread(summary, turns, [], inherited_from=thread_id)
+        return summary
