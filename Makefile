@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean chromium
+.PHONY: run test lint clean codex-cli chromium
+
+# The real Codex CLI, pinned, for the compatibility tests (tests/test_fork_codex_compat.py):
+# installed once from npm into a cache folder outside the project.
+CODEX_VERSION := 0.169.0
+CODEX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/codex-tui-test
+CODEX_PREFIX := $(CODEX_CACHE)/codex-$(CODEX_VERSION)
+CODEX_BIN := $(CODEX_PREFIX)/node_modules/.bin/codex
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +25,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python -m codex_tui.launch
 
+$(CODEX_BIN):
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (the compatibility tests run the real Codex CLI $(CODEX_VERSION))" >&2; exit 1; }
+	npm install --prefix $(CODEX_PREFIX) --no-save --no-audit --no-fund @openai/codex@$(CODEX_VERSION)
+	@test -x $@ || { echo "npm did not install $@" >&2; exit 1; }
+
+codex-cli: $(CODEX_BIN)
+
 # Headless Chromium, for the test that opens an HTML export and takes a screenshot
 # (tests/test_export_html.py). Installed once with apt-get (Debian's `chromium`).
 chromium:
@@ -25,9 +39,9 @@ chromium:
 	{ command -v apt-get >/dev/null 2>&1 || { echo "chromium not found and no apt-get: install Chromium (the HTML export test takes a screenshot with it)" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(STAMP) chromium
+test: $(STAMP) $(CODEX_BIN) chromium
 	$(BIN)/ruff check .
-	CODEX_TUI_REQUIRE_CHROMIUM=1 $(BIN)/python -m pytest -q
+	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 CODEX_TUI_REQUIRE_CHROMIUM=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

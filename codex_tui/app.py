@@ -28,7 +28,8 @@ class CodexTuiApp(App[ResumeRequest | None]):
     def __init__(self, store: ThreadStore, *, cwd: str | None,
                  filters: PickerFilters | None = None,
                  now: Callable[[], datetime] | None = None,
-                 transcript: str | None = None, resume_mode: bool = False) -> None:
+                 transcript: str | None = None, resume_mode: bool = False,
+                 history: bool = False) -> None:
         gcpause.pause()  # until the first screen has loaded; see gcpause
         super().__init__()
         self.store = store
@@ -37,6 +38,7 @@ class CodexTuiApp(App[ResumeRequest | None]):
         self.now = now
         self.start_transcript = transcript  # a thread id: open its transcript, not the picker
         self.resume_mode = resume_mode  # `codex-tui resume`: Enter in the picker resumes
+        self.start_history = history  # `codex-tui history`: open the history search
 
     def on_mount(self) -> None:
         # Screens resume collection when their loading ends; this is the backstop.
@@ -45,6 +47,11 @@ class CodexTuiApp(App[ResumeRequest | None]):
             from .screens.transcript import TranscriptScreen
 
             self.push_screen(TranscriptScreen(self.store, self.start_transcript, now=self.now))
+            return
+        if self.start_history:
+            from .screens.history_search import HistorySearchScreen
+
+            self.push_screen(HistorySearchScreen(self.store, cwd=self.start_cwd, now=self.now))
             return
         self.push_screen(PickerScreen(self.store, cwd=self.start_cwd, filters=self.filters,
                                       now=self.now, resume_mode=self.resume_mode))

@@ -76,6 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
     fmt.add_argument("--markdown", action="store_true", help="Markdown")
 
+    p_history = sub.add_parser(
+        "history", help="search the prompts of history.jsonl (no QUERY in a terminal: the "
+                        "history search screen)")
+    p_history.add_argument("query", metavar="QUERY", nargs="?",
+                           help="fuzzy: every word, as typed, in order, or with a typo")
+    p_history.add_argument("--json", action="store_true", help="JSON array (see README)")
+    p_history.add_argument("--limit", type=int, metavar="N", default=50,
+                           help="at most N prompts (default 50)")
+    p_history.add_argument("--cwd", metavar="PATH",
+                           help="only prompts of sessions started in PATH")
+
+    p_search = sub.add_parser(
+        "search", help="search the text of every transcript (messages and commands), "
+                       "through an index kept in the cache directory")
+    p_search.add_argument("query", metavar="QUERY", help="words to find (substrings)")
+    p_search.add_argument("--json", action="store_true", help="JSON array (see README)")
+    p_search.add_argument("--limit", type=int, metavar="N", default=50,
+                          help="at most N results (default 50)")
     p_fork = sub.add_parser(
         "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
                      "resumes it: codex resume NEW-ID); prints the new id")
@@ -291,6 +309,129 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from .store.history import TIERS
+    from .store.serialize import iso
+
+    store = open_store(args)
+    if args.query is None and not args.json and not args.cwd and _interactive():
+        return history_screen(args, store)
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    history = store.history()
+    if history.error:
+        raise UsageError(f"cannot read {history.path}: {history.error}")
+    sessions = None
+    if args.cwd:
+        cwd = os.path.abspath(args.cwd)
+        sessions = {s.id for archived in (False, True)
+                    for s in store.list_threads(ThreadQuery(cwd=cwd, archived=archived))}
+    result = history.search(args.query or "", limit=args.limit, sessions=sessions)
+    entries = list(result.entries[: args.limit])
+    known = {s.id: s for s in store.scan()}
+    rows = []
+    for i, entry in enumerate(entries):
+        summary = known.get(entry.session_id)
+        if summary is not None and summary.pending:
+            summary = store.summary(entry.session_id)
+        tier = TIERS[result.tiers[i]] if i < len(result.tiers) else None
+        rows.append((entry, summary, tier))
+    if history.skipped:  # on stderr, with --json too: the count is not lost to a pipe
+        print(f"warning: {printable(history.path or '')}: {history.skipped} unreadable line"
+              f"{'s' if history.skipped != 1 else ''} skipped", file=sys.stderr)
+    if args.json:
+        _write_json([{
+            "session_id": e.session_id,
+            "ts": e.ts,
+            "time": iso(e.when),
+            "text": e.text,
+            "line": e.line,
+            "match": tier,
+            "session": None if s is None else {
+                "title": s.title, "cwd": s.cwd, "archived": s.archived},
+        } for e, s, tier in rows])
+        return 0
+    for e, s, _tier in rows:
+        where = one_line(s.cwd) if s is not None and s.cwd else "?"
+        mark = "" if s is not None else "  (session not found)"
+        print(f"{_local(e.when)}  {e.session_id[:8]}  {where}  "
+              f"{clip(one_line(e.text[:TITLE_MAX * 2]), TITLE_MAX)}{mark}")
+    if not rows:
+        what = f"matching {args.query!r}" if args.query else "in history"
+        where = f" for sessions in {args.cwd}" if args.cwd else ""
+        missing = f" ({history.path} does not exist)" if history.missing else ""
+        print(f"no prompts {what}{where}{missing}", file=sys.stderr)
+    elif result.capped or len(result.entries) > len(rows):
+        print(f"(first {len(rows)} shown; --limit N for more)", file=sys.stderr)
+    return 0
+
+
+def history_screen(args: argparse.Namespace, store: LocalThreadStore) -> int:
+    """The TUI on the history search screen; resuming from it runs `codex resume`."""
+    from .app import CodexTuiApp
+    from .resume import exec_resume, find_codex
+
+    request = CodexTuiApp(store, cwd=_cwd_or_none(), history=True).run()
+    if request is None:
+        return 0
+    exec_resume(request, find_codex(args.codex_bin), store.codex_home)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .store.serialize import iso
+
+    store = open_store(args)
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    if not args.query.split():
+        raise UsageError("nothing to search for")
+    show_progress = not args.json and sys.stderr.isatty()
+
+    def progress(done: int, todo: int) -> None:
+        if show_progress and todo:
+            print(f"\rindexing transcripts: {done:,}/{todo:,}", end="", file=sys.stderr,
+                  flush=True)
+
+    stats = store.update_text_index(progress=progress)
+    if show_progress and stats.added + stats.updated:
+        print(file=sys.stderr)
+    result = store.search_text(args.query, limit=args.limit, update=False)
+    if result.error:
+        raise UsageError(result.error)
+    known = {s.id: s for s in store.scan()}
+
+    def summary(thread_id: str) -> ThreadSummary | None:
+        s = known.get(thread_id)
+        return store.summary(thread_id) if s is not None and s.pending else s
+
+    from datetime import UTC
+
+    rows = [(hit, summary(hit.thread_id)) for hit in result.hits]
+    if args.json:
+        _write_json([{
+            "thread_id": h.thread_id,
+            "turn": h.turn,
+            "kind": h.kind,
+            "time": iso(datetime.fromtimestamp(h.ts, UTC)) if h.ts is not None else None,
+            "excerpt": h.excerpt,
+            "text": h.text,
+            "session": None if s is None else {"title": s.title, "cwd": s.cwd,
+                                               "archived": s.archived},
+        } for h, s in rows])
+        return 0
+    for h, s in rows:
+        when = _local(datetime.fromtimestamp(h.ts, UTC)) if h.ts is not None else "-"
+        title = clip(one_line(s.title), 40) if s is not None and s.title else "?"
+        print(f"{h.thread_id[:8]}  turn {h.turn:<3} {when}  {h.kind:<9}  {title}  |  "
+              f"{clip(one_line(h.excerpt), TITLE_MAX)}")
+    if not rows:
+        print(f"no transcript text matches {args.query!r}", file=sys.stderr)
+    elif result.more:
+        print(f"(first {len(rows)} shown; --limit N for more)", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .resume import CodexNotFound
 
@@ -299,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "list": cmd_list,
         "show": cmd_show,
+        "history": cmd_history,
+        "search": cmd_search,
         "fork": cmd_fork,
         **manage_handlers(),
         None: lambda a: cmd_picker(a, resume_mode=False),

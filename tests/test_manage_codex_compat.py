@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_HOME
+from mock_model import MockModel, config_toml
 
 from codex_tui.cli import main
 
@@ -46,9 +47,6 @@ if not os.access(CODEX, os.X_OK):
     pytestmark = pytest.mark.skip(reason=f"Codex CLI not installed at {CODEX} "
                                          "(`make codex-cli` installs it)")
 
-mock_model = pytest.importorskip("mock_model", reason="tests/mock_model.py comes with the "
-                                 "fork branch's compatibility-test infrastructure")
-MockModel, config_toml = mock_model.MockModel, mock_model.config_toml
 
 ARCHIVE = "01a1fe36-976d-7502-9877-b87642d8c5e2"  # 0.169 paginated
 ARCHIVE_FILE = f"rollout-2026-11-21T13-05-53-{ARCHIVE}.jsonl"
@@ -64,13 +62,13 @@ DAY = "sessions/2026/11/21"
 
 
 @pytest.fixture(scope="module")
-def mock():
+def mock() -> MockModel:
     with MockModel() as server:
         yield server
 
 
 @pytest.fixture
-def home(tmp_path: Path, mock) -> Path:
+def home(tmp_path: Path, mock: MockModel) -> Path:
     """The fixture sessions and names, no Codex database (Codex builds its own)."""
     home = tmp_path / "codex-home"
     home.mkdir()
@@ -122,7 +120,7 @@ def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
         time.sleep(0.1)
 
 
-def resume(home: Path, mock, ref: str, prompt: str,
+def resume(home: Path, mock: MockModel, ref: str, prompt: str,
            *flags: str) -> tuple[int, str, dict | None]:
     """`codex exec resume [flags] REF PROMPT`: status, output, and the model request it made
     (None when it made none)."""

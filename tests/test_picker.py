@@ -797,3 +797,26 @@ async def test_the_key_bar_names_what_enter_does(codex_home):
             if resume_mode:
                 assert "c Resume" not in bar and not_says not in bar
             assert "t Transcript" in bar
+
+
+async def test_search_index_is_built_before_the_first_key(codex_home, monkeypatch):
+    from codex_tui.store.search import SummarySearch
+
+    built: list[int] = []
+    index = SummarySearch._index
+
+    def counting(self, summaries):
+        if tuple(map(id, summaries)) != self._key:  # a (re)build, not a reuse
+            built.append(len(summaries))
+        return index(self, summaries)
+
+    monkeypatch.setattr(SummarySearch, "_index", counting)
+    app = picker_app(codex_home, all_dirs=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert built  # indexed while idle, once the list was drawn
+        before = len(built)
+        await pilot.press("slash", "b", "e")
+        await settle(pilot)
+        assert len(built) == before  # the keys reused it
+        assert app.screen.query_one(SessionList).rows

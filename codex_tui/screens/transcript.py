@@ -63,10 +63,11 @@ class TranscriptScreen(Screen):
             self.complete = complete
 
     def __init__(self, store: ThreadStore, thread_id: str, *,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, turn: int | None = None) -> None:
         super().__init__()
         self.store = store
         self.thread_id = thread_id
+        self.start_turn = turn  # open scrolled to this turn (Turn.index), once it is read
         self._now = now
         self.thread: Thread | None = None
         self._loading = True
@@ -131,12 +132,22 @@ class TranscriptScreen(Screen):
         # A partial read's problems are about where it stopped: wait for the whole thread.
         blocks = build_blocks(message.thread, show_problems=message.complete)
         self.view.set_blocks(blocks, keep_position=not first)
+        if self.start_turn is not None:
+            self._go_to_start_turn(message.complete)
         self._loading = not message.complete
         if message.complete:
             gcpause.resume()
         self._update_chrome()
         if first:
             self.refresh_bindings()  # archive or unarchive, now that the thread is known
+
+    def _go_to_start_turn(self, complete: bool) -> None:
+        # A partial read may stop before the turn: then the whole thread will bring it.
+        if self.view.show_turn(self.start_turn):
+            self.start_turn = None
+        elif complete:
+            self.notify(f"Turn {self.start_turn} is not in this session", timeout=3)
+            self.start_turn = None
 
     @on(TranscriptView.BlocksPainted)
     def _shown(self) -> None:

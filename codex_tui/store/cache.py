@@ -8,10 +8,10 @@ own). A cache that can't be read or written is simply not used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -72,7 +72,9 @@ class SummaryCache:
     search and decoded alone."""
 
     def __init__(self, codex_home: str, directory: str | None = None) -> None:
-        digest = hashlib.sha1(os.path.realpath(codex_home).encode()).hexdigest()[:16]
+        # One file per home. crc32, not hashlib: importing hashlib (OpenSSL) costs a start-up
+        # 2-4 ms, and a clash would only share a file whose entries are keyed by full path.
+        digest = f"{zlib.crc32(os.path.realpath(codex_home).encode()):08x}"
         self.path = os.path.join(directory or cache_dir(), f"threads-{digest}.jsonl")
         self._raw: list[bytes] = []  # undecoded entry lines, newest first
         self._entries: dict[str, dict[str, Any]] = {}

@@ -81,14 +81,17 @@ class ThreadFiles:
         return self.files[-1]
 
 
-def scan_rollout_files(codex_home: str, archived: bool) -> Iterator[RolloutFile]:
+def scan_rollout_files(codex_home: str, archived: bool,
+                       thread_id: str | None = None) -> Iterator[RolloutFile]:
     """Every rollout file under `sessions/` (or `archived_sessions/`), stat'ed, in no
-    particular order. Never follows directory symlinks; skips what vanishes mid-scan."""
+    particular order. Never follows directory symlinks; skips what vanishes mid-scan.
+    With `thread_id`, only that thread's files: the others are not even stat'ed."""
     root = os.path.join(codex_home, ARCHIVED if archived else SESSIONS)
-    yield from _walk(root, archived, depth=0)
+    yield from _walk(root, archived, depth=0, only=thread_id)
 
 
-def _walk(directory: str, archived: bool, depth: int) -> Iterator[RolloutFile]:
+def _walk(directory: str, archived: bool, depth: int,
+          only: str | None = None) -> Iterator[RolloutFile]:
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -98,10 +101,12 @@ def _walk(directory: str, archived: bool, depth: int) -> Iterator[RolloutFile]:
             if entry.is_dir(follow_symlinks=False):
                 # sessions/YYYY/MM/DD: only numeric folders, three levels deep.
                 if depth < 3 and entry.name.isdigit():
-                    yield from _walk(entry.path, archived, depth + 1)
+                    yield from _walk(entry.path, archived, depth + 1, only)
+                continue
+            if only is not None and only not in entry.name.lower():
                 continue
             name = parse_rollout_name(entry.name)
-            if name is None:
+            if name is None or (only is not None and name.thread_id != only):
                 continue
             st = entry.stat(follow_symlinks=True)
         except OSError:

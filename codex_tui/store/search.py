@@ -112,6 +112,10 @@ class SummarySearch:
         self._words: dict[str, set[int]] = {}
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
 
+    def prepare(self, summaries: list) -> None:
+        """Index `summaries` now (an idle moment), not at the first keystroke."""
+        self._index(summaries)
+
     def _index(self, summaries: list) -> None:
         key = tuple(map(id, summaries))
         if key == self._key:

@@ -7,9 +7,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import orjson
 
@@ -20,8 +20,13 @@ from .names import read_names
 from .paths import RolloutFile, ThreadFiles, newest_rollout_files, parse_rollout_name
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
+if TYPE_CHECKING:
+    from .history import History
+    from .text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
+
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
+_FULL_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 FIRST_PAGE_BUDGET = 0.015  # seconds of head reading a cold start may spend before its first frame
 
 
@@ -101,6 +106,21 @@ class ThreadStore(Protocol):
         """Problems with the home itself (an unreadable session index, ...)."""
         ...
 
+    def history(self) -> History:
+        """The prompts of history.jsonl, newest first (read again only when it changed)."""
+        ...
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        """Bring the transcript text index up to date (only changed threads are read)."""
+        ...
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        """Messages and commands of every transcript (of `threads` only, unless None)
+        holding the words of `query`; `update` first brings the index up to date."""
+        ...
+
 
 def _in_page(s: ThreadSummary, spellings: set[str] | None, keep: Keep | None) -> bool:
     if s.archived or (keep is not None and not keep(s)):
@@ -163,6 +183,12 @@ class LocalThreadStore:
         self._names_before_scan: dict[str, str] | None = None
         self._problems: list[Problem] = []
         self._scanned = False
+        # Threads found by id before any scan (`show ID` opens one transcript: listing the
+        # whole home first would cost ~0.3 s on 10,000 sessions for nothing).
+        self._located: dict[str, tuple[ThreadFiles, ThreadSummary | None]] = {}
+        self._history: History | None = None
+        self._history_key: tuple[int, int, int] | None = None
+        self._text_index: TextIndex | None = None
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -231,6 +257,7 @@ class LocalThreadStore:
                 summaries[tid] = stub_summary(tf, names)
         with self._lock:
             self._files, self._summaries, self._names = files, summaries, names
+            self._located.clear()
             self._names_before_scan = names  # a later cached() (a reload) starts from these
             self._problems = problems
             self._scanned = True
@@ -270,6 +297,7 @@ class LocalThreadStore:
     def refresh(self) -> None:
         with self._lock:
             self._scanned = False
+            self._located.clear()
 
     def _load(self) -> tuple[dict[str, ThreadFiles], dict[str, ThreadSummary]]:
         with self._lock:
@@ -291,14 +319,29 @@ class LocalThreadStore:
         return apply_query(list(summaries.values()), query)
 
     def resolve(self, ref: str) -> ThreadSummary:
+        full_id = ref.strip().lower()
+        if not self._scanned and _FULL_ID_RE.match(full_id) and self._locate(full_id):
+            return self.summary(full_id)
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
 
-    def _thread_files(self, thread_id: str) -> ThreadFiles:
+    def _locate(self, thread_id: str) -> ThreadFiles | None:
+        """One thread's files without a scan: after a scan, the catalog's; before, from a
+        walk of the folders' names that stats only this thread's files."""
+        from .catalog import group_files
+
         with self._lock:
-            if not self._scanned:
-                self.scan()
-            tf = self._files.get(thread_id)
+            if self._scanned:
+                return self._files.get(thread_id)
+            if thread_id not in self._located:
+                tf = group_files(self.codex_home, thread_id).get(thread_id)
+                if tf is None:
+                    return None
+                self._located[thread_id] = (tf, None)
+            return self._located[thread_id][0]
+
+    def _thread_files(self, thread_id: str) -> ThreadFiles:
+        tf = self._locate(thread_id)
         if tf is None:
             raise ThreadNotFound(f"no session with id {thread_id}")
         return tf
@@ -309,6 +352,12 @@ class LocalThreadStore:
 
         tf = self._thread_files(thread_id)
         with self._lock:
+            if not self._scanned:
+                summary = self._located[thread_id][1]
+                if summary is None:
+                    summary = summarize(tf, self._early_names())
+                    self._located[thread_id] = (tf, summary)
+                return summary
             summary = self._summaries[thread_id]
             if summary.pending:
                 summary = summarize(tf, self._names)
@@ -321,9 +370,53 @@ class LocalThreadStore:
         from .reader import read_thread  # not needed to list: keep startup light
 
         summary = self.summary(thread_id)
+        # Forks name their parents by id: found the same way as this thread.
+        return read_thread(self._thread_files(thread_id), summary, self._locate, max_bytes)
+
+    # -- prompt history and transcript text ------------------------------------------------
+
+    def history(self) -> History:
+        from .history import history_key, read_history
+
+        key = history_key(self.codex_home)
         with self._lock:
-            files = self._files
-        return read_thread(files[thread_id], summary, files.get, max_bytes)
+            if key is not None and self._history is not None and self._history_key == key:
+                return self._history
+        history = read_history(self.codex_home)
+        with self._lock:
+            self._history, self._history_key = history, key
+        return history
+
+    def text_index(self) -> TextIndex:
+        """The transcript text index of this home, in the cache directory (in memory when
+        the store was made without a cache)."""
+        from .text_index import TextIndex, index_path
+
+        with self._lock:
+            if self._text_index is None:
+                path = index_path(self.codex_home) if self._cache is not None else None
+                self._text_index = TextIndex(path)
+            return self._text_index
+
+    def index_sources(self) -> list[IndexSource]:
+        from .text_index import IndexSource
+
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            files = dict(self._files)
+        return [IndexSource(tid, _files_key(tf), lambda tid=tid: self.read_thread(tid))
+                for tid, tf in files.items()]
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        return self.text_index().update(self.index_sources(), progress, cancelled)
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        if update:
+            self.update_text_index()
+        return self.text_index().search(query, limit, threads)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -428,12 +521,20 @@ class LocalThreadStore:
         return summary
 
 
+def _files_key(tf: ThreadFiles) -> str:
+    """Changes whenever one of the thread's files does (path, size, mtime or inode)."""
+    return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
+
+
 class InMemoryThreadStore:
     """A store over ready-made threads, for tests and snapshots."""
 
-    def __init__(self, threads: list[Thread], problems: list[Problem] | None = None) -> None:
+    def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
+                 history: History | None = None) -> None:
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
+        self._history = history
+        self._text_index: TextIndex | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -510,6 +611,34 @@ class InMemoryThreadStore:
         summary = dataclasses.replace(thread.summary, **changes)  # type: ignore[arg-type]
         self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
         return summary
+
+    def history(self) -> History:
+        from .history import History
+
+        if self._history is None:
+            self._history = History([], missing=True)
+        return self._history
+
+    def text_index(self) -> TextIndex:
+        from .text_index import TextIndex
+
+        if self._text_index is None:
+            self._text_index = TextIndex(None)
+        return self._text_index
+
+    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
+                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
+        from .text_index import IndexSource
+
+        sources = [IndexSource(tid, str(id(t)), lambda t=t: t)
+                   for tid, t in self._threads.items()]
+        return self.text_index().update(sources, progress, cancelled)
+
+    def search_text(self, query: str, limit: int = 200, update: bool = True,
+                    threads: Collection[str] | None = None) -> TextSearchResult:
+        if update:
+            self.update_text_index()
+        return self.text_index().search(query, limit, threads)
 
     def fork_thread(self, thread_id: str, keep_turns: int,
                     name: str | None = None) -> ThreadSummary:

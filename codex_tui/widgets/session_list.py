@@ -24,7 +24,9 @@ from .. import timefmt
 from ..store.model import ThreadSummary
 from ..store.query import ID_FIELD, search_fields
 from ..store.search import match_fields
-from ..textutil import one_line
+from .row_cells import field_segments
+
+_SPACE = Segment(" ")
 
 LIVE_SECONDS = 60
 WHEN_WIDTH = 9
@@ -230,15 +232,13 @@ class SessionList(ScrollView, can_focus=True):
         key = (self._version, index, width, selected, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            text = self._row_text(row, width)
             style = self.rich_style
             if selected:
                 style += self.get_component_rich_style("session-list--cursor")
-            segments = list(text.render(self.app.console))
+            segments = self._row_segments(row, width)
             strip = Strip(
-                [Segment(s.text, style + s.style if s.style else style) for s in segments
-                 if s.text != "\n"],
-                cell_len(text.plain),
+                [Segment(text, style + own if own else style) for text, own, _ in segments],
+                cell_len("".join(text for text, _, _ in segments)),  # whole: graphemes span styles
             ).adjust_cell_length(width, style)
             self._strips[key] = strip
         return strip
@@ -254,16 +254,21 @@ class SessionList(ScrollView, can_focus=True):
         return Strip(segments, line.cell_len).adjust_cell_length(width, style) \
             .apply_style(style)
 
-    def _row_text(self, row: ThreadSummary, width: int) -> Text:
-        dim = self.get_component_rich_style("session-list--dim", partial=True)
+    def _row_segments(self, row: ThreadSummary, width: int) -> list[Segment]:
+        """when, live marker, title, [cwd], [branch], size, tokens: as segments, each field
+        cut or padded to its column (no Rich Text: this runs for every visible row on every
+        search keystroke)."""
+        style = self.get_component_rich_style
+        dim = style("session-list--dim", partial=True)
+        match = self._match
         shown = row.created_at if self._created else row.updated_at
-        when = Text(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
-                    self.get_component_rich_style("session-list--when", partial=True))
         live = row.updated_at is not None and \
             (self._now - row.updated_at).total_seconds() < LIVE_SECONDS
-        marker = Text("● " if live else "  ",
-                      self.get_component_rich_style("session-list--live", partial=True))
-        right = Text()
+        segments = [
+            Segment(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
+                    style("session-list--when", partial=True)),
+            Segment("● " if live else "  ", style("session-list--live", partial=True)),
+        ]
         highlights = self._highlights(row)
         # The title matters most: it keeps at least 40% of the row; the branch gets at most
         # an eighth, and the directory what is left, up to its natural width.
@@ -272,29 +277,27 @@ class SessionList(ScrollView, can_focus=True):
             + 1 + TOKENS_WIDTH
         room = width - base - max(24, int(width * 0.4)) - 1
         cwd_width = min(self._cwd_cells, max(12, room)) if self._show_cwd else 0
-        tail = Text(timefmt.size(row.size).rjust(SIZE_WIDTH) + " "
-                    + timefmt.tokens(row.tokens).rjust(TOKENS_WIDTH), dim)
-        # when, live marker, [space cwd], [space branch], space size space tokens
         fixed = WHEN_WIDTH + 2 + (cwd_width + 1 if cwd_width else 0) \
             + (branch_width + 1 if branch_width else 0) + 1 + SIZE_WIDTH + 1 + TOKENS_WIDTH
         title_width = max(8, width - fixed)
         if row.pending and not row.title:
-            title = Text("reading…", self.get_component_rich_style("session-list--pending",
-                                                                     partial=True))
+            segments += field_segments("reading…", title_width, None, match,
+                                       style("session-list--pending", partial=True))
         else:
-            title = _field(row.title or "(no message yet)", highlights.get(0), self._match)
-        right.append_text(_fit(title, title_width))
+            segments += field_segments(row.title or "(no message yet)", title_width,
+                                       highlights.get(0), match)
         if cwd_width:
-            right.append(" ")
-            right.append_text(_fit(_field(row.cwd or "?", highlights.get(2), self._match,
-                                          base=dim), cwd_width, left=True))
+            segments.append(_SPACE)
+            segments += field_segments(row.cwd or "?", cwd_width, highlights.get(2), match,
+                                       dim, left=True)
         if branch_width:
-            right.append(" ")
-            right.append_text(_fit(_field(row.git_branch or "", highlights.get(3), self._match,
-                                          base=dim), branch_width))
-        right.append(" ")
-        right.append_text(tail)
-        return Text.assemble(when, marker, right, no_wrap=True, overflow="crop")
+            segments.append(_SPACE)
+            segments += field_segments(row.git_branch or "", branch_width, highlights.get(3),
+                                       match, dim)
+        segments.append(_SPACE)
+        segments.append(Segment(timefmt.size(row.size).rjust(SIZE_WIDTH) + " "
+                                + timefmt.tokens(row.tokens).rjust(TOKENS_WIDTH), dim))
+        return segments
 
     @property
     def _match(self) -> Style:
@@ -306,63 +309,3 @@ class SessionList(ScrollView, can_focus=True):
         found = match_fields(self._query, search_fields(row), exact=ID_FIELD)
         return found[1] if found else {}
 
-
-def _field(value: str, positions: set[int] | None, match: Style,
-           base: Style | None = None) -> Text:
-    """One line of session text, literal (never markup), matched characters styled."""
-    flat = one_line(value)
-    text = Text(flat, style=base or "")
-    if positions and flat == value:  # positions index the original; only exact when unchanged
-        for pos in positions:
-            if pos < len(flat):
-                text.stylize(match, pos, pos + 1)
-    elif positions:
-        # Whitespace was collapsed: find the matched characters again in the flat text.
-        lowered = flat.lower()
-        for word in _matched_runs(value, positions):
-            start = lowered.find(word.lower())
-            if start != -1:
-                text.stylize(match, start, start + len(word))
-    return text
-
-
-def _matched_runs(value: str, positions: set[int]) -> list[str]:
-    runs: list[str] = []
-    current = ""
-    for i, ch in enumerate(value):
-        if i in positions:
-            current += ch
-        elif current:
-            runs.append(current)
-            current = ""
-    if current:
-        runs.append(current)
-    return runs
-
-
-def _fit(text: Text, width: int, left: bool = False) -> Text:
-    """Exactly `width` cells: cut with an ellipsis (at the start for paths), or padded."""
-    if width <= 0:
-        return Text()
-    if text.cell_len > width:
-        if left:
-            # Keep the end of a path, which says more than its start.
-            cut = text.cell_len - width + 1
-            text = Text("…") + text[_char_index_for_cells(text.plain, cut):]
-            while text.cell_len > width:
-                text = Text("…") + text[2:]
-        else:
-            text = text.copy()
-            text.truncate(width, overflow="ellipsis")
-    text = text.copy()
-    text.pad_right(width - text.cell_len)
-    return text
-
-
-def _char_index_for_cells(plain: str, cells: int) -> int:
-    total = 0
-    for i, ch in enumerate(plain):
-        if total >= cells:
-            return i
-        total += cell_len(ch)
-    return len(plain)

@@ -577,6 +577,20 @@ class TranscriptView(ScrollView, can_focus=True):
         self.show_block(target)
         return True
 
+    def show_turn(self, number: int) -> bool:
+        """Put the cursor on the header of turn `number` (Turn.index) and scroll it to the
+        top; False when no such turn is shown."""
+        target = next((i for i, b in enumerate(self._blocks)
+                       if b.kind == HEADER and b.item.index == number), None)
+        if target is None:
+            return False
+        self._set_cursor(target)
+        self.show_block(target)
+        # Blocks set in this same turn of the loop are not laid out yet (the scroll would
+        # be clamped to the old height): scroll again once they are.
+        self.call_after_refresh(self.show_block, target)
+        return True
+
     def on_click(self, event: Click) -> None:
         if not self._blocks:
             return

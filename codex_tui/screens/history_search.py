@@ -1,0 +1,708 @@
+"""Global search: every prompt of history.jsonl, or the text of every transcript.
+
+Prompts (the default mode) are searched on each keystroke, in this screen, by the store's
+History search (fuzzy, then newest first). Transcripts are searched through the store's text
+index, in a worker, after the index has been brought up to date (the first time, for a large
+home, that takes a while: the header counts). Workers read; this screen hands rows down to a
+HistoryList and the row under the cursor to a HistoryPreview.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from .. import gcpause
+from ..store import StoreError, Thread, ThreadStore, ThreadSummary
+from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
+from ..store.query import cwd_matcher, normalize_path
+from ..store.text_index import TextHit, TextSearchResult, UpdateStats
+from ..textutil import one_line
+from ..widgets.history_list import HistoryList
+from ..widgets.history_preview import HistoryPreview
+from ..widgets.key_bar import KeyBar
+from ..widgets.picker_header import PickerHeader
+from ..widgets.session_list import SessionList
+from .resume_flow import request_resume
+
+PROMPTS = "prompts"
+TRANSCRIPTS = "transcripts"
+PREVIEW_DELAY = 0.15  # the preview reads a session once the cursor rests on its row
+PREVIEW_BYTES = 256 * 1024  # read first for a preview (then all, if the turn is further)
+TEXT_SEARCH_DELAY = 0.08  # transcript searches wait this long for the next key
+TEXT_LIMIT = 200
+BATCH_SECONDS = 0.2
+NARROW_WIDTH = 100
+THREAD_CACHE = 4
+
+
+class HistorySearchScreen(Screen):
+    CSS_PATH = "history_search.tcss"
+
+    BINDINGS = [
+        Binding("enter", "open", "Open at turn", priority=True),
+        Binding("ctrl+r", "resume", "Resume", key_display="^r"),
+        Binding("tab", "toggle_mode", "Prompts/Transcripts", key_display="tab", priority=True),
+        Binding("ctrl+t", "toggle_dir", "This dir", key_display="^t"),
+        Binding("escape", "escape", "Clear / back"),
+        Binding("down", "list_cursor(1)", show=False),
+        Binding("up", "list_cursor(-1)", show=False),
+        Binding("pagedown", "list_page(1)", show=False),
+        Binding("pageup", "list_page(-1)", show=False),
+    ]
+
+    class HistoryLoaded(Message):
+        def __init__(self, history: History) -> None:
+            super().__init__()
+            self.history = history
+
+    class SessionsLoaded(Message):
+        def __init__(self, summaries: list[ThreadSummary], known: set[str] | None,
+                     done: bool) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.known = known  # every existing thread id, once the file system was listed
+            self.done = done
+
+    class IndexProgress(Message):
+        def __init__(self, done: int, todo: int, stats: UpdateStats | None = None) -> None:
+            super().__init__()
+            self.done = done
+            self.todo = todo
+            self.stats = stats
+
+    class TextResults(Message):
+        def __init__(self, query: str, key: tuple, result: TextSearchResult) -> None:
+            super().__init__()
+            self.query = query
+            self.key = key
+            self.result = result
+
+    class PreviewLoaded(Message):
+        def __init__(self, key: tuple | None, thread_id: str, thread: Thread | None,
+                     complete: bool) -> None:
+            super().__init__()
+            self.key = key  # the row (and query) it was read for
+            self.thread_id = thread_id
+            self.thread = thread
+            self.complete = complete  # the whole thread (not only its start)
+
+    class TurnFound(Message):
+        def __init__(self, thread_id: str, turn: int | None) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+            self.turn = turn
+
+    def __init__(self, store: ThreadStore, *, cwd: str | None,
+                 now: Callable[[], datetime] | None = None, mode: str = PROMPTS,
+                 this_dir: bool = False, query: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.cwd = cwd
+        self._now = now
+        self.mode = mode
+        self.this_dir = this_dir and cwd is not None
+        self._initial_query = query
+        self._query = query
+        self.history: History | None = None
+        self._sessions: dict[str, ThreadSummary] = {}
+        self._known: set[str] | None = None
+        self._sessions_done = False
+        self._sessions_version = 0
+        self._spellings = cwd_matcher(cwd) if cwd else set()
+        self._allowed_key: tuple | None = None
+        self._allowed: set[str] = set()
+        self._result: HistoryResult | None = None
+        self._text: TextSearchResult | None = None
+        self._text_key: tuple | None = None
+        self._text_pending = False
+        self._index_state: str | None = None  # None: not started; "indexing"; "ready"
+        self._index_progress = (0, 0)
+        self._index_stats: UpdateStats | None = None
+        # Sessions read for the preview: (thread or None, whether all of it was read).
+        self._threads: OrderedDict[str, tuple[Thread | None, bool]] = OrderedDict()
+        self._preview_for: tuple | None = None
+        self._preview_timer: Timer | None = None
+        self._preview_pending = False  # the cursor moved; its preview is not shown yet
+        self.last_filter_seconds = 0.0  # read by benchmarks/
+        self.filtered_at: float | None = None
+
+    def now(self) -> datetime:
+        return self._now() if self._now else datetime.now().astimezone()
+
+    @property
+    def loading(self) -> bool:
+        """True while something this screen shows is still being read (tests wait on it)."""
+        return self.history is None or not self._sessions_done or \
+            self._index_state == "indexing" or self._text_pending or self._preview_pending
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield PickerHeader(id="hs-header")
+        yield Input(value=self._initial_query, placeholder=self._placeholder(), id="hs-search")
+        with Horizontal(id="hs-body"):
+            yield HistoryList(id="hs-list")
+            yield HistoryPreview(id="hs-preview")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        search = self.query_one("#hs-search", Input)
+        search.focus()
+        self.watch(search, "value", self._on_search, init=False)
+        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+        self._update_chrome()
+        self.load_history()
+        if self.mode == TRANSCRIPTS:
+            self.index_transcripts()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+
+    @property
+    def list(self) -> HistoryList:
+        return self.query_one(HistoryList)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self) -> None:
+        worker = get_current_worker()
+        history = self.store.history()
+        history.searcher  # noqa: B018  (index the prompts here, not on the first keystroke)
+        import rapidfuzz.fuzz
+        import rapidfuzz.process  # noqa: F401
+        self.post_message(self.HistoryLoaded(history))
+        # Then what is known of the sessions: titles and directories, and which exist.
+        for batch in self.store.cached(None):
+            if worker.is_cancelled:
+                return
+            if batch:
+                self.post_message(self.SessionsLoaded(batch, None, False))
+        stubs = self.store.scan()
+        known = {s.id for s in stubs}
+        pending = any(s.pending for s in stubs)
+        self.post_message(self.SessionsLoaded(stubs, known, not pending))
+        if not pending:
+            return
+        # The sessions of the newest prompts first.
+        first = list(dict.fromkeys(e.session_id for e in history.entries[:500]))
+        batch: list[ThreadSummary] = []
+        last = time.monotonic()
+        for summary in self.store.complete(first):
+            if worker.is_cancelled:
+                return
+            batch.append(summary)
+            if time.monotonic() - last >= BATCH_SECONDS:
+                self.post_message(self.SessionsLoaded(batch, known, False))
+                batch = []
+                last = time.monotonic()
+        self.post_message(self.SessionsLoaded(batch, known, True))
+
+    def _freeze_if_loaded(self) -> None:
+        """Once prompts and sessions are all read: what was read lives on (100,000 prompts,
+        their index, 10,000 summaries), so move it out of the cyclic collector's sight, as
+        the picker does (else a full collection, every so many keystrokes, walks it all)."""
+        if self.history is not None and self._sessions_done:
+            gcpause.resume()
+            gc.freeze()
+
+    @on(HistoryLoaded)
+    def _on_history(self, message: HistoryLoaded) -> None:
+        self.history = message.history
+        self._freeze_if_loaded()
+        if self.mode == PROMPTS:
+            self.refilter()
+        self._update_chrome()
+
+    @on(SessionsLoaded)
+    def _on_sessions(self, message: SessionsLoaded) -> None:
+        for s in message.summaries:
+            self._sessions[s.id] = s
+        if message.known is not None:
+            self._known = message.known
+        self._sessions_done = message.done
+        self._sessions_version += 1
+        self._freeze_if_loaded()
+        self.list.sessions_changed(self._sessions, self._known)
+        if self.this_dir:
+            self.refilter()  # the directory filter depends on what is known
+        else:
+            self._update_chrome()
+        self._refresh_preview_heading()
+
+    @on(Worker.StateChanged)
+    def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        group = event.worker.group
+        error = event.worker.error
+        if group == "text-index":
+            self._index_state = "failed"
+        if group == "text-search":
+            self._text_pending = False
+        if group == "history":
+            self._sessions_done = True
+            if self.history is None:
+                self.history = History([], error=str(error))
+        self.notify(f"{event.worker.description} failed: {type(error).__name__}: {error}",
+                    severity="error", timeout=10)
+        self._update_chrome()
+
+    # -- the directory filter ------------------------------------------------------------------
+
+    def _allowed_sessions(self) -> set[str] | None:
+        if not self.this_dir:
+            return None
+        key = (self._sessions_version,)
+        if self._allowed_key != key:
+            self._allowed = {s.id for s in self._sessions.values()
+                             if s.cwd and normalize_path(s.cwd) in self._spellings}
+            self._allowed_key = key
+        return self._allowed
+
+    # -- prompts ---------------------------------------------------------------------------
+
+    def _on_search(self, value: str) -> None:
+        # As the key changes the value (a watcher), so that the key and the rows it selects
+        # are drawn in one frame.
+        self._query = value
+        self.list.reset_cursor()
+        self.refilter()
+
+    def refilter(self) -> None:
+        if self.mode == TRANSCRIPTS:
+            self._search_transcripts()
+            return
+        started = time.perf_counter()
+        if self.history is None:
+            rows: list = []
+        else:
+            self._result = self.history.search(self._query, sessions=self._allowed_sessions())
+            rows = self._result.entries  # type: ignore[assignment]
+        self.list.show(rows, query=self._query, sessions=self._sessions, known=self._known,
+                       now=self.now())
+        self.last_filter_seconds = time.perf_counter() - started
+        self.filtered_at = time.perf_counter()
+        self._update_chrome()
+
+    # -- transcripts -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
+    def index_transcripts(self) -> None:
+        worker = get_current_worker()
+        last = [0.0]
+
+        def progress(done: int, todo: int) -> None:
+            if time.monotonic() - last[0] >= BATCH_SECONDS or done == todo:
+                last[0] = time.monotonic()
+                self.post_message(self.IndexProgress(done, todo))
+
+        stats = self.store.update_text_index(progress=progress,
+                                             cancelled=lambda: worker.is_cancelled)
+        self.post_message(self.IndexProgress(stats.added + stats.updated,
+                                             stats.added + stats.updated, stats))
+
+    @on(IndexProgress)
+    def _on_index_progress(self, message: IndexProgress) -> None:
+        self._index_progress = (message.done, message.todo)
+        if message.stats is not None:
+            self._index_state = "ready"
+            self._index_stats = message.stats
+            self._text_key = None  # search again: there may be more to find
+            if self.mode == TRANSCRIPTS:
+                self._search_transcripts()
+        elif self._index_state is None:
+            self._index_state = "indexing"
+        self._update_chrome()
+
+    def _search_transcripts(self) -> None:
+        query = self._query.strip()
+        threads = self._allowed_sessions()
+        key = (query, None if threads is None else frozenset(threads), self._index_state)
+        if key == self._text_key:
+            return
+        self._text_key = key
+        if not query:
+            self._text = None
+            self._text_pending = False
+            self.list.show([], query="", sessions=self._sessions, known=self._known,
+                           now=self.now())
+            self._update_chrome()
+            return
+        self._text_pending = True
+        self._update_chrome()
+        self.search_text(query, key, threads)
+
+    @work(thread=True, exclusive=True, group="text-search", exit_on_error=False)
+    def search_text(self, query: str, key: tuple, threads: set[str] | None) -> None:
+        time.sleep(TEXT_SEARCH_DELAY)  # typing on: this search is cancelled by the next one
+        if get_current_worker().is_cancelled:
+            return
+        result = self.store.search_text(query, TEXT_LIMIT, update=False, threads=threads)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.TextResults(query, key, result))
+
+    @on(TextResults)
+    def _on_text_results(self, message: TextResults) -> None:
+        if message.key != self._text_key or self.mode != TRANSCRIPTS:
+            return
+        self._text = message.result
+        self._text_pending = False
+        self.list.show(message.result.hits, query=message.query, sessions=self._sessions,
+                       known=self._known, now=self.now())
+        self._update_chrome()
+
+    # -- chrome ------------------------------------------------------------------------------
+
+    def _placeholder(self) -> str:
+        if self.mode == PROMPTS:
+            return "Search every prompt you typed into Codex (fuzzy; Tab: transcripts)"
+        return "Search the text of every transcript: messages and commands (Tab: prompts)"
+
+    def _update_chrome(self) -> None:
+        self.query_one(PickerHeader).show(self._status(), self._filter_bar())
+        if not self.list.rows:
+            self.list.set_empty_message(self._empty_message())
+
+    def _status(self) -> Text:
+        status = Text()
+        if self.mode == PROMPTS:
+            status.append("Prompt history", style="bold")
+            h = self.history
+            if h is None:
+                status.append("  ·  reading history.jsonl…", style="italic")
+                return status
+            status.append(f"  ·  {len(h):,} prompts")
+            if self._query.strip() or self.this_dir:
+                r = self._result
+                shown = len(self.list.rows)
+                more = "+" if r is not None and r.capped else ""
+                status.append(f"  ·  {shown:,}{more} match{'es' if shown != 1 else ''}")
+            if h.skipped:
+                status.append(f"  ·  {h.skipped:,} unreadable line"
+                              f"{'s' if h.skipped != 1 else ''} skipped", style="yellow")
+        else:
+            status.append("Transcript text", style="bold")
+            if self._index_state == "indexing":
+                done, todo = self._index_progress
+                status.append(f"  ·  indexing {done:,}/{todo:,} sessions…", style="italic")
+            elif self._index_state == "ready":
+                stats = self._index_stats
+                if stats is not None:
+                    total = stats.added + stats.updated + stats.unchanged
+                    status.append(f"  ·  {total:,} sessions indexed")
+            elif self._index_state == "failed":
+                status.append("  ·  the index could not be updated", style="red")
+            if self._text_pending:
+                status.append("  ·  searching…", style="italic")
+            elif self._text is not None:
+                n = len(self._text.hits)
+                more = "+" if self._text.more else ""
+                status.append(f"  ·  {n:,}{more} result{'s' if n != 1 else ''}")
+                if self._text.mode != "trigram":
+                    status.append(f"  ·  {self._text.mode} mode (no FTS5 trigram in this "
+                                  "SQLite)", style="yellow")
+        if not self._sessions_done:
+            status.append("  ·  reading sessions…", style="italic")
+        return status
+
+    def _filter_bar(self) -> Text:
+        bar = Text()
+
+        def option(key: str, label: str, choices: list[tuple[str, bool]]) -> None:
+            bar.append(f"{key} ", style="bold reverse")
+            bar.append(f" {label}: ")
+            for i, (name, active) in enumerate(choices):
+                if i:
+                    bar.append(" | ", style="dim")
+                bar.append(name, style="bold underline" if active else "dim")
+            bar.append("   ")
+
+        option("tab", "Search", [("Prompts", self.mode == PROMPTS),
+                                 ("Transcripts", self.mode == TRANSCRIPTS)])
+        where = one_line(self.cwd) if self.cwd else "?"
+        option("^t", "Dir", [(f"This ({where})", self.this_dir), ("All", not self.this_dir)])
+        return bar
+
+    def _empty_message(self) -> Text:
+        query = self._query.strip()
+        if self.mode == TRANSCRIPTS:
+            if self._index_state == "indexing" and not query:
+                return Text("Indexing transcripts… (only changed sessions are read next "
+                            "time)", style="italic")
+            if not query:
+                return Text("Type to search the text of every transcript:\nyour messages, "
+                            "Codex's replies and the commands it ran.")
+            if self._text is not None and self._text.error:
+                return Text(self._text.error, style="red")
+            if self._text_pending:
+                return Text("Searching…", style="italic")
+            return Text.assemble("Nothing in the transcripts matches ", (repr(query), "bold"),
+                                 ".")
+        h = self.history
+        if h is None:
+            return Text("Reading history.jsonl…", style="italic")
+        if h.error:
+            return Text(f"Cannot read {h.path}: {h.error}", style="red")
+        if not h.entries:
+            what = "No history.jsonl in this Codex home yet." if h.missing else \
+                "No prompts in history.jsonl yet."
+            return Text(f"{what}\nCodex saves each prompt you type in its TUI there "
+                        "(unless [history] persistence = \"none\").")
+        if self.this_dir and not query:
+            reading = "  (still reading sessions…)" if not self._sessions_done else ""
+            return Text.assemble("No prompts from sessions in ",
+                                 (one_line(self.cwd or "?"), "bold"),
+                                 f".{reading}\nPress ", ("ctrl+t", "bold reverse"),
+                                 " for every directory.")
+        return Text.assemble("No prompts match ", (repr(query), "bold"),
+                             ".  Esc clears the search.")
+
+    # -- preview ---------------------------------------------------------------------------
+
+    def _row_session(self, row: HistoryEntry | TextHit) -> str:
+        return row.thread_id if isinstance(row, TextHit) else row.session_id
+
+    def _missing(self, sid: str) -> bool:
+        return self._known is not None and sid not in self._known
+
+    @on(SessionList.Highlighted)
+    def _on_highlight(self, event: SessionList.Highlighted) -> None:
+        row = event.summary
+        if row is None:
+            self._preview_for = None
+            self._preview_pending = False
+            self.query_one(HistoryPreview).show(None, query="", summary=None, missing=False,
+                                                thread=None, turn=None, now=self.now())
+            return
+        key = (id(row), self._query)
+        if key == self._preview_for:
+            return
+        self._preview_for = key
+        # Shown once the cursor rests (typing or scrolling fast costs no preview: one timer,
+        # pushed back by each move), and read (the start of the session first) only when
+        # not read already.
+        if not self.query_one(HistoryPreview).display:
+            return
+        self._preview_pending = True
+        if self._preview_timer is None:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._cursor_rested)
+        else:
+            self._preview_timer.reset()
+
+    def _cursor_rested(self) -> None:
+        self._preview_timer = None
+        row = self.list.current
+        if row is None or (id(row), self._query) != self._preview_for:
+            self._preview_pending = False
+            return
+        sid = self._row_session(row)
+        if self._missing(sid) or sid in self._threads:
+            self._preview_pending = False
+            self._show_preview(row)
+            known, _ = self._cached_turn(row)
+            if not known:
+                self.load_preview(self._preview_for, sid, 0)  # the rest of the thread
+            return
+        self._show_preview(row)  # "reading…" under the prompt
+        self.load_preview(self._preview_for, sid, PREVIEW_BYTES)
+
+    def _cached_turn(self, row) -> tuple[bool, int | None]:
+        """(known, turn): the row's turn, if what was read of its session says."""
+        if isinstance(row, TextHit):
+            return True, row.turn
+        cached = self._threads.get(row.session_id)
+        if cached is None:
+            return False, None
+        thread, complete = cached
+        if thread is None:
+            return True, None
+        turn = locate_turn(thread.turns, row, complete=complete)
+        return turn is not None or complete, turn
+
+    def _show_preview(self, row) -> None:
+        sid = self._row_session(row)
+        cached = self._threads.get(sid)
+        thread = cached[0] if cached is not None else None
+        known, turn = self._cached_turn(row)
+        summary = thread.summary if thread is not None else self._sessions.get(sid)
+        self.query_one(HistoryPreview).show(
+            row, query=self._query, summary=summary, missing=self._missing(sid),
+            thread=thread, turn=turn, now=self.now(),
+            reading=not known and not self._missing(sid))
+
+    def _refresh_preview_heading(self) -> None:
+        row = self.list.current
+        if row is not None and self._preview_for is not None and \
+                (id(row), self._query) == self._preview_for:
+            self._show_preview(row)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def load_preview(self, key: tuple, thread_id: str, read: int) -> None:
+        """Read the first `read` bytes of the thread (0: all of it) for the preview."""
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            thread = self.store.read_thread(thread_id, max_bytes=read or None)
+        except StoreError:
+            thread = None
+        complete = read == 0 or thread is None or _read_whole(thread, read)
+        self.post_message(self.PreviewLoaded(key, thread_id, thread, complete))
+
+    @on(PreviewLoaded)
+    def _on_preview_loaded(self, message: PreviewLoaded) -> None:
+        self._remember(message.thread_id, message.thread, message.complete)
+        row = self.list.current
+        if row is None or (id(row), self._query) != message.key:
+            return
+        self._preview_pending = False
+        self._show_preview(row)
+        known, _ = self._cached_turn(row)
+        if not known and self._threads.get(message.thread_id, (None, True))[1] is False:
+            self.load_preview(message.key, message.thread_id, 0)  # the rest of the thread
+
+    def _remember(self, thread_id: str, thread: Thread | None, complete: bool) -> None:
+        old = self._threads.get(thread_id)
+        if old is not None and old[1] and not complete:
+            return  # keep the whole thread read before
+        self._threads[thread_id] = (thread, complete)
+        self._threads.move_to_end(thread_id)
+        while len(self._threads) > THREAD_CACHE:
+            self._threads.popitem(last=False)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#hs-search")
+    def _on_submit(self) -> None:
+        self.action_open()
+
+    @on(SessionList.Selected)
+    def _on_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.list.current
+        if row is None:
+            return
+        sid = self._row_session(row)
+        if self._missing(sid):
+            self.notify("That session's rollout file is gone: nothing to open", timeout=3)
+            return
+        if isinstance(row, TextHit):
+            self._open_transcript(sid, row.turn)
+            return
+        known, turn = self._cached_turn(row)
+        if known:
+            self._open_transcript(sid, turn)
+        else:
+            self.find_turn(sid, row)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def find_turn(self, thread_id: str, entry: HistoryEntry) -> None:
+        try:
+            thread = self.store.read_thread(thread_id)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(self.PreviewLoaded(None, thread_id, thread, True))
+        self.post_message(self.TurnFound(thread_id, locate_turn(thread.turns, entry)))
+
+    @on(TurnFound)
+    def _on_turn_found(self, message: TurnFound) -> None:
+        self._open_transcript(message.thread_id, message.turn)
+
+    def _open_transcript(self, thread_id: str, turn: int | None) -> None:
+        from .transcript import TranscriptScreen
+
+        self.app.push_screen(TranscriptScreen(self.store, thread_id, now=self._now, turn=turn))
+
+    def action_resume(self) -> None:
+        row = self.list.current
+        if row is None:
+            return
+        sid = self._row_session(row)
+        if self._missing(sid):
+            self.notify("That session's rollout file is gone: it cannot be resumed", timeout=3)
+            return
+        try:
+            summary = self.store.summary(sid)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        request_resume(self, self.store, summary)
+
+    def action_toggle_mode(self) -> None:
+        self.mode = TRANSCRIPTS if self.mode == PROMPTS else PROMPTS
+        self.query_one("#hs-search", Input).placeholder = self._placeholder()
+        self.list.reset_cursor()
+        self._preview_for = None
+        if self.mode == TRANSCRIPTS:
+            self._text_key = None
+            if self._index_state is None:
+                self._index_state = "indexing"
+                self.index_transcripts()
+        self.refilter()
+        self._update_chrome()
+
+    def action_toggle_dir(self) -> None:
+        if self.cwd is None:
+            self.notify("The current directory is unknown", timeout=3)
+            return
+        self.this_dir = not self.this_dir
+        self.list.pin_cursor()
+        self.refilter()
+
+    def action_list_cursor(self, delta: int) -> None:
+        self.list.action_cursor(delta)
+
+    def action_list_page(self, direction: int) -> None:
+        self.list.action_page(direction)
+
+    def action_escape(self) -> None:
+        search = self.query_one("#hs-search", Input)
+        if search.value:
+            search.value = ""
+        else:
+            self.action_back()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit(None)
+
+    def commands(self) -> list[tuple[str, str, object]]:
+        """Every action, for the command palette: (title, help, callback)."""
+        return [
+            ("Open at the matching turn", "Read the session, scrolled to this prompt's turn",
+             self.action_open),
+            ("Resume session", "Run codex resume on the highlighted prompt's session",
+             self.action_resume),
+            ("Toggle prompts / transcripts", "Search history.jsonl or the text of every "
+             "transcript", self.action_toggle_mode),
+            ("Toggle this directory / all directories",
+             "Only sessions started in the current directory", self.action_toggle_dir),
+            ("Back", "Leave the history search", self.action_back),
+        ]
+
+
+def _read_whole(thread: Thread, max_bytes: int) -> bool:
+    """Whether a read of `max_bytes` per file got the whole thread."""
+    s = thread.summary
+    return (s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
+            and thread.inherited_from is None)

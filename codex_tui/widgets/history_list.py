@@ -1,0 +1,202 @@
+"""The history search's result list: the picker's virtual SessionList (cursor, scrolling,
+cached strips, empty message) with rows of prompts or transcript hits instead of sessions.
+
+A row shows the prompt (or the matching excerpt) on one line with the matched characters
+highlighted, when, and its session's title and directory; a prompt whose session has no
+rollout file any more is marked. Text from sessions is shown literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.text import Text
+from textual.geometry import Size
+
+from .. import timefmt
+from ..store.history import HistoryEntry, highlight_positions
+from ..store.model import ThreadSummary
+from ..store.text_index import TextHit
+from ..textutil import one_line, printable
+from .session_list import WHEN_WIDTH, SessionList
+
+KINDS = {"user": "you", "assistant": "codex", "command": "$"}
+WHEN = WHEN_WIDTH + 2  # "2025-12-19": dates of other years are ten characters
+KIND_WIDTH = 6
+
+
+class HistoryList(SessionList):
+    """Rows of `HistoryEntry` or `TextHit`. Posts SessionList.Highlighted/Selected with the
+    row in `summary`."""
+
+    COMPONENT_CLASSES = {"history-list--missing", "history-list--kind"}
+
+    DEFAULT_CSS = """
+    HistoryList {
+        & > .history-list--missing { color: $error; text-style: italic; }
+        & > .history-list--kind { color: $accent; text-style: bold; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._sessions: dict[str, ThreadSummary] = {}
+        self._known: set[str] | None = None
+        self._cwd_cells = 0
+        # The session part of rows, by (session, width): the same sessions come back
+        # keystroke after keystroke, while the rows' strips are drawn anew.
+        self._session_texts: dict[tuple[str, int], Text] = {}
+
+    def show(self, rows: Sequence[HistoryEntry] | Sequence[TextHit], *, query: str,
+             sessions: dict[str, ThreadSummary], known: set[str] | None,
+             now: datetime | None = None, show_cwd: bool = True) -> None:
+        """Replace the rows. `sessions`: what is known of each session so far; `known`: the
+        ids of every session that exists (None until the sessions have been listed)."""
+        keep = self.current if self._user_moved else None
+        self._rows = rows  # type: ignore[assignment]
+        self._query = query
+        if sessions is not self._sessions or known is not self._known \
+                or len(self._session_texts) > 4096:
+            self._session_texts.clear()
+        self._sessions = sessions
+        self._known = known
+        self._show_cwd = show_cwd
+        if now is not None:
+            self._now = now
+        self._version += 1
+        self._strips.clear()
+        index = 0
+        if keep is not None:
+            found = next((i for i, r in enumerate(rows) if r is keep), None)
+            if found is None and isinstance(keep, TextHit):  # a new search's equal hit
+                found = next((i for i, r in enumerate(rows) if r == keep), None)
+            index = found or 0
+        self.virtual_size = Size(self.size.width, len(rows))
+        self._move_to(index, force=True)
+        self.refresh()
+
+    def sessions_changed(self, sessions: dict[str, ThreadSummary],
+                         known: set[str] | None) -> None:
+        """Titles and directories arrived: draw the rows again."""
+        self._sessions = sessions
+        self._known = known
+        self._session_texts.clear()
+        self._version += 1
+        self._strips.clear()
+        self.refresh()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _highlights(self, row) -> dict[int, set[int]]:  # not used: rows highlight themselves
+        return {}
+
+    def _row_segments(self, row, width: int) -> list[Segment]:  # type: ignore[override]
+        text = self._row_text(row, width)
+        return [s for s in text.render(self.app.console) if s.text != "\n"]
+
+    def _row_text(self, row, width: int) -> Text:
+        dim = self.get_component_rich_style("session-list--dim", partial=True)
+        match = self.get_component_rich_style("session-list--match", partial=True)
+        if isinstance(row, TextHit):
+            sid = row.thread_id
+            shown = datetime.fromtimestamp(row.ts, UTC) if row.ts is not None else None
+        else:
+            sid = row.session_id
+            shown = row.when
+        when = Text(timefmt.relative(shown, self._now).rjust(WHEN - 1) + " ",
+                    self.get_component_rich_style("session-list--when", partial=True))
+        summary = self._sessions.get(sid)
+        missing = self._known is not None and sid not in self._known
+        # The text gets most of the row; the session's title and directory the rest.
+        share = 0.35 if isinstance(row, TextHit) else 0.4
+        side = max(16, int(width * share)) if width >= 60 else 0
+        main_width = max(8, width - WHEN - side - (1 if side else 0))
+        prefix = Text()
+        if isinstance(row, TextHit):
+            kind = Text()  # (a style given to Text() would cover what is appended too)
+            kind.append(KINDS.get(row.kind, row.kind).ljust(KIND_WIDTH),
+                        self.get_component_rich_style("history-list--kind", partial=True))
+            body = _marked(row.excerpt, set(row.positions), match)
+            main = kind + _fit(body, max(4, main_width - KIND_WIDTH))
+            prefix = Text(f"turn {row.turn} ", dim)
+        else:
+            flat = one_line(row.text)
+            positions = highlight_positions(self._query, flat) if self._query else set()
+            if positions and max(positions) >= main_width - 1:
+                # The match is further right than the column shows: start later, keeping
+                # as much as fits before the match.
+                start = max(0, min(min(positions) - 3, max(positions) - main_width + 3))
+                flat = "…" + flat[start + 1:]
+                positions = {p - start for p in positions if p > start}
+            main = _fit(_marked(flat, positions, match), main_width)
+        line = Text.assemble(when, main, no_wrap=True, overflow="crop")
+        if side:
+            line.append(" ")
+            line.append_text(prefix)
+            key = (sid, side - prefix.cell_len)
+            session = self._session_texts.get(key)
+            if session is None:
+                session = self._session_texts[key] = self._session_text(
+                    summary, missing, side - prefix.cell_len, dim)
+            line.append_text(session)
+        return line
+
+    def _session_text(self, summary: ThreadSummary | None, missing: bool, width: int,
+                      dim) -> Text:
+        if missing:
+            return _fit(Text("⚠ session not found",
+                             self.get_component_rich_style("history-list--missing",
+                                                           partial=True)), width)
+        if summary is None:
+            return _fit(Text("…", dim), width)
+        title = one_line(summary.title) or "(no message yet)"
+        if summary.archived:
+            title = "[archived] " + title
+        if not self._show_cwd:
+            return _fit(Text(title), width)
+        cwd_width = min(len(one_line(summary.cwd)) if summary.cwd else 1, width // 2)
+        title_width = width - cwd_width - 1
+        return _fit(Text(title), title_width) + Text(" ") + \
+            _fit(Text(one_line(summary.cwd) or "?", dim), cwd_width, left=True)
+
+
+def _marked(flat: str, positions: set[int], style) -> Text:
+    """One line of literal text, the characters at `positions` styled."""
+    shown = printable(flat)
+    text = Text(shown)
+    if positions and len(shown) == len(flat):
+        for pos in positions:
+            if pos < len(shown):
+                text.stylize(style, pos, pos + 1)
+    return text
+
+
+def _fit(text: Text, width: int, left: bool = False) -> Text:
+    """Exactly `width` cells: cut with an ellipsis (at the start for paths), or padded."""
+    if width <= 0:
+        return Text()
+    if text.cell_len > width:
+        if left:
+            # Keep the end of a path, which says more than its start.
+            cut = text.cell_len - width + 1
+            text = Text("…") + text[_char_index_for_cells(text.plain, cut):]
+            while text.cell_len > width:
+                text = Text("…") + text[2:]
+        else:
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+    text = text.copy()
+    text.pad_right(width - text.cell_len)
+    return text
+
+
+def _char_index_for_cells(plain: str, cells: int) -> int:
+    total = 0
+    for i, ch in enumerate(plain):
+        if total >= cells:
+            return i
+        total += cell_len(ch)
+    return len(plain)
