@@ -494,9 +494,7 @@ class LocalThreadStore:
 
         tf = self._thread_files(thread_id)
         source = self.summary(thread_id)
-        with self._lock:
-            files = self._files
-        plan = plan_fork(tf, files.get, keep_turns, source.format)
+        plan = plan_fork(tf, self._locate, keep_turns, source.format)  # parents found by id
         result = write_fork(self.codex_home, plan)
         new_name = source.name if name is None else name.strip()
         if new_name:
@@ -513,7 +511,8 @@ class LocalThreadStore:
                 if self._names_before_scan is not None:
                     self._names_before_scan = {**self._names_before_scan,
                                                result.thread_id: new_name}
-            summary = summarize(new_files, self._names)
+            summary = summarize(new_files, self._names if self._scanned else
+                                self._early_names())
             self._files = {**self._files, result.thread_id: new_files}
             self._summaries = {**self._summaries, result.thread_id: summary}
         if self._cache:
