@@ -59,6 +59,10 @@ def state(home: Path) -> dict[str, object]:
     index = home / "session_index.jsonl"
     entries = [orjson.loads(line) for line in index.read_bytes().splitlines() if line.strip()] \
         if index.exists() else []
+    # A new entry's `updated_at` is the time of the run that wrote it: the crashed run's and
+    # the finished run's differ by a few milliseconds, so compare entries without it.
+    entries = [{k: v for k, v in e.items() if k != "updated_at"} if isinstance(e, dict) else e
+               for e in entries]
     return {"rollouts": rollouts, "index": entries}
 
 

@@ -519,3 +519,34 @@ def test_reading_a_live_codex_index_writes_nothing(tmp_path):
                 for p in tmp_path.iterdir()} == files
     finally:
         writer.close()
+
+
+# -- the in-memory store (tests and snapshots use it) --------------------------------------------
+
+def test_in_memory_store_manages_as_the_local_one(codex_home):
+    import dataclasses
+
+    from codex_tui.store import InMemoryThreadStore
+
+    local = store(codex_home)
+    threads = [local.read_thread(t) for t in (PAGINATED, NAMED, FORK, FORK_SOURCE)]
+    memory = InMemoryThreadStore(threads)
+    assert memory.archive(PAGINATED).archived
+    with pytest.raises(StoreError, match="already archived"):
+        memory.archive(PAGINATED)
+    assert not memory.unarchive(PAGINATED).archived
+    with pytest.raises(StoreError, match="not archived"):
+        memory.unarchive(PAGINATED)
+    summary, warnings = memory.set_name(PAGINATED, " picker-demo-thread ")
+    assert summary.name == "picker-demo-thread" and NAMED in warnings[0]
+    with pytest.raises(StoreError, match="empty"):
+        memory.set_name(PAGINATED, " ")
+    with pytest.raises(ThreadNotFound):
+        memory.delete("01a1fe36-0000-7000-8000-000000000000")
+    with pytest.raises(StoreError, match="forked history still references it"):
+        memory.delete(FORK_SOURCE)
+    memory.delete(FORK)
+    memory.delete(FORK_SOURCE)
+    assert {s.id for s in memory.scan()} == {PAGINATED, NAMED}
+    assert memory.codex_index_note(PAGINATED) is None
+    assert dataclasses.is_dataclass(summary)

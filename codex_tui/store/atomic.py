@@ -4,7 +4,8 @@
   folder, fsync, rename, fsync of the folder).
 - `session_index_lock` / `append_session_index`: `session_index.jsonl` is append-only and
   Codex (0.169) appends to it holding an exclusive `flock` on `session_index.jsonl.lock`
-  beside it; we take the same lock, so our lines and Codex's never interleave.
+  beside it; we take the same lock, so our lines and Codex's never interleave, and publish
+  the index with our line whole (temporary file, rename), so a crash never cuts an entry.
 - `check_writable`: refuse early, with a clear message, when a folder cannot be written.
 - `move_no_replace`: one atomic rename that never replaces a file already at the target.
 - `replace_file`: replace a file's contents whole (temporary file, fsync, rename over it).
@@ -189,33 +190,28 @@ def index_timestamp(now: datetime | None = None) -> str:
 
 def append_session_index(codex_home: str, thread_id: str, name: str,
                          now: datetime | None = None) -> None:
-    """Append `{"id", "thread_name", "updated_at"}` to `session_index.jsonl` under Codex's
-    lock, in one write, then fsync (newest entry per id wins for every reader)."""
+    """Add `{"id", "thread_name", "updated_at"}` at the end of `session_index.jsonl` under
+    Codex's lock (newest entry per id wins for every reader).
+
+    The result is what Codex's append gives, but published whole: under the lock the index
+    is copied with the new line to a temporary file that replaces it (fsync, rename), so a
+    crash, even in the middle of a write, leaves the index as before or as after, never with
+    a cut-off entry. Codex appends only while holding the same lock, so none of its lines
+    can be lost in between."""
     line = orjson.dumps({"id": thread_id, "thread_name": name,
                          "updated_at": index_timestamp(now)}) + b"\n"
     path = os.path.join(codex_home, SESSION_INDEX)
     with session_index_lock(codex_home):
         try:
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            with open(path, "rb") as stream:
+                existing = stream.read()
+        except FileNotFoundError:
+            existing = b""
         except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        try:
-            _ensure_line_start(fd)
-            os.write(fd, line)
-            os.fsync(fd)
-        except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        finally:
-            os.close(fd)
-
-
-def _ensure_line_start(fd: int) -> None:
-    """If the file ends in a cut-off line (a crash mid-write), start ours on a new line."""
-    size = os.fstat(fd).st_size
-    if size == 0:
-        return
-    if os.pread(fd, 1, size - 1) != b"\n":
-        os.write(fd, b"\n")
+            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if existing and not existing.endswith(b"\n"):
+            existing += b"\n"  # a line cut off by a crash: ours starts on a new line
+        replace_file(path, existing + line, prefix=".codex-tui-session-index-")
 
 
 # -- moves and rewrites -------------------------------------------------------------------

@@ -427,7 +427,7 @@ class LocalThreadStore:
 
         self._thread_files(thread_id)  # a clear error for an unknown id
         unarchive_thread(self.codex_home, thread_id)
-        self.scan()
+        self._moved(thread_id)
         return self.summary(thread_id)  # read now: the moved file is not in the cache
 
     def archive(self, thread_id: str) -> ThreadSummary:
@@ -436,8 +436,17 @@ class LocalThreadStore:
 
         self._thread_files(thread_id)
         archive_thread(self.codex_home, thread_id)
-        self.scan()
+        self._moved(thread_id)
         return self.summary(thread_id)
+
+    def _moved(self, thread_id: str) -> None:
+        """The thread's files moved: the catalog (after a scan) or the located entry
+        (before one) must not point at the old paths."""
+        with self._lock:
+            self._located.pop(thread_id, None)
+            scanned = self._scanned
+        if scanned:
+            self.scan()
 
     def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
         """Append the name to `session_index.jsonl` under Codex's lock (store/manage.py)."""
@@ -446,6 +455,7 @@ class LocalThreadStore:
         self._thread_files(thread_id)
         stored, warnings = set_thread_name(self.codex_home, thread_id, name)
         with self._lock:
+            self._located.pop(thread_id, None)
             self._names = {**self._names, thread_id: stored}
             if self._names_before_scan is not None:
                 self._names_before_scan = {**self._names_before_scan, thread_id: stored}
@@ -475,6 +485,7 @@ class LocalThreadStore:
         self._thread_files(thread_id)
         delete_thread(self.codex_home, thread_id)
         with self._lock:
+            self._located.pop(thread_id, None)
             self._files = {k: v for k, v in self._files.items() if k != thread_id}
             self._summaries = {k: v for k, v in self._summaries.items() if k != thread_id}
             self._names = {k: v for k, v in self._names.items() if k != thread_id}
