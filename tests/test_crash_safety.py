@@ -57,8 +57,12 @@ def state(home: Path) -> dict[str, object]:
                 rollouts[str(path.relative_to(home))] = hashlib.sha256(
                     path.read_bytes()).hexdigest()
     index = home / "session_index.jsonl"
-    entries = [orjson.loads(line) for line in index.read_bytes().splitlines() if line.strip()] \
-        if index.exists() else []
+    data = index.read_bytes() if index.exists() else b""
+    if data and not data.endswith(b"\n"):
+        # An append cut by the crash (session_index.jsonl is appended to, as Codex does, never
+        # rewritten): readers skip the cut line, so the index says what it said before.
+        data = data[: data.rfind(b"\n") + 1]
+    entries = [orjson.loads(line) for line in data.splitlines() if line.strip()]
     # A new entry's `updated_at` is the time of the run that wrote it: the crashed run's and
     # the finished run's differ by a few milliseconds, so compare entries without it.
     entries = [{k: v for k, v in e.items() if k != "updated_at"} if isinstance(e, dict) else e

@@ -190,28 +190,31 @@ def index_timestamp(now: datetime | None = None) -> str:
 
 def append_session_index(codex_home: str, thread_id: str, name: str,
                          now: datetime | None = None) -> None:
-    """Add `{"id", "thread_name", "updated_at"}` at the end of `session_index.jsonl` under
-    Codex's lock (newest entry per id wins for every reader).
+    """Append `{"id", "thread_name", "updated_at"}` to `session_index.jsonl` as Codex does:
+    under its lock, one O_APPEND write, then fsync (newest entry per id wins for readers).
 
-    The result is what Codex's append gives, but published whole: under the lock the index
-    is copied with the new line to a temporary file that replaces it (fsync, rename), so a
-    crash, even in the middle of a write, leaves the index as before or as after, never with
-    a cut-off entry. Codex appends only while holding the same lock, so none of its lines
-    can be lost in between."""
+    Appending, not rewriting the file: Codex releases that append without the lock would
+    lose a line to a rewrite published in between. The price: a crash inside this one small
+    write could leave a cut last line, which every reader skips, and the next append (ours,
+    starting on a new line) puts after it."""
     line = orjson.dumps({"id": thread_id, "thread_name": name,
                          "updated_at": index_timestamp(now)}) + b"\n"
     path = os.path.join(codex_home, SESSION_INDEX)
     with session_index_lock(codex_home):
         try:
-            with open(path, "rb") as stream:
-                existing = stream.read()
-        except FileNotFoundError:
-            existing = b""
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        if existing and not existing.endswith(b"\n"):
-            existing += b"\n"  # a line cut off by a crash: ours starts on a new line
-        replace_file(path, existing + line, prefix=".codex-tui-session-index-")
+            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line  # a line cut off by a crash: ours starts on a new one
+            os.write(fd, line)
+            os.fsync(fd)
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        finally:
+            os.close(fd)
 
 
 # -- moves and rewrites -------------------------------------------------------------------
