@@ -290,3 +290,34 @@ async def test_history_screen_over_hostile_home(hostile: HostileHome) -> None:
             await settle(pilot)
     assert app.return_code in (None, 0)
     assert snapshot_tree(hostile.path) == before
+
+
+def test_export_every_thread_changes_nothing(capsys, hostile: HostileHome) -> None:
+    before = snapshot_tree(hostile.path)
+    rows = listed(hostile.path) + listed(hostile.path, "--archived")
+    for row in rows:
+        for fmt in ("markdown", "html", "json"):
+            code, out, err = in_process(capsys, hostile.path, "export", row["id"], "-f", fmt)
+            assert code == 0, (row["id"], fmt, err)
+            assert out
+    assert snapshot_tree(hostile.path) == before
+
+
+def test_writes_over_a_hostile_home_succeed_or_refuse_clearly(capsys, tmp_path: Path) -> None:
+    home = build_hostile_home(tmp_path / "home", seed=4)
+    rows = listed(home.path)
+    for row in rows:
+        for args in (["fork", row["id"], "--turn", "1", "--json"],
+                     ["rename", row["id"], "hostile [b]name[/b]"],
+                     ["archive", row["id"]]):
+            code, _out, err = in_process(capsys, home.path, *args)
+            assert code == 0 or err.startswith("codex-tui:"), (args, err)
+    for row in listed(home.path, "--archived"):
+        code, _out, err = in_process(capsys, home.path, "unarchive", row["id"])
+        assert code == 0 or err.startswith("codex-tui:"), (row["id"], err)
+    for row in listed(home.path):
+        code, _out, err = in_process(capsys, home.path, "delete", row["id"], "--yes")
+        assert code == 0 or err.startswith("codex-tui:"), (row["id"], err)
+    # What is left still lists, and what could not be written says why.
+    listed(home.path)
+    listed(home.path, "--archived")
