@@ -65,6 +65,7 @@ class PickerScreen(Screen):
         Binding("enter", "resume_selected", "Resume"),
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
+        Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
         Binding("down", "list_cursor(1)", show=False),
@@ -415,6 +416,14 @@ class PickerScreen(Screen):
         if (summary := self._selected()) is not None:
             self.resume(summary)
 
+    def action_fork(self) -> None:
+        if (summary := self._selected()) is not None:
+            self.app.open_fork(summary.id, None)  # the dialog starts at the last turn
+
+    def fork_written(self, fork: ThreadSummary) -> None:
+        """A fork was just written (by the fork flow): list it without a rescan."""
+        self.post_message(self.SummariesLoaded([fork], replace=False, done=not self._loading))
+
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
 
@@ -470,6 +479,8 @@ class PickerScreen(Screen):
             ("Resume selected session", "Run codex resume on the highlighted session",
              self.action_resume_key if not self.resume_mode else self.action_resume_selected),
             ("Open transcript", "Read the highlighted session's turns", self.action_transcript),
+            ("Fork session", "Start a new session from the highlighted one's turns up to one "
+             "you choose", self.action_fork),
             ("Search sessions", "Focus the search box", self.action_focus_search),
             ("Toggle this directory / all directories", "Filter by the current directory",
              self.action_toggle_all),
