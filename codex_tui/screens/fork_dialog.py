@@ -41,7 +41,7 @@ class ForkRequest:
 
 
 def _when(turn: Turn) -> str:
-    return f"{turn.started_at.astimezone():%Y-%m-%d %H:%M}" if turn.started_at else " " * 16
+    return f"{turn.started_at.astimezone():%Y-%m-%d %H:%M:%S}" if turn.started_at else " " * 19
 
 
 def turn_row(turn: Turn, kept: bool, cut: bool) -> Text:
@@ -260,6 +260,7 @@ class ForkDone(ModalScreen[str | None]):
         with Vertical(id="fork-done-box"):
             yield Static(text, id="fork-done-message")
             with Horizontal(id="fork-done-buttons"):
+                yield Static("c resume  t transcript  Esc back", id="fork-done-keys")
                 yield Button("Resume now", variant="primary", id="fork-done-resume")
                 yield Button("Open transcript", id="fork-done-open")
                 yield Button("Back", id="fork-done-back")
