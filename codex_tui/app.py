@@ -66,6 +66,9 @@ class CodexTuiApp(App[ResumeRequest | None]):
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
 
-    def open_fork(self, thread_id: str, turn: int) -> None:
-        """Fork `thread_id` keeping turns 1..`turn` (the fork dialog is still to come)."""
-        self.notify("fork: not available yet", timeout=3)
+    def open_fork(self, thread_id: str, turn: int | None) -> None:
+        """The fork dialog on `thread_id`, its cut at `turn` (None: the last turn); then the
+        fork is written and the new session offered to resume or read."""
+        from .screens.fork_dialog import start_fork
+
+        start_fork(self, self.store, thread_id, turn, now=self.now)

@@ -553,12 +553,16 @@ async def test_f_forks_at_the_current_turn(codex_home):
     assert asked == [(TESTS_169, 3)]
 
 
-async def test_f_says_fork_is_not_available_yet(codex_home):
+async def test_f_opens_the_fork_dialog(codex_home):
+    from codex_tui.screens.fork_dialog import ForkDialog
+
     app = transcript_app(codex_home)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f")
-        assert any("fork: not available yet" in n.message for n in app._notifications)
+        await settle(pilot)
+        assert isinstance(app.screen, ForkDialog)
+        assert app.screen.cut == 1  # the turn at the top of the view
 
 
 async def test_escape_quits_when_the_transcript_is_the_only_screen(codex_home):

@@ -69,6 +69,7 @@ class PickerScreen(Screen):
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
         *MANAGE_BINDINGS,
+        Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
         Binding("down", "list_cursor(1)", show=False),
@@ -465,6 +466,14 @@ class PickerScreen(Screen):
         self.refilter()
         self.refresh_bindings()
 
+    def action_fork(self) -> None:
+        if (summary := self._selected()) is not None:
+            self.app.open_fork(summary.id, None)  # the dialog starts at the last turn
+
+    def fork_written(self, fork: ThreadSummary) -> None:
+        """A fork was just written (by the fork flow): list it without a rescan."""
+        self.post_message(self.SummariesLoaded([fork], replace=False, done=not self._loading))
+
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
 
@@ -520,6 +529,8 @@ class PickerScreen(Screen):
             ("Resume selected session", "Run codex resume on the highlighted session",
              self.action_resume_key if not self.resume_mode else self.action_resume_selected),
             ("Open transcript", "Read the highlighted session's turns", self.action_transcript),
+            ("Fork session", "Start a new session from the highlighted one's turns up to one "
+             "you choose", self.action_fork),
             ("Search sessions", "Focus the search box", self.action_focus_search),
             ("Search prompt history and transcripts",
              "Every prompt in history.jsonl, or the text of every transcript",
