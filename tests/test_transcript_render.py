@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -90,6 +90,7 @@ def test_count_rows_matches_fold_text(text, width) -> None:
 @given(width=st.integers(30, 200), index=st.integers(1, 100_000),
        status=st.sampled_from(["completed", "failed", "aborted", "incomplete"]),
        inherited=st.booleans())
+@example(width=30, index=100_000, status="failed", inherited=True)  # the outcome outranks origin
 def test_turn_header_is_one_row_within_the_width(width, index, status, inherited) -> None:
     turn = Turn(index, started_at=T0, duration_ms=754_000, status=status,
                 model="gpt-5.1-codex-max-long-model-name",

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -272,11 +273,11 @@ class BlockRenderer:
             [turn_time(turn.started_at, False), duration(turn.duration_ms)],
             [],
         ]
-        badge_text = Text()
-        for label, style in badges:
-            badge_text.append(" ")
-            badge_text.append(label, style)
-        badge_text.append(" ")
+        status = badges[-1:] if turn.status in ("failed", "aborted", "incomplete") else []
+        badge_text = _badges(badges)
+        bare = cell_len(f" Turn {turn.index}")
+        if bare + badge_text.cell_len > width and badges != status:
+            badge_text = _badges(status)  # a turn's outcome matters more than its origin
         for pieces in options:
             line = Text(" ", p.header)
             line.append(f"Turn {turn.index}", p.header_turn)
@@ -599,3 +600,12 @@ def _guess_rows(text: str, width: int) -> int:
 def _more_than(raw: str, width: int, limit: int) -> bool:
     """Whether `raw` (not yet cleaned) makes more than `limit + 1` rows."""
     return len(_head(raw, width, limit + 2)[1]) > limit + 1
+
+
+def _badges(badges: list[tuple[str, Style]]) -> Text:
+    text = Text()
+    for label, style in badges:
+        text.append(" ")
+        text.append(label, style)
+    text.append(" ")
+    return text
