@@ -181,12 +181,21 @@ async def test_first_rows_are_in_the_first_frame(dated_home: Path,
             [tid(n) for n in (9, 7, 5, 3, 1, 99)]
 
 
-async def test_gc_is_paused_while_loading_and_resumed_after(dated_home: Path):
+async def test_gc_is_paused_while_loading_and_resumed_after(dated_home: Path, monkeypatch):
     assert gc.isenabled()
+    seen: list[bool] = []  # gc.isenabled() when loading ended (a small home loads so fast
+    real = gcpause.resume  # that the test body may only begin after it)
+
+    def resume() -> None:
+        seen.append(gc.isenabled())
+        real()
+
+    monkeypatch.setattr(gcpause, "resume", resume)
     app = picker_app(dated_home, cwd="/work/here")
+    assert not gc.isenabled()  # paused from the app's construction
     async with app.run_test(size=(120, 30)) as pilot:
-        assert not gc.isenabled()
         await settle(pilot)
+        assert seen and seen[0] is False  # still paused until the rows were loaded
         assert gc.isenabled()
     assert gc.isenabled()
     gcpause.resume()  # idempotent
