@@ -197,7 +197,8 @@ async def test_an_unknown_session_is_stated(codex_home):
 
 async def test_fork_is_in_the_picker_key_bar_and_palette(codex_home):
     app = picker_app(codex_home)
-    async with app.run_test(size=(150, 40)) as pilot:
+    # Wide enough for every label (narrower, the key bar keeps the last keys without them).
+    async with app.run_test(size=(230, 40)) as pilot:
         await settle(pilot)
         bar = str(app.screen.query_one("KeyBar").render())
         assert " f Fork " in bar
