@@ -8,7 +8,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
 import orjson
 
@@ -16,8 +17,12 @@ from .cache import SummaryCache
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import SESSIONS, ThreadFiles, newest_rollout_files
+from .paths import ARCHIVED, SESSIONS, ThreadFiles, newest_rollout_files, parse_rollout_name
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
+
+if TYPE_CHECKING:
+    from .rollout import Record
+    from .tail import Follower, TailBatch
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -70,6 +75,11 @@ class ThreadStore(Protocol):
     @property
     def problems(self) -> list[Problem]:
         """Problems with the home itself (an unreadable session index, ...)."""
+        ...
+
+    def follow(self, thread_id: str, last: int | None = None) -> Follower:
+        """A follower of the thread's current file: from its first line (`last` None), or
+        from its last `last` complete lines (0: only what is appended from now on)."""
         ...
 
 
@@ -296,6 +306,38 @@ class LocalThreadStore:
             files = self._files
         return read_thread(files[thread_id], summary, files.get, max_bytes)
 
+    # -- following -------------------------------------------------------------------------
+
+    def follow(self, thread_id: str, last: int | None = None) -> Follower:
+        from .tail import Follower, complete_end, last_lines_start
+
+        current = self._thread_files(thread_id).current
+        path = current.path
+        if current.name.compressed:
+            # Codex writes the plain .jsonl beside it before appending: follow that.
+            path = path[: -len(".zst")]
+        offset = lines = 0
+        if last is not None and os.path.exists(path):
+            try:
+                offset, lines = complete_end(path) if last == 0 else \
+                    last_lines_start(path, last)
+            except OSError:
+                offset = lines = 0
+        return Follower(path, offset, lines, relocate=partial(self._relocate, path))
+
+    def _relocate(self, path: str) -> str | None:
+        """Where a rollout went when it left `path`: Codex archives (and unarchives) a
+        session by renaming its file between sessions/Y/M/D/ and archived_sessions/."""
+        base = os.path.basename(path)
+        name = parse_rollout_name(base)
+        candidates = [os.path.join(self.codex_home, ARCHIVED, base)]
+        if name is not None:
+            candidates.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
+        for candidate in candidates:
+            if candidate != path and os.path.exists(candidate):
+                return candidate
+        return None
+
     # -- writes ----------------------------------------------------------------------------
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
@@ -347,6 +389,8 @@ class InMemoryThreadStore:
     def __init__(self, threads: list[Thread], problems: list[Problem] | None = None) -> None:
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
+        self._followers: dict[str, list[InMemoryFollower]] = {}
+        self._follow_lock = threading.Lock()
 
     @property
     def problems(self) -> list[Problem]:
@@ -386,3 +430,70 @@ class InMemoryThreadStore:
             raise StoreError(f"session {thread_id} is not archived")
         summary.archived = False
         return summary
+
+    # -- following (fed by the test) -------------------------------------------------------
+
+    def follow(self, thread_id: str, last: int | None = None) -> InMemoryFollower:
+        """A follower of what `append()` adds to the thread from now on."""
+        summary = self.read_thread(thread_id).summary
+        follower = InMemoryFollower(summary.path)
+        follower.mtime = summary.updated_at.timestamp() if summary.updated_at else None
+        with self._follow_lock:
+            self._followers.setdefault(thread_id, []).append(follower)
+        return follower
+
+    def append(self, thread_id: str, records: list[Record], *, reset: bool = False,
+               mtime: float | None = None) -> None:
+        """Records written to the thread (as Codex appends lines), for its followers; `mtime`
+        is the file's new modification time (default: now)."""
+        from .tail import TailBatch
+
+        mtime = time.time() if mtime is None else mtime
+        summary = self.read_thread(thread_id).summary
+        summary.updated_at = datetime.fromtimestamp(mtime, UTC)
+        with self._follow_lock:
+            followers = list(self._followers.get(thread_id, ()))
+        for follower in followers:
+            follower.push(TailBatch(records=list(records), reset=reset), mtime)
+
+
+class InMemoryFollower:
+    """A follower fed by `InMemoryThreadStore.append()` (the same `poll()` and `follow()` as
+    the file follower)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.mtime: float | None = None
+        self._queue: list[TailBatch] = []
+        self._lock = threading.Lock()
+
+    def push(self, batch: TailBatch, mtime: float | None) -> None:
+        with self._lock:
+            self._queue.append(batch)
+            if mtime is not None:
+                self.mtime = mtime
+
+    def poll(self) -> TailBatch:
+        from .tail import TailBatch
+
+        with self._lock:
+            queued, self._queue = self._queue, []
+        merged = TailBatch()
+        for batch in queued:
+            if batch.reset:
+                merged = TailBatch(reset=True)
+            merged.records += batch.records
+            merged.problems += batch.problems
+            merged.missing = merged.missing or batch.missing
+        return merged
+
+    def follow(self, stop: threading.Event | None = None,
+               interval: float = 0.1) -> Iterator[TailBatch]:
+        while stop is None or not stop.is_set():
+            batch = self.poll()
+            if batch:
+                yield batch
+            if stop is not None:
+                stop.wait(interval)
+            else:
+                time.sleep(interval)
