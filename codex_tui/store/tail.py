@@ -75,7 +75,7 @@ class Follower:
         self._missing = False
         self._last_relocate = 0.0
         self.mtime: float | None = None  # the file's mtime at the last poll (seconds)
-        self.size: int | None = None
+        self.size: int | None = None  # its size then
         self._start(initial=True)
 
     # -- public ----------------------------------------------------------------------------
@@ -137,6 +137,7 @@ class Follower:
             self._missing = True
             return
         self._ident = (st.st_dev, st.st_ino)
+        self.mtime, self.size = st.st_mtime, st.st_size
         self._fingerprint = self._read_fingerprint() if (not initial or self.offset) else b""
         if not initial:
             self._seen = None

@@ -21,6 +21,7 @@ from .paths import ARCHIVED, SESSIONS, ThreadFiles, newest_rollout_files, parse_
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 if TYPE_CHECKING:
+    from .live import LiveThread
     from .rollout import Record
     from .tail import Follower, TailBatch
 
@@ -80,6 +81,11 @@ class ThreadStore(Protocol):
     def follow(self, thread_id: str, last: int | None = None) -> Follower:
         """A follower of the thread's current file: from its first line (`last` None), or
         from its last `last` complete lines (0: only what is appended from now on)."""
+        ...
+
+    def read_live(self, thread_id: str) -> LiveThread:
+        """The whole thread (as `read_thread`) and a follower past its complete lines:
+        `poll()` the result for what Codex appends."""
         ...
 
 
@@ -325,6 +331,28 @@ class LocalThreadStore:
                 offset = lines = 0
         return Follower(path, offset, lines, relocate=partial(self._relocate, path))
 
+    def read_live(self, thread_id: str) -> LiveThread:
+        from .live import LiveThread
+        from .reader import read_thread_records
+        from .tail import Follower
+
+        summary = self.summary(thread_id)
+        tf = self._thread_files(thread_id)
+        with self._lock:
+            files = self._files
+        records, problems, base_id, offset, lines = read_thread_records(tf, summary, files.get)
+        path = tf.current.path
+        if tf.current.name.compressed:
+            path, offset, lines = path[: -len(".zst")], 0, 0  # Codex appends to the plain file
+        follower = Follower(path, offset, lines, relocate=partial(self._relocate, path))
+        return LiveThread(summary, records, problems, base_id, follower,
+                          reload=partial(self._reload_live, thread_id))
+
+    def _reload_live(self, thread_id: str) -> LiveThread:
+        """The file was replaced or rewritten: list the thread's files again, read it anew."""
+        self.scan()
+        return self.read_live(thread_id)
+
     def _relocate(self, path: str) -> str | None:
         """Where a rollout went when it left `path`: Codex archives (and unarchives) a
         session by renaming its file between sessions/Y/M/D/ and archived_sessions/."""
@@ -432,6 +460,15 @@ class InMemoryThreadStore:
         return summary
 
     # -- following (fed by the test) -------------------------------------------------------
+
+    def read_live(self, thread_id: str) -> LiveThread:
+        """The thread as given (its turns kept as they are) and what `append()` adds."""
+        from .live import LiveThread
+
+        thread = self.read_thread(thread_id)
+        follower = self.follow(thread_id)
+        return LiveThread(thread.summary, [], list(thread.problems), thread.inherited_from,
+                          follower, frozen=list(thread.turns))
 
     def follow(self, thread_id: str, last: int | None = None) -> InMemoryFollower:
         """A follower of what `append()` adds to the thread from now on."""
