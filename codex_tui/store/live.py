@@ -24,6 +24,7 @@ from .tail import TailBatch
 from .transcript import TurnBuilder
 
 LIVE_SECONDS = 60.0  # a file written this recently is "live" (as the picker's marker)
+FUTURE_SLACK = 5.0  # seconds an mtime may be ahead of this clock and still count as now
 RUNNING = "running"  # Turn.status of the last turn while its file is live and it has no end
 
 
@@ -39,13 +40,14 @@ class LiveThread:
 
     def __init__(self, summary: ThreadSummary, records: list[Record], problems: list[Problem],
                  inherited_from: str | None, follower: FollowerLike, *,
-                 frozen: list[Turn] | None = None,
+                 frozen: list[Turn] | None = None, rolled_back: int = 0,
                  reload: Callable[[], LiveThread] | None = None,
                  clock: Callable[[], float] = time.time,
                  live_seconds: float = LIVE_SECONDS) -> None:
         self.follower = follower
         self._summary = summary
         self._builder = TurnBuilder(records, frozen=frozen)
+        self._rolled_back = rolled_back  # turns the frozen ones had dropped
         self._read_problems = problems  # from reading the files (not per-record tallies)
         self._tail_problems: list[Problem] = []
         self._inherited_from = inherited_from
@@ -64,8 +66,10 @@ class LiveThread:
 
     def _is_live(self) -> bool:
         mtime = self.follower.mtime
-        return mtime is not None and not self.missing and \
-            self._clock() - mtime < self._live_seconds
+        if mtime is None or self.missing:
+            return False
+        age = self._clock() - mtime
+        return -FUTURE_SLACK <= age < self._live_seconds
 
     def poll(self) -> Thread | None:
         """Read what was appended; the new Thread when anything shown changed, else None."""
@@ -109,6 +113,7 @@ class LiveThread:
         self.follower = fresh.follower
         self._summary = fresh._summary
         self._builder = fresh._builder
+        self._rolled_back = fresh._rolled_back
         self._read_problems = fresh._read_problems
         self._tail_problems = []
         self._inherited_from = fresh._inherited_from
@@ -135,4 +140,4 @@ class LiveThread:
             self._read_problems + self._builder.problems() + self._tail_problems)
         return Thread(summary=summary, turns=turns, problems=problems,
                       inherited_from=self._inherited_from or summary.forked_from_id,
-                      rolled_back_turns=self._builder.rolled_back)
+                      rolled_back_turns=self._rolled_back + self._builder.rolled_back)

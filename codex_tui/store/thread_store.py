@@ -83,9 +83,10 @@ class ThreadStore(Protocol):
         from its last `last` complete lines (0: only what is appended from now on)."""
         ...
 
-    def read_live(self, thread_id: str) -> LiveThread:
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
         """The whole thread (as `read_thread`) and a follower past its complete lines:
-        `poll()` the result for what Codex appends."""
+        `poll()` the result for what Codex appends. `known` is the whole thread as just
+        read, which a store may take instead of reading it again."""
         ...
 
 
@@ -331,7 +332,9 @@ class LocalThreadStore:
                 offset = lines = 0
         return Follower(path, offset, lines, relocate=partial(self._relocate, path))
 
-    def read_live(self, thread_id: str) -> LiveThread:
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
+        # `known` has no records, and following needs them (to rebuild the last turn as
+        # it grows): the files are read again (the screen passes it for small ones only).
         from .live import LiveThread
         from .reader import read_thread_records
         from .tail import Follower
@@ -447,6 +450,9 @@ class InMemoryThreadStore:
         return self.read_thread(thread_id).summary
 
     def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
+        return self._get(thread_id)
+
+    def _get(self, thread_id: str) -> Thread:
         try:
             return self._threads[thread_id]
         except KeyError:
@@ -461,18 +467,19 @@ class InMemoryThreadStore:
 
     # -- following (fed by the test) -------------------------------------------------------
 
-    def read_live(self, thread_id: str) -> LiveThread:
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
         """The thread as given (its turns kept as they are) and what `append()` adds."""
         from .live import LiveThread
 
-        thread = self.read_thread(thread_id)
+        thread = known if known is not None else self.read_thread(thread_id)
         follower = self.follow(thread_id)
         return LiveThread(thread.summary, [], list(thread.problems), thread.inherited_from,
-                          follower, frozen=list(thread.turns))
+                          follower, frozen=list(thread.turns),
+                          rolled_back=thread.rolled_back_turns)
 
     def follow(self, thread_id: str, last: int | None = None) -> InMemoryFollower:
         """A follower of what `append()` adds to the thread from now on."""
-        summary = self.read_thread(thread_id).summary
+        summary = self._get(thread_id).summary
         follower = InMemoryFollower(summary.path)
         follower.mtime = summary.updated_at.timestamp() if summary.updated_at else None
         with self._follow_lock:
@@ -486,7 +493,7 @@ class InMemoryThreadStore:
         from .tail import TailBatch
 
         mtime = time.time() if mtime is None else mtime
-        summary = self.read_thread(thread_id).summary
+        summary = self._get(thread_id).summary
         summary.updated_at = datetime.fromtimestamp(mtime, UTC)
         with self._follow_lock:
             followers = list(self._followers.get(thread_id, ()))
