@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .live import LiveThread
     from .rollout import Record
     from .tail import Follower, TailBatch
+    from .watch import Changes, HomeWatcher
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -87,6 +89,11 @@ class ThreadStore(Protocol):
         """The whole thread (as `read_thread`) and a follower past its complete lines:
         `poll()` the result for what Codex appends. `known` is the whole thread as just
         read, which a store may take instead of reading it again."""
+        ...
+
+    def watch(self) -> StoreWatcher:
+        """A watcher for new, growing, renamed, archived and deleted sessions after the
+        listing (`scan()`): each `poll()` gives the summaries that changed."""
         ...
 
 
@@ -351,6 +358,70 @@ class LocalThreadStore:
         return LiveThread(summary, records, problems, base_id, follower,
                           reload=partial(self._reload_live, thread_id))
 
+    def watch(self) -> LocalStoreWatcher:
+        from .watch import HomeWatcher
+
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            known = {rf.path: (rf.size, rf.mtime_ns, rf.inode)
+                     for tf in self._files.values() for rf in tf.files}
+        return LocalStoreWatcher(self, HomeWatcher(self.codex_home, known,
+                                                   locate=self._current_path))
+
+    def _current_path(self, thread_id: str) -> str | None:
+        with self._lock:
+            tf = self._files.get(thread_id)
+        return tf.current.path if tf is not None else None
+
+    def _apply_changes(self, changes: Changes) -> WatchUpdate:
+        """Bring the listing up to date with what a watcher saw: re-group and re-read the
+        heads of the threads whose files changed (only those), re-read names if asked."""
+        from .catalog import regroup, summarize
+
+        update = WatchUpdate()
+        if changes.names:
+            names, problems = read_names(self.codex_home)
+            with self._lock:
+                self._names = names
+                self._problems = problems
+                for summary in self._summaries.values():
+                    name = names.get(summary.id)
+                    if summary.name != name:
+                        summary.name = name
+                        update.summaries.append(summary)
+        touched: set[str] = set()
+        for path in [*changes.added, *changes.changed, *changes.removed]:
+            name = parse_rollout_name(os.path.basename(path))
+            if name is not None:
+                touched.add(name.thread_id)
+        with self._lock:
+            names = self._names
+            paths = {tid: [rf.path for rf in self._files[tid].files]
+                     if tid in self._files else [] for tid in touched}
+        for path in [*changes.added, *changes.changed]:
+            name = parse_rollout_name(os.path.basename(path))
+            if name is not None and path not in paths[name.thread_id]:
+                paths[name.thread_id].append(path)
+        for tid in sorted(touched):
+            tf = regroup(self.codex_home, paths[tid]).get(tid)
+            if tf is None:
+                with self._lock:
+                    self._files.pop(tid, None)
+                    gone = self._summaries.pop(tid, None)
+                if gone is not None:
+                    update.removed.append(tid)
+                continue
+            summary = summarize(tf, names)
+            with self._lock:
+                self._files[tid] = tf
+                self._summaries[tid] = summary
+            if self._cache:
+                self._cache.put(tf, summary)
+            update.summaries = [s for s in update.summaries if s.id != tid]
+            update.summaries.append(summary)
+        return update
+
     def _reload_live(self, thread_id: str) -> LiveThread:
         """The file was replaced or rewritten: list the thread's files again, read it anew."""
         self.scan()
@@ -400,6 +471,33 @@ class LocalThreadStore:
         return self.summary(thread_id)  # read now: the moved file is not in the cache
 
 
+@dataclass(slots=True)
+class WatchUpdate:
+    summaries: list[ThreadSummary] = field(default_factory=list)  # new or changed
+    removed: list[str] = field(default_factory=list)  # thread ids no longer there
+
+    def __bool__(self) -> bool:
+        return bool(self.summaries or self.removed)
+
+
+class StoreWatcher(Protocol):
+    def poll(self) -> WatchUpdate: ...
+
+
+class LocalStoreWatcher:
+    """`HomeWatcher` polls; the store re-reads only the threads it names."""
+
+    def __init__(self, store: LocalThreadStore, watcher: HomeWatcher) -> None:
+        self._store = store
+        self._watcher = watcher
+
+    def poll(self) -> WatchUpdate:
+        changes = self._watcher.poll()
+        if not changes:
+            return WatchUpdate()
+        return self._store._apply_changes(changes)
+
+
 def _fsync_dir(path: str) -> None:
     """Make a rename durable."""
     try:
@@ -421,6 +519,7 @@ class InMemoryThreadStore:
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
         self._followers: dict[str, list[InMemoryFollower]] = {}
+        self._watchers: list[InMemoryWatcher] = []
         self._follow_lock = threading.Lock()
 
     @property
@@ -465,7 +564,28 @@ class InMemoryThreadStore:
         summary.archived = False
         return summary
 
-    # -- following (fed by the test) -------------------------------------------------------
+    # -- watching and following (fed by the test) ------------------------------------------
+
+    def watch(self) -> InMemoryWatcher:
+        watcher = InMemoryWatcher()
+        with self._follow_lock:
+            self._watchers.append(watcher)
+        return watcher
+
+    def add_thread(self, thread: Thread) -> None:
+        """A new session (as Codex creates one), for watchers."""
+        self._threads[thread.summary.id] = thread
+        self._notify(WatchUpdate(summaries=[thread.summary]))
+
+    def remove_thread(self, thread_id: str) -> None:
+        self._threads.pop(thread_id, None)
+        self._notify(WatchUpdate(removed=[thread_id]))
+
+    def _notify(self, update: WatchUpdate) -> None:
+        with self._follow_lock:
+            watchers = list(self._watchers)
+        for watcher in watchers:
+            watcher.push(update)
 
     def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
         """The thread as given (its turns kept as they are) and what `append()` adds."""
@@ -499,6 +619,7 @@ class InMemoryThreadStore:
             followers = list(self._followers.get(thread_id, ()))
         for follower in followers:
             follower.push(TailBatch(records=list(records), reset=reset), mtime)
+        self._notify(WatchUpdate(summaries=[summary]))
 
 
 class InMemoryFollower:
@@ -541,3 +662,25 @@ class InMemoryFollower:
                 stop.wait(interval)
             else:
                 time.sleep(interval)
+
+
+class InMemoryWatcher:
+    """A watcher fed by `InMemoryThreadStore.add_thread()`, `append()` and
+    `remove_thread()`."""
+
+    def __init__(self) -> None:
+        self._queue: list[WatchUpdate] = []
+        self._lock = threading.Lock()
+
+    def push(self, update: WatchUpdate) -> None:
+        with self._lock:
+            self._queue.append(update)
+
+    def poll(self) -> WatchUpdate:
+        with self._lock:
+            queued, self._queue = self._queue, []
+        merged = WatchUpdate()
+        for update in queued:
+            merged.summaries += update.summaries
+            merged.removed += update.removed
+        return merged
