@@ -279,7 +279,10 @@ def run_picker(opts: dict) -> None:
     async def wait_workers(screen) -> None:
         # The summary cache is written when the listing worker ends: wait for it, so that
         # the next (warm) run finds a complete cache file.
-        await screen.app.workers.wait_for_complete()
+        # (not the live-* workers: they watch for new sessions as long as the screen)
+        finite = [w for w in screen.app.workers if not (w.group or "").startswith("live-")]
+        if finite:
+            await screen.app.workers.wait_for_complete(finite)
         _mark("workers_done")
         own_marks(screen)
         _finish(stats)

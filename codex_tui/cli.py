@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
                              "--name '' for none)")
     p_fork.add_argument("--json", action="store_true", help="JSON summary of the new session")
     add_manage_commands(sub)
+    p_tail = sub.add_parser(
+        "tail", help="print a session's records as Codex appends them (like tail -f), "
+                     "until interrupted")
+    p_tail.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
+    p_tail.add_argument("-n", "--lines", type=int, default=10, metavar="N",
+                        help="start with the last N records already written (default 10; "
+                             "0: only new ones)")
+    p_tail.add_argument("--json", action="store_true",
+                        help="one JSON object per line (see README)")
     return parser
 
 
@@ -432,6 +441,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tail(args: argparse.Namespace) -> int:
+    from .tail_cmd import run_tail
+
+    if args.lines < 0:
+        raise UsageError("-n must be 0 or more")
+    from .store.thread_store import resolve_ref
+
+    store = open_store(args)
+    summary = resolve_ref(args.id, store.scan())  # ids and names: no head need be read
+    return run_tail(store, summary.id, last=args.lines, as_json=args.json)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .resume import CodexNotFound
 
@@ -444,6 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": cmd_search,
         "fork": cmd_fork,
         **manage_handlers(),
+        "tail": cmd_tail,
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }

@@ -110,14 +110,21 @@ def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", resume_mode: 
                        now=fixed_now, resume_mode=resume_mode)
 
 
+def finite_workers(app) -> list:
+    """The app's workers but those that run as long as their screen (following a live
+    session, watching for new ones: groups named "live-...")."""
+    return [w for w in app.workers if not (w.group or "").startswith("live-")]
+
+
 async def settle(pilot) -> None:
     """Wait until listing and preview workers are done, their messages handled, and the
     screen has repainted."""
     await pilot.pause()
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        if workers := finite_workers(pilot.app):  # (an empty list would mean all of them)
+            await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause()
-        busy = any(w.is_running for w in pilot.app.workers)
+        busy = any(w.is_running for w in finite_workers(pilot.app))
         if not busy and not getattr(pilot.app.screen, "loading", False):
             break
     await pilot.pause()

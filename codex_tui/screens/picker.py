@@ -41,6 +41,11 @@ FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be pain
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
 NARROW_WIDTH = 100  # below this many columns the preview pane is hidden
+WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
+CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
+# The watcher runs as long as the screen: a group of its own, which tests and benchmarks
+# waiting for the loading workers leave out (see tests/conftest.settle).
+WATCH_GROUP = "live-picker"
 
 
 @dataclass(slots=True)
@@ -85,6 +90,14 @@ class PickerScreen(Screen):
             self.replace = replace
             self.done = done
 
+    class SessionsChanged(Message):
+        """The watcher saw sessions appear, grow, get renamed or go."""
+
+        def __init__(self, summaries: list[ThreadSummary], removed: list[str]) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.removed = removed
+
     class PreviewLoaded(Message):
         def __init__(self, thread_id: str, thread: Thread | None) -> None:
             super().__init__()
@@ -115,6 +128,7 @@ class PickerScreen(Screen):
         self.first_rows_painted_at: float | None = None
         self.last_filter_seconds = 0.0
         self._first_paint = threading.Event()
+        self._watching = False
 
     @property
     def loading(self) -> bool:
@@ -152,6 +166,7 @@ class PickerScreen(Screen):
         else:
             self._update_chrome()
         self.load_sessions(wait_for_paint=bool(first))
+        self.set_interval(CLOCK_SECONDS, self._tick)
 
     def on_resize(self) -> None:
         # The preview needs room; on narrow terminals the list gets the whole width. Only a
@@ -208,9 +223,45 @@ class PickerScreen(Screen):
             # The search index of every row, built once the list is drawn, rather than in
             # the first keystroke (~30 ms on 10,000 sessions).
             self.call_after_refresh(lambda: self._search.prepare(self._sorted_base()))
+            if not self._watching:
+                self._watching = True
+                self.watch_sessions()
+
+    # -- live: new and growing sessions (a worker as long as the screen) --------------------
+
+    @work(thread=True, exclusive=True, group=WATCH_GROUP, exit_on_error=False)
+    def watch_sessions(self) -> None:
+        worker = get_current_worker()
+        watcher = self.store.watch()
+        while not worker.is_cancelled:
+            time.sleep(WATCH_SECONDS)
+            if worker.is_cancelled:
+                return
+            update = watcher.poll()
+            if update:
+                self.post_message(self.SessionsChanged(update.summaries, update.removed))
+
+    @on(SessionsChanged)
+    def _on_sessions_changed(self, message: SessionsChanged) -> None:
+        for s in message.summaries:
+            self._summaries[s.id] = s
+        for thread_id in message.removed:
+            self._summaries.pop(thread_id, None)
+        self._data_version += 1
+        self.refilter()
+        preview = self.query_one(PreviewPane)
+        if self._preview_for in {s.id for s in message.summaries} and preview.display:
+            self.load_preview(self._preview_for)  # the highlighted session grew
+
+    def _tick(self) -> None:
+        self.query_one(SessionList).set_now(self.now())
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == WATCH_GROUP:
+            self.notify(f"Stopped watching for new sessions: {event.worker.error}",
+                        severity="warning", timeout=10)
+            return
         if event.state == WorkerState.ERROR:
             self._loading = False
             gcpause.resume()

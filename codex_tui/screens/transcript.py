@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -23,9 +24,11 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause, timefmt
-from ..store import StoreError, Thread, ThreadStore
+from ..store import StoreError, Thread, ThreadStore, Turn
+from ..store.live import FUTURE_SLACK, LIVE_SECONDS, LiveThread
 from ..textutil import one_line
 from ..transcript import build_blocks
+from ..transcript.blocks import head_blocks, turn_blocks
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
 from . import manage_flow
@@ -34,6 +37,10 @@ from .resume_flow import request_resume
 
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first screen to be drawn
+FOLLOW_SECONDS = 0.1  # how often the follower looks for appended lines (one stat)
+# The follow worker runs as long as the screen: a group of its own, which tests and
+# benchmarks waiting for the loading workers leave out (see tests/conftest.settle).
+FOLLOW_GROUP = "live-transcript"
 
 
 class TranscriptScreen(Screen):
@@ -62,8 +69,27 @@ class TranscriptScreen(Screen):
             self.thread = thread
             self.complete = complete
 
+    class ThreadGrew(Message):
+        """The followed session changed (records appended, or it stopped or started being
+        written). A newer one replaces one still queued: each carries the whole thread."""
+
+        def __init__(self, thread: Thread, live: bool) -> None:
+            super().__init__()
+            self.thread = thread
+            self.live = live
+            self.read_at = time.perf_counter()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, TranscriptScreen.ThreadGrew)
+
+    class _Following(Message):
+        def __init__(self, live: LiveThread) -> None:
+            super().__init__()
+            self.live = live
+
     def __init__(self, store: ThreadStore, thread_id: str, *,
-                 now: Callable[[], datetime] | None = None, turn: int | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, turn: int | None = None,
+                 follow: bool = True) -> None:
         super().__init__()
         self.store = store
         self.thread_id = thread_id
@@ -77,6 +103,9 @@ class TranscriptScreen(Screen):
         # When the first (partial) thread was drawn, for benchmarks.
         self.first_shown_at: float | None = None
         self._first_paint = threading.Event()
+        self.live = False  # the session is being written (LIVE badge)
+        self.follow = follow  # watch for appended records once loaded
+        self.grew_at: float | None = None  # when the last ThreadGrew was read (benchmarks)
 
     @property
     def loading(self) -> bool:
@@ -117,13 +146,25 @@ class TranscriptScreen(Screen):
         first = self.store.read_thread(self.thread_id, max_bytes=PARTIAL_BYTES)
         complete = _read_whole(first)
         self.post_message(self.ThreadLoaded(first, complete))
-        if complete or worker.is_cancelled:
+        if worker.is_cancelled or (complete and not self.follow):
             return
         # Let the first screen be drawn before this thread takes the GIL for the rest.
         self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
-        thread = self.store.read_thread(self.thread_id)
-        if not worker.is_cancelled:
-            self.post_message(self.ThreadLoaded(thread, True))
+        if not self.follow:
+            thread = self.store.read_thread(self.thread_id)
+            if not worker.is_cancelled:
+                self.post_message(self.ThreadLoaded(thread, True))
+            return
+        # The whole thread, and a follower just past its complete lines.
+        live = self.store.read_live(self.thread_id, known=first if complete else None)
+        if worker.is_cancelled:
+            return
+        if complete:
+            # Read twice (a small file): only what changed in between is redrawn.
+            self.post_message(self.ThreadGrew(live.thread, live.live))
+        else:
+            self.post_message(self.ThreadLoaded(live.thread, True))
+        self.post_message(self._Following(live))
 
     @on(ThreadLoaded)
     def _on_loaded(self, message: ThreadLoaded) -> None:
@@ -131,9 +172,20 @@ class TranscriptScreen(Screen):
         self.thread = message.thread
         # A partial read's problems are about where it stopped: wait for the whole thread.
         blocks = build_blocks(message.thread, show_problems=message.complete)
-        self.view.set_blocks(blocks, keep_position=not first)
-        if self.start_turn is not None:
+        view = self.view
+        at_bottom = not first and view.at_bottom and self.live
+        view.set_blocks(blocks, keep_position=not first)
+        opened_live = first and self.follow and _recent(message.thread)
+        if opened_live:
+            self.live = True
+        if self.start_turn is not None:  # opened at a turn (from the history search)
             self._go_to_start_turn(message.complete)
+        elif opened_live:
+            # Opened while Codex writes it: start at the bottom, as `tail -f` does.
+            view.action_bottom()
+            self.call_after_refresh(view.action_bottom)  # once the view has its size
+        elif at_bottom:
+            view.action_bottom()
         self._loading = not message.complete
         if message.complete:
             gcpause.resume()
@@ -149,6 +201,48 @@ class TranscriptScreen(Screen):
             self.notify(f"Turn {self.start_turn} is not in this session", timeout=3)
             self.start_turn = None
 
+    # -- following (a worker as long as the screen) -----------------------------------------
+
+    @on(_Following)
+    def _start_following(self, message: _Following) -> None:
+        self.run_worker(partial(self._follow, message.live), thread=True, exclusive=True,
+                        group=FOLLOW_GROUP, description="follow the session",
+                        exit_on_error=False)
+
+    def _follow(self, live: LiveThread) -> None:
+        """Worker thread: poll the follower; post the thread whenever it changed."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            thread = live.poll()
+            if thread is not None and not worker.is_cancelled:
+                self.post_message(self.ThreadGrew(thread, live.live))
+            time.sleep(FOLLOW_SECONDS)
+
+    @on(ThreadGrew)
+    def _on_grew(self, message: ThreadGrew) -> None:
+        self.grew_at = message.read_at
+        old, new = self.thread, message.thread
+        self.live = message.live
+        self.thread = new
+        view = self.view
+        if old is None or self._loading:
+            view.set_blocks(build_blocks(new, show_problems=not self._loading),
+                            keep_position=old is not None)
+        else:
+            start = _first_changed_turn(old.turns, new.turns)
+            if head_blocks(old) != head_blocks(new):
+                at_bottom = view.at_bottom
+                view.set_blocks(build_blocks(new), keep_position=True)
+                if at_bottom:
+                    view.action_bottom()
+            elif start < max(len(old.turns), len(new.turns)):
+                blocks = view.blocks
+                index = len(blocks)
+                while index > 0 and blocks[index - 1].turn >= start:
+                    index -= 1
+                view.replace_from(index, turn_blocks(new, start))
+        self._update_chrome()
+
     @on(TranscriptView.BlocksPainted)
     def _shown(self) -> None:
         # From the frame that drew the blocks: call_after_refresh can run a frame early.
@@ -160,6 +254,12 @@ class TranscriptScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == FOLLOW_GROUP:
+            self.live = False
+            self.notify(f"Stopped following the session: {type(error).__name__}: {error}",
+                        severity="warning", timeout=10)
+            self._update_chrome()
+            return
         if event.worker.group != "transcript-load":
             # The view's measuring or counting: say so rather than show stale numbers.
             self.notify(f"{event.worker.description} failed: {type(error).__name__}: {error}",
@@ -197,7 +297,11 @@ class TranscriptScreen(Screen):
         title = one_line(summary.title) if summary and summary.title else "(no message yet)"
         if summary is None:
             title = "Session"
-        right = Text(f"  {self.thread_id}", style="dim")
+        right = Text()
+        if self.live:
+            right.append("  ")
+            right.append(" ● LIVE ", style="bold reverse green")
+        right.append(f"  {self.thread_id}", style="dim")
         width = max(10, self.size.width - 2 - right.cell_len)
         head = Text(title, style="bold")
         head.truncate(width, overflow="ellipsis")
@@ -456,6 +560,24 @@ class TranscriptScreen(Screen):
                 self.thread.summary.archived if self.thread else None),
             ("Back", "Leave the transcript", self.action_back),
         ]
+
+
+def _first_changed_turn(old: list[Turn], new: list[Turn]) -> int:
+    """Where two snapshots of a followed thread start to differ: a follower keeps the turns
+    that did not change as the same objects (after a reload, equal ones)."""
+    i = 0
+    for a, b in zip(old, new, strict=False):
+        if a is not b and a != b:
+            break
+        i += 1
+    return i
+
+
+def _recent(thread: Thread) -> bool:
+    """Written in the last minute (by the real clock: the file's mtime is real)."""
+    updated = thread.summary.updated_at
+    return updated is not None and \
+        -FUTURE_SLACK <= time.time() - updated.timestamp() < LIVE_SECONDS
 
 
 def _read_whole(thread: Thread) -> bool:

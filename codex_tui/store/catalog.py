@@ -7,20 +7,48 @@ thread id in their names, and the problems that grouping finds are stated on the
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from . import fields as f
 from .head import read_head, read_tail_tokens
 from .model import Problem, ThreadSummary, unique_problems
-from .paths import RolloutFile, ThreadFiles, scan_rollout_files
+from .paths import ARCHIVED, RolloutFile, ThreadFiles, parse_rollout_name, scan_rollout_files
 
 
 def group_files(codex_home: str, thread_id: str | None = None) -> dict[str, ThreadFiles]:
     """Every thread's files; with `thread_id`, only that thread's (a walk of the folders'
     names that stats nothing else: a few ms where the whole catalog takes a few hundred)."""
+    return group_rollout_files(scan_rollout_files(codex_home, False, thread_id),
+                               scan_rollout_files(codex_home, True, thread_id))
+
+
+def regroup(codex_home: str, paths: Iterable[str]) -> dict[str, ThreadFiles]:
+    """`group_files` over the given rollout paths only (those that still exist): what a
+    watcher re-reads for the threads it saw change."""
+    archived_dir = os.path.join(codex_home, ARCHIVED)
+    active: list[RolloutFile] = []
+    archived: list[RolloutFile] = []
+    for path in paths:
+        name = parse_rollout_name(os.path.basename(path))
+        if name is None:
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        in_archive = os.path.dirname(path) == archived_dir
+        rf = RolloutFile(path, name, in_archive, st.st_size, st.st_mtime_ns, st.st_ino)
+        (archived if in_archive else active).append(rf)
+    return group_rollout_files(active, archived)
+
+
+def group_rollout_files(active: Iterable[RolloutFile],
+                        archived_files: Iterable[RolloutFile]) -> dict[str, ThreadFiles]:
     by_id: dict[str, ThreadFiles] = {}
-    for archived in (False, True):
-        files = sorted(scan_rollout_files(codex_home, archived, thread_id), key=_order)
+    for archived, found in ((False, active), (True, archived_files)):
+        files = sorted(found, key=_order)
         plain = {rf.path for rf in files if not rf.name.compressed}
         for rf in files:
             problems: list[Problem] = []

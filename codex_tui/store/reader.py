@@ -13,7 +13,7 @@ from collections.abc import Callable
 from . import fields as f
 from .model import Problem, Thread, ThreadSummary, unique_problems
 from .paths import RolloutFile, ThreadFiles
-from .rollout import Record, open_rollout, read_records
+from .rollout import Record, decode_line, iter_raw_lines, open_rollout, read_records
 from .transcript import build_turns
 
 MAX_HISTORY_DEPTH = 64
@@ -41,10 +41,35 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
     )
 
 
-def _read_file(path: str, problems: list[Problem], max_bytes: int | None = None) -> list[Record]:
+def read_thread_records(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve
+                        ) -> tuple[list[Record], list[Problem], str | None, int, int]:
+    """For following a thread: (its effective records, the problems of reading them, the id
+    its history comes from, and where its current file's complete lines end: the byte after
+    the last newline and the number of lines before it). A last line still being written is
+    left out, for the follower to read once it is whole."""
+    problems: list[Problem] = list(summary.problems)
+    tail = {"offset": 0, "lines": 0}
+    records, base_id = _effective_records(tf.current, tf.thread_id, resolve, problems, set(), 0,
+                                          None, tail)
+    return records, problems, base_id, tail["offset"], tail["lines"]
+
+
+def _read_file(path: str, problems: list[Problem], max_bytes: int | None = None,
+               tail: dict[str, int] | None = None) -> list[Record]:
     records: list[Record] = []
     try:
         with open_rollout(path) as stream:
+            if tail is not None:
+                for raw in iter_raw_lines(stream):
+                    if not raw.terminated:
+                        break
+                    record, problem = decode_line(raw, path)
+                    if problem is not None:
+                        problems.append(problem)
+                    if record is not None:
+                        records.append(record)
+                    tail["offset"], tail["lines"] = raw.end, raw.line_no
+                return records
             for item in read_records(stream, path, stop=max_bytes):
                 if isinstance(item, Record):
                     records.append(item)
@@ -64,9 +89,10 @@ def _effective_records(
     visited: set[str],
     depth: int,
     max_bytes: int | None = None,
+    tail: dict[str, int] | None = None,
 ) -> tuple[list[Record], str | None]:
     visited.add(rf.path)
-    own = _read_file(rf.path, problems, max_bytes)
+    own = _read_file(rf.path, problems, max_bytes, tail)
     meta = next((r.payload for r in own if r.kind == "session_meta"), None)
     base = f.dct(meta, "history_base")
     if not base:

@@ -8,7 +8,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 import orjson
@@ -17,12 +19,23 @@ from .cache import SummaryCache
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, Thread, ThreadSummary
 from .names import read_names
-from .paths import RolloutFile, ThreadFiles, newest_rollout_files, parse_rollout_name
+from .paths import (
+    ARCHIVED,
+    SESSIONS,
+    RolloutFile,
+    ThreadFiles,
+    newest_rollout_files,
+    parse_rollout_name,
+)
 from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 if TYPE_CHECKING:
     from .history import History
+    from .live import LiveThread
+    from .rollout import Record
+    from .tail import Follower, TailBatch
     from .text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
+    from .watch import Changes, HomeWatcher
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
@@ -119,6 +132,22 @@ class ThreadStore(Protocol):
                     threads: Collection[str] | None = None) -> TextSearchResult:
         """Messages and commands of every transcript (of `threads` only, unless None)
         holding the words of `query`; `update` first brings the index up to date."""
+        ...
+
+    def follow(self, thread_id: str, last: int | None = None) -> Follower:
+        """A follower of the thread's current file: from its first line (`last` None), or
+        from its last `last` complete lines (0: only what is appended from now on)."""
+        ...
+
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
+        """The whole thread (as `read_thread`) and a follower past its complete lines:
+        `poll()` the result for what Codex appends. `known` is the whole thread as just
+        read, which a store may take instead of reading it again."""
+        ...
+
+    def watch(self) -> StoreWatcher:
+        """A watcher for new, growing, renamed, archived and deleted sessions after the
+        listing (`scan()`): each `poll()` gives the summaries that changed."""
         ...
 
 
@@ -418,6 +447,126 @@ class LocalThreadStore:
             self.update_text_index()
         return self.text_index().search(query, limit, threads)
 
+    # -- following -------------------------------------------------------------------------
+
+    def follow(self, thread_id: str, last: int | None = None) -> Follower:
+        from .tail import Follower, complete_end, last_lines_start
+
+        current = self._thread_files(thread_id).current
+        path = current.path
+        if current.name.compressed:
+            # Codex writes the plain .jsonl beside it before appending: follow that.
+            path = path[: -len(".zst")]
+        offset = lines = 0
+        if last is not None and os.path.exists(path):
+            try:
+                offset, lines = complete_end(path) if last == 0 else \
+                    last_lines_start(path, last)
+            except OSError:
+                offset = lines = 0
+        return Follower(path, offset, lines, relocate=partial(self._relocate, path))
+
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
+        # `known` has no records, and following needs them (to rebuild the last turn as
+        # it grows): the files are read again (the screen passes it for small ones only).
+        from .live import LiveThread
+        from .reader import read_thread_records
+        from .tail import Follower
+
+        summary = self.summary(thread_id)
+        tf = self._thread_files(thread_id)
+        with self._lock:
+            files = self._files
+        records, problems, base_id, offset, lines = read_thread_records(tf, summary, files.get)
+        path = tf.current.path
+        if tf.current.name.compressed:
+            path, offset, lines = path[: -len(".zst")], 0, 0  # Codex appends to the plain file
+        follower = Follower(path, offset, lines, relocate=partial(self._relocate, path))
+        return LiveThread(summary, records, problems, base_id, follower,
+                          reload=partial(self._reload_live, thread_id))
+
+    def watch(self) -> LocalStoreWatcher:
+        from .watch import HomeWatcher
+
+        with self._lock:
+            if not self._scanned:
+                self.scan()
+            known = {rf.path: (rf.size, rf.mtime_ns, rf.inode)
+                     for tf in self._files.values() for rf in tf.files}
+        return LocalStoreWatcher(self, HomeWatcher(self.codex_home, known,
+                                                   locate=self._current_path))
+
+    def _current_path(self, thread_id: str) -> str | None:
+        with self._lock:
+            tf = self._files.get(thread_id)
+        return tf.current.path if tf is not None else None
+
+    def _apply_changes(self, changes: Changes) -> WatchUpdate:
+        """Bring the listing up to date with what a watcher saw: re-group and re-read the
+        heads of the threads whose files changed (only those), re-read names if asked."""
+        from .catalog import regroup, summarize
+
+        update = WatchUpdate()
+        if changes.names:
+            names, problems = read_names(self.codex_home)
+            with self._lock:
+                self._names = names
+                self._problems = problems
+                for summary in self._summaries.values():
+                    name = names.get(summary.id)
+                    if summary.name != name:
+                        summary.name = name
+                        update.summaries.append(summary)
+        touched: set[str] = set()
+        for path in [*changes.added, *changes.changed, *changes.removed]:
+            name = parse_rollout_name(os.path.basename(path))
+            if name is not None:
+                touched.add(name.thread_id)
+        with self._lock:
+            names = self._names
+            paths = {tid: [rf.path for rf in self._files[tid].files]
+                     if tid in self._files else [] for tid in touched}
+        for path in [*changes.added, *changes.changed]:
+            name = parse_rollout_name(os.path.basename(path))
+            if name is not None and path not in paths[name.thread_id]:
+                paths[name.thread_id].append(path)
+        for tid in sorted(touched):
+            tf = regroup(self.codex_home, paths[tid]).get(tid)
+            if tf is None:
+                with self._lock:
+                    self._files.pop(tid, None)
+                    gone = self._summaries.pop(tid, None)
+                if gone is not None:
+                    update.removed.append(tid)
+                continue
+            summary = summarize(tf, names)
+            with self._lock:
+                self._files[tid] = tf
+                self._summaries[tid] = summary
+            if self._cache:
+                self._cache.put(tf, summary)
+            update.summaries = [s for s in update.summaries if s.id != tid]
+            update.summaries.append(summary)
+        return update
+
+    def _reload_live(self, thread_id: str) -> LiveThread:
+        """The file was replaced or rewritten: list the thread's files again, read it anew."""
+        self.scan()
+        return self.read_live(thread_id)
+
+    def _relocate(self, path: str) -> str | None:
+        """Where a rollout went when it left `path`: Codex archives (and unarchives) a
+        session by renaming its file between sessions/Y/M/D/ and archived_sessions/."""
+        base = os.path.basename(path)
+        name = parse_rollout_name(base)
+        candidates = [os.path.join(self.codex_home, ARCHIVED, base)]
+        if name is not None:
+            candidates.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
+        for candidate in candidates:
+            if candidate != path and os.path.exists(candidate):
+                return candidate
+        return None
+
     # -- writes ----------------------------------------------------------------------------
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
@@ -536,6 +685,33 @@ def _files_key(tf: ThreadFiles) -> str:
     return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
 
 
+@dataclass(slots=True)
+class WatchUpdate:
+    summaries: list[ThreadSummary] = field(default_factory=list)  # new or changed
+    removed: list[str] = field(default_factory=list)  # thread ids no longer there
+
+    def __bool__(self) -> bool:
+        return bool(self.summaries or self.removed)
+
+
+class StoreWatcher(Protocol):
+    def poll(self) -> WatchUpdate: ...
+
+
+class LocalStoreWatcher:
+    """`HomeWatcher` polls; the store re-reads only the threads it names."""
+
+    def __init__(self, store: LocalThreadStore, watcher: HomeWatcher) -> None:
+        self._store = store
+        self._watcher = watcher
+
+    def poll(self) -> WatchUpdate:
+        changes = self._watcher.poll()
+        if not changes:
+            return WatchUpdate()
+        return self._store._apply_changes(changes)
+
+
 class InMemoryThreadStore:
     """A store over ready-made threads, for tests and snapshots."""
 
@@ -545,6 +721,9 @@ class InMemoryThreadStore:
         self._problems = list(problems or [])
         self._history = history
         self._text_index: TextIndex | None = None
+        self._followers: dict[str, list[InMemoryFollower]] = {}
+        self._watchers: list[InMemoryWatcher] = []
+        self._follow_lock = threading.Lock()
 
     @property
     def problems(self) -> list[Problem]:
@@ -573,6 +752,9 @@ class InMemoryThreadStore:
         return self.read_thread(thread_id).summary
 
     def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
+        return self._get(thread_id)
+
+    def _get(self, thread_id: str) -> Thread:
         try:
             return self._threads[thread_id]
         except KeyError:
@@ -667,3 +849,124 @@ class InMemoryThreadStore:
         turns = [dataclasses.replace(t, inherited=True) for t in source.turns[:keep_turns]]
         self._threads[new_id] = Thread(summary, turns, [], inherited_from=thread_id)
         return summary
+
+    # -- watching and following (fed by the test) ------------------------------------------
+
+    def watch(self) -> InMemoryWatcher:
+        watcher = InMemoryWatcher()
+        with self._follow_lock:
+            self._watchers.append(watcher)
+        return watcher
+
+    def add_thread(self, thread: Thread) -> None:
+        """A new session (as Codex creates one), for watchers."""
+        self._threads[thread.summary.id] = thread
+        self._notify(WatchUpdate(summaries=[thread.summary]))
+
+    def remove_thread(self, thread_id: str) -> None:
+        self._threads.pop(thread_id, None)
+        self._notify(WatchUpdate(removed=[thread_id]))
+
+    def _notify(self, update: WatchUpdate) -> None:
+        with self._follow_lock:
+            watchers = list(self._watchers)
+        for watcher in watchers:
+            watcher.push(update)
+
+    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
+        """The thread as given (its turns kept as they are) and what `append()` adds."""
+        from .live import LiveThread
+
+        thread = known if known is not None else self.read_thread(thread_id)
+        follower = self.follow(thread_id)
+        return LiveThread(thread.summary, [], list(thread.problems), thread.inherited_from,
+                          follower, frozen=list(thread.turns),
+                          rolled_back=thread.rolled_back_turns)
+
+    def follow(self, thread_id: str, last: int | None = None) -> InMemoryFollower:
+        """A follower of what `append()` adds to the thread from now on."""
+        summary = self._get(thread_id).summary
+        follower = InMemoryFollower(summary.path)
+        follower.mtime = summary.updated_at.timestamp() if summary.updated_at else None
+        with self._follow_lock:
+            self._followers.setdefault(thread_id, []).append(follower)
+        return follower
+
+    def append(self, thread_id: str, records: list[Record], *, reset: bool = False,
+               mtime: float | None = None) -> None:
+        """Records written to the thread (as Codex appends lines), for its followers; `mtime`
+        is the file's new modification time (default: now)."""
+        from .tail import TailBatch
+
+        mtime = time.time() if mtime is None else mtime
+        summary = self._get(thread_id).summary
+        summary.updated_at = datetime.fromtimestamp(mtime, UTC)
+        with self._follow_lock:
+            followers = list(self._followers.get(thread_id, ()))
+        for follower in followers:
+            follower.push(TailBatch(records=list(records), reset=reset), mtime)
+        self._notify(WatchUpdate(summaries=[summary]))
+
+
+class InMemoryFollower:
+    """A follower fed by `InMemoryThreadStore.append()` (the same `poll()` and `follow()` as
+    the file follower)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.mtime: float | None = None
+        self._queue: list[TailBatch] = []
+        self._lock = threading.Lock()
+
+    def push(self, batch: TailBatch, mtime: float | None) -> None:
+        with self._lock:
+            self._queue.append(batch)
+            if mtime is not None:
+                self.mtime = mtime
+
+    def poll(self) -> TailBatch:
+        from .tail import TailBatch
+
+        with self._lock:
+            queued, self._queue = self._queue, []
+        merged = TailBatch()
+        for batch in queued:
+            if batch.reset:
+                merged = TailBatch(reset=True)
+            merged.records += batch.records
+            merged.problems += batch.problems
+            merged.missing = merged.missing or batch.missing
+        return merged
+
+    def follow(self, stop: threading.Event | None = None,
+               interval: float = 0.1) -> Iterator[TailBatch]:
+        while stop is None or not stop.is_set():
+            batch = self.poll()
+            if batch:
+                yield batch
+            if stop is not None:
+                stop.wait(interval)
+            else:
+                time.sleep(interval)
+
+
+class InMemoryWatcher:
+    """A watcher fed by `InMemoryThreadStore.add_thread()`, `append()` and
+    `remove_thread()`."""
+
+    def __init__(self) -> None:
+        self._queue: list[WatchUpdate] = []
+        self._lock = threading.Lock()
+
+    def push(self, update: WatchUpdate) -> None:
+        with self._lock:
+            self._queue.append(update)
+
+    def poll(self) -> WatchUpdate:
+        with self._lock:
+            queued, self._queue = self._queue, []
+        merged = WatchUpdate()
+        for update in queued:
+            merged.summaries += update.summaries
+            merged.removed += update.removed
+        return merged

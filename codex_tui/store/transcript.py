@@ -72,21 +72,105 @@ def build_turns(records: list[Record]) -> TranscriptResult:
 
 def _record_problems(records: list[Record]) -> list[Problem]:
     """Unknown and malformed records are shown raw in the transcript; say so once per type."""
-    unknown = UnknownTally()
-    malformed = UnknownTally()
-    for rec in records:
-        label = unknown_label(rec)
-        if label is not None:
-            unknown.add(label, rec)
-        elif not isinstance(rec.payload, dict):
-            malformed.add(rec.kind, rec)
-    problems = unknown.problems()
-    problems += [
-        Problem(p.message.replace("unknown record type", "malformed payload in record type"),
-                p.path, p.line)
-        for p in malformed.problems()
-    ]
-    return problems
+    tally = _RecordProblems()
+    tally.add(records)
+    return tally.problems()
+
+
+@dataclass(slots=True)
+class _RecordProblems:
+    unknown: UnknownTally = field(default_factory=UnknownTally)
+    malformed: UnknownTally = field(default_factory=UnknownTally)
+
+    def add(self, records: list[Record]) -> None:
+        for rec in records:
+            label = unknown_label(rec)
+            if label is not None:
+                self.unknown.add(label, rec)
+            elif not isinstance(rec.payload, dict):
+                self.malformed.add(rec.kind, rec)
+
+    def problems(self) -> list[Problem]:
+        problems = self.unknown.problems()
+        problems += [
+            Problem(p.message.replace("unknown record type", "malformed payload in record type"),
+                    p.path, p.line)
+            for p in self.malformed.problems()
+        ]
+        return problems
+
+
+class TurnBuilder:
+    """`build_turns`, kept up to date as records are appended (a followed session).
+
+    Only the last turn can still change when records are appended (segments before it never
+    receive records again), so `extend()` re-segments from the start of the last turn and
+    rebuilds that turn and any new ones; the turns before it are kept as they are (the same
+    objects, so a screen can tell what changed). A rollback marker can drop earlier turns:
+    from the first one on, every extend() rebuilds everything.
+
+    `frozen` starts the builder after turns whose records it does not have (a thread given
+    ready-made, as in tests): new records then only add turns."""
+
+    def __init__(self, records: list[Record] | None = None,
+                 frozen: list[Turn] | None = None) -> None:
+        self.records: list[Record] = []
+        self._frozen: list[Turn] = list(frozen or [])
+        self._tail: list[Turn] = []
+        self._tail_start = 0  # index in `records` of the first record of the last turn
+        self._prev: TokenUsage | None = None  # the token tracker after the frozen turns
+        self._model: str | None = None  # the model after the frozen turns
+        self._problems = _RecordProblems()
+        self._rollbacks = False
+        self.rolled_back = 0
+        if records:
+            self.extend(records)
+
+    @property
+    def turns(self) -> list[Turn]:
+        return self._frozen + self._tail
+
+    def problems(self) -> list[Problem]:
+        return self._problems.problems()
+
+    def extend(self, records: list[Record]) -> None:
+        if not records:
+            return
+        self.records.extend(records)
+        self._problems.add(records)
+        if not self._rollbacks and any(
+                r.kind == "event_msg" and r.type == "thread_rolled_back" for r in records):
+            self._rollbacks = True
+        if self._rollbacks:
+            result = build_turns(self.records)
+            self._frozen, self._tail = [], result.turns
+            self.rolled_back = result.rolled_back
+            return
+        self._rebuild_tail()
+
+    def _rebuild_tail(self) -> None:
+        recs = self.records[self._tail_start:]
+        segments, _, _ = _segment(recs)
+        tracker = _TokenTracker()
+        tracker.prev = self._prev
+        model = self._model
+        base = len(self._frozen)
+        turns: list[Turn] = []
+        state = (tracker.prev, model)
+        for i, seg in enumerate(segments):
+            if i == len(segments) - 1:
+                state = (tracker.prev, model)  # before the last turn: where the next starts
+            turn, model = _build_turn(seg, base + i + 1, tracker, model)
+            turns.append(turn)
+        if len(segments) > 1:
+            self._frozen.extend(turns[:-1])
+            self._prev, self._model = state
+            first = segments[-1].records[0]
+            j = len(recs) - 1
+            while j > 0 and recs[j] is not first:
+                j -= 1
+            self._tail_start += j
+        self._tail = turns[-1:]
 
 
 # ---- segmentation ------------------------------------------------------------------------

@@ -61,6 +61,11 @@ class Block:
 
 
 def build_blocks(thread: Thread, *, show_problems: bool = True) -> list[Block]:
+    return head_blocks(thread, show_problems=show_problems) + turn_blocks(thread)
+
+
+def head_blocks(thread: Thread, *, show_problems: bool = True) -> list[Block]:
+    """The thread-level blocks before the first turn: problems, fork and rollback banners."""
     blocks: list[Block] = []
     if show_problems and thread.problems:
         blocks.append(Block(PROBLEMS, (PROBLEMS,), item=list(thread.problems)))
@@ -74,8 +79,19 @@ def build_blocks(thread: Thread, *, show_problems: bool = True) -> list[Block]:
         n = thread.rolled_back_turns
         blocks.append(Block(BANNER, (BANNER, "rollback"),
                             item=f"↶ {n} turn{'s' if n != 1 else ''} rolled back (not shown)."))
+    return blocks
+
+
+def turn_blocks(thread: Thread, start: int = 0) -> list[Block]:
+    """The blocks of turns `start`.. (a followed session redraws from its last turn)."""
+    blocks: list[Block] = []
     last_day = None
-    for pos, turn in enumerate(thread.turns):
+    for earlier in reversed(thread.turns[:start]):
+        if earlier.started_at:
+            last_day = earlier.started_at.astimezone().date()
+            break
+    for pos in range(start, len(thread.turns)):
+        turn = thread.turns[pos]
         if pos and thread.turns[pos - 1].inherited and not turn.inherited:
             blocks.append(Block(DIVIDER, (DIVIDER,), turn=pos, extra=thread.inherited_from))
         day = turn.started_at.astimezone().date() if turn.started_at else None

@@ -88,6 +88,7 @@ class Palette:
     gutter: Style = field(default_factory=lambda: _s(color="#5c5c5c"))
     muted: Style = field(default_factory=lambda: _s(color="#8a8a8a", italic=True))
     ok: Style = field(default_factory=lambda: _s(color="green"))
+    running: Style = field(default_factory=lambda: _s(color="green", bold=True))
     bad: Style = field(default_factory=lambda: _s(color="red", bold=True))
     warning: Style = field(default_factory=lambda: _s(color="yellow"))
     error: Style = field(default_factory=lambda: _s(color="#ff6b6b", bold=True))
@@ -256,6 +257,8 @@ class BlockRenderer:
             badges.append(("⊘ aborted", p.bad))
         elif turn.status == "incomplete":
             badges.append(("◌ unfinished", p.warning))
+        elif turn.status == "running":  # the last turn of a session being written now
+            badges.append(("● running", p.running))
         tokens = turn.tokens
         full_tokens = short_tokens = ""
         if tokens is not None:

@@ -131,6 +131,14 @@ class SessionList(ScrollView, can_focus=True):
         self._move_to(index, force=True)
         self.refresh()
 
+    def set_now(self, now: datetime) -> None:
+        """The clock moved on: relative times and live markers are drawn again."""
+        if now != self._now:
+            self._now = now
+            self._version += 1
+            self._strips.clear()
+            self.refresh()
+
     def set_empty_message(self, message: Text) -> None:
         """What the list says, centred, while it has no rows."""
         if message.plain != self._empty.plain or message.spans != self._empty.spans:

@@ -70,6 +70,11 @@ class _StripCache:
         self._items.clear()
         self._rows = 0
 
+    def drop_from(self, index: int) -> None:
+        """Forget the blocks from `index` on (keys start with the block index)."""
+        for key in [k for k in self._items if k[0] >= index]:
+            self._rows -= len(self._items.pop(key))
+
     @property
     def rows(self) -> int:
         return self._rows
@@ -92,6 +97,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--cursor",
         "transcript-view--match",
         "transcript-view--current-match",
+        "transcript-view--new",
     }
 
     DEFAULT_CSS = """
@@ -105,6 +111,7 @@ class TranscriptView(ScrollView, can_focus=True):
         & > .transcript-view--current-match {
             background: $warning; color: $background; text-style: bold;
         }
+        & > .transcript-view--new { background: $accent; color: $text; text-style: bold; }
     }
     """
 
@@ -127,6 +134,14 @@ class TranscriptView(ScrollView, can_focus=True):
             self.total = total
             self.current = current
             self.wrapped = wrapped
+
+    class NewBelow(Message):
+        """How many blocks arrived below the view since it left the bottom (0: none, or
+        the view is back at the bottom)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     class BlocksPainted(Message):
         """The first blocks set have been rendered into a frame (the loader waits for
@@ -166,6 +181,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._match: Match | None = None
         self._counts: dict[int, int] | None = None
         self._generation = 0
+        self.new_below = 0  # blocks appended below the view while it was not at the bottom
+        # When the last block set by `replace_from` was first drawn (for benchmarks).
+        self.appended_at: float | None = None
+        self.appended_painted_at: float | None = None
 
     # -- attributes down -------------------------------------------------------------------
 
@@ -198,6 +217,60 @@ class TranscriptView(ScrollView, can_focus=True):
             self._count_matches()
         self._report_turn()
         self.refresh()
+
+    def replace_from(self, index: int, blocks: list[Block]) -> None:
+        """Replace the blocks from `index` on (a followed session grew: its last turn changed
+        and turns were added). The blocks before `index` keep their heights and rendered rows.
+        A view at the bottom stays at the bottom; otherwise it keeps its place and counts the
+        new blocks below it (`new_below`, drawn as a "↓ N new" marker)."""
+        index = max(0, min(index, len(self._blocks)))
+        follow = self.at_bottom
+        anchor = self._anchor()
+        cursor_key = self._blocks[self.cursor].key if self._blocks else None
+        added = len(blocks) - (len(self._blocks) - index)
+        self._blocks = self._blocks[:index] + blocks
+        if self._painted is None:
+            self._painted = False
+        self._width = self._width or self._content_width()
+        estimate = self._renderer.estimate
+        self._heights[index:] = [estimate(b, self._width, self.expanded(index + i))
+                                 for i, b in enumerate(blocks)]
+        self._exact[index:] = [False] * len(blocks)
+        self._tops_dirty = True
+        self._cache.drop_from(index)
+        if self._match is not None and self._match[0] >= index:
+            self._match = None
+        if self.cursor >= index:
+            keys = {b.key: index + i for i, b in enumerate(blocks)}
+            self.cursor = keys.get(cursor_key, max(0, min(self.cursor, len(self._blocks) - 1)))
+        if follow and self._blocks:
+            self._measure_range(len(self._blocks) - 1, -1)
+            self._sync_virtual_size()
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+        else:
+            if anchor[0] >= index:
+                self._scroll_to_anchor(anchor)
+            self._sync_virtual_size()
+            if added > 0:
+                self._set_new_below(self.new_below + added)
+        self.appended_at = time.perf_counter()
+        self.appended_painted_at = None
+        self._start_measuring()
+        if self._pattern is not None:
+            self._count_matches()
+        self._report_turn()
+        self.refresh()
+
+    @property
+    def at_bottom(self) -> bool:
+        """The last row is on screen (or everything fits)."""
+        return self.scroll_y >= self.max_scroll_y
+
+    def _set_new_below(self, count: int) -> None:
+        if count != self.new_below:
+            self.new_below = count
+            self.post_message(self.NewBelow(count))
+            self.refresh()
 
     @property
     def show_output(self) -> bool:
@@ -447,18 +520,20 @@ class TranscriptView(ScrollView, can_focus=True):
         if self._painted is False:
             self._painted = True
             self.post_message(self.BlocksPainted())
+        if self.appended_at is not None and self.appended_painted_at is None:
+            self.appended_painted_at = time.perf_counter()
         return lines
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row_y = int(self.scroll_y) + y
         if not self._blocks or row_y >= self.total_height:
-            return Strip.blank(width, self.rich_style)
+            return self._with_marker(y, Strip.blank(width, self.rich_style), width)
         index = self._index_at(row_y)
         row = row_y - self._tops()[index]
         strips = self._strips(index)
         if row >= len(strips):
-            return Strip.blank(width, self.rich_style)
+            return self._with_marker(y, Strip.blank(width, self.rich_style), width)
         line = strips[row]
         match = self._match
         if match is not None and match[0] == index and match[1] == row:
@@ -467,13 +542,30 @@ class TranscriptView(ScrollView, can_focus=True):
         mark = "▌" if index == self.cursor else " "
         gutter = Strip([Segment(mark, self.get_component_rich_style("transcript-view--cursor")),
                         Segment(" ")], GUTTER)
-        return Strip.join([gutter, line]).adjust_cell_length(width).apply_style(self.rich_style)
+        strip = Strip.join([gutter, line]).adjust_cell_length(width).apply_style(self.rich_style)
+        return self._with_marker(y, strip, width)
+
+    def _marker_label(self) -> str:
+        n = self.new_below
+        return f" ↓ {n} new block{'s' if n != 1 else ''} · End to follow "
+
+    def _with_marker(self, y: int, strip: Strip, width: int) -> Strip:
+        """The "↓ N new" marker over the right end of the view's last row."""
+        if not self.new_below or y != self.scrollable_content_region.height - 1:
+            return strip
+        label = self._marker_label()
+        cells = min(width, cell_len(label))
+        marker = Strip([Segment(label, self.get_component_rich_style("transcript-view--new"))],
+                       cell_len(label)).crop(0, cells)
+        return Strip.join([strip.crop(0, width - cells), marker])
 
     # -- moving ------------------------------------------------------------------------------
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._follow_view()
+        if self.new_below and self.at_bottom:
+            self._set_new_below(0)
 
     def _follow_view(self) -> None:
         """Keep the cursor on a block that is on screen."""
@@ -593,6 +685,10 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         if not self._blocks:
+            return
+        if self.new_below and event.y == self.scrollable_content_region.height - 1 and \
+                event.x >= self.scrollable_content_region.width - cell_len(self._marker_label()):
+            self.action_bottom()  # the "↓ N new" marker
             return
         row_y = int(self.scroll_y) + event.y
         if row_y >= self.total_height:
