@@ -321,3 +321,26 @@ def test_writes_over_a_hostile_home_succeed_or_refuse_clearly(capsys, tmp_path: 
     # What is left still lists, and what could not be written says why.
     listed(home.path)
     listed(home.path, "--archived")
+
+
+def test_following_changes_nothing(hostile: HostileHome) -> None:
+    from codex_tui.store import LocalThreadStore
+
+    before = snapshot_tree(hostile.path)
+    store = LocalThreadStore(str(hostile.path))
+    rows = listed(hostile.path) + listed(hostile.path, "--archived")
+    for row in rows:
+        follower = store.follow(row["id"], last=5)
+        for _ in range(2):
+            follower.poll()
+        store.watch().poll()
+    for row in rows[:3]:  # the command, until interrupted
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "codex_tui", "--codex-home", str(hostile.path), "tail",
+             row["id"], "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=_limited)
+        time.sleep(1.0)
+        proc.send_signal(2)  # Ctrl+C
+        out, err = proc.communicate(timeout=20)
+        assert b"Traceback" not in err, err.decode(errors="replace")
+    assert snapshot_tree(hostile.path) == before

@@ -357,7 +357,7 @@ class TranscriptScreen(Screen):
         if self.thread is not None and self.thread.turns:
             total = len(self.thread.turns)
             more = "+" if self._loading else ""
-            if self._turn is None:
+            if self._turn is None or not 0 <= self._turn < total:  # (a reload can shrink it)
                 text.append(f"{total}{more} turns", style="bold")
             else:
                 turn = self.thread.turns[self._turn]

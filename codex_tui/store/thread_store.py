@@ -475,9 +475,9 @@ class LocalThreadStore:
 
         summary = self.summary(thread_id)
         tf = self._thread_files(thread_id)
-        with self._lock:
-            files = self._files
-        records, problems, base_id, offset, lines = read_thread_records(tf, summary, files.get)
+        # Parents found by id, as read_thread finds them (no scan needed).
+        records, problems, base_id, offset, lines = read_thread_records(tf, summary,
+                                                                        self._locate)
         path = tf.current.path
         if tf.current.name.compressed:
             path, offset, lines = path[: -len(".zst")], 0, 0  # Codex appends to the plain file
@@ -497,8 +497,7 @@ class LocalThreadStore:
                                                    locate=self._current_path))
 
     def _current_path(self, thread_id: str) -> str | None:
-        with self._lock:
-            tf = self._files.get(thread_id)
+        tf = self._locate(thread_id)
         return tf.current.path if tf is not None else None
 
     def _apply_changes(self, changes: Changes) -> WatchUpdate:
