@@ -6,6 +6,7 @@ batches; this screen filters and sorts them and hands the rows down to the Sessi
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -229,15 +230,14 @@ class PickerScreen(Screen):
 
     # -- live: new and growing sessions (a worker as long as the screen) --------------------
 
-    @work(thread=True, exclusive=True, group=WATCH_GROUP, exit_on_error=False)
-    def watch_sessions(self) -> None:
-        worker = get_current_worker()
-        watcher = self.store.watch()
-        while not worker.is_cancelled:
-            time.sleep(WATCH_SECONDS)
-            if worker.is_cancelled:
-                return
-            update = watcher.poll()
+    @work(exclusive=True, group=WATCH_GROUP, exit_on_error=False)
+    async def watch_sessions(self) -> None:
+        # An async worker polling in a pool thread: a thread worker would hold one of the
+        # few executor threads for as long as the screen lives.
+        watcher = await asyncio.to_thread(self.store.watch)
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            update = await asyncio.to_thread(watcher.poll)
             if update:
                 self.post_message(self.SessionsChanged(update.summaries, update.removed))
 

@@ -7,6 +7,7 @@ place when the full thread replaces the partial one.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from .resume_flow import request_resume
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first screen to be drawn
 FOLLOW_SECONDS = 0.1  # how often the follower looks for appended lines (one stat)
+QUIET_FOLLOW_SECONDS = 0.2  # ... once nothing was written for ACTIVE_SECONDS
+ACTIVE_SECONDS = 10.0
 # The follow worker runs as long as the screen: a group of its own, which tests and
 # benchmarks waiting for the loading workers leave out (see tests/conftest.settle).
 FOLLOW_GROUP = "live-transcript"
@@ -205,18 +208,25 @@ class TranscriptScreen(Screen):
 
     @on(_Following)
     def _start_following(self, message: _Following) -> None:
-        self.run_worker(partial(self._follow, message.live), thread=True, exclusive=True,
+        self.run_worker(partial(self._follow, message.live), exclusive=True,
                         group=FOLLOW_GROUP, description="follow the session",
                         exit_on_error=False)
 
-    def _follow(self, live: LiveThread) -> None:
-        """Worker thread: poll the follower; post the thread whenever it changed."""
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            thread = live.poll()
-            if thread is not None and not worker.is_cancelled:
-                self.post_message(self.ThreadGrew(thread, live.live))
-            time.sleep(FOLLOW_SECONDS)
+    async def _follow(self, live: LiveThread) -> None:
+        """An async worker: it sleeps on the event loop, looks with one stat, and reads in a
+        pool thread (a thread worker would hold one of the few executor threads for as long
+        as the screen lives, and a few stacked screens would starve every other worker)."""
+        active_until = 0.0
+        while True:
+            # One stat here; the reading and the turn building, when there is something to
+            # read, in a thread.
+            if live.stale():
+                active_until = time.monotonic() + ACTIVE_SECONDS
+                thread = await asyncio.to_thread(live.poll)
+                if thread is not None:
+                    self.post_message(self.ThreadGrew(thread, live.live))
+            quiet = time.monotonic() > active_until
+            await _sleep_to_tick(QUIET_FOLLOW_SECONDS if quiet else FOLLOW_SECONDS)
 
     @on(ThreadGrew)
     def _on_grew(self, message: ThreadGrew) -> None:
@@ -560,6 +570,13 @@ class TranscriptScreen(Screen):
                 self.thread.summary.archived if self.thread else None),
             ("Back", "Leave the transcript", self.action_back),
         ]
+
+
+async def _sleep_to_tick(interval: float) -> None:
+    """Sleep to the next multiple of `interval` on the loop's clock: every follower (one per
+    open transcript) then wakes in the same loop iteration, not each on its own."""
+    now = asyncio.get_running_loop().time()
+    await asyncio.sleep(interval - now % interval + 0.001)
 
 
 def _first_changed_turn(old: list[Turn], new: list[Turn]) -> int:

@@ -32,6 +32,8 @@ class FollowerLike(Protocol):
     path: str
     mtime: float | None
 
+    def stale(self) -> bool: ...
+
     def poll(self) -> TailBatch: ...
 
 
@@ -70,6 +72,11 @@ class LiveThread:
             return False
         age = self._clock() - mtime
         return -FUTURE_SLACK <= age < self._live_seconds
+
+    def stale(self) -> bool:
+        """Whether `poll()` could change anything: the follower's one stat, and the clock
+        against the LIVE window. Cheap: an event loop may call it every 100 ms."""
+        return self.follower.stale() or self._is_live() != self.live
 
     def poll(self) -> Thread | None:
         """Read what was appended; the new Thread when anything shown changed, else None."""

@@ -74,6 +74,7 @@ class Follower:
         self._fingerprint = b""
         self._missing = False
         self._last_relocate = 0.0
+        self._more = False  # the last poll left bytes unread (MAX_READ_PER_POLL)
         self.mtime: float | None = None  # the file's mtime at the last poll (seconds)
         self.size: int | None = None  # its size then
         self._start(initial=True)
@@ -111,6 +112,18 @@ class Follower:
         self._seen = seen
         self._read(st.st_size, batch)
         return batch
+
+    def stale(self) -> bool:
+        """Whether a poll could find anything: one stat compared with the last poll's (cheap
+        enough for an event loop to call before handing `poll()` to a thread)."""
+        if self._more or self._seen is None:
+            return True
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return not self._missing or self._relocate is not None
+        return (st.st_dev, st.st_ino) != self._ident or \
+            (st.st_size, st.st_mtime_ns) != self._seen
 
     def follow(self, stop: threading.Event | None = None,
                interval: float = POLL_SECONDS) -> Iterator[TailBatch]:
@@ -223,6 +236,7 @@ class Follower:
         if not self._fingerprint:
             self._fingerprint = self._read_fingerprint()
         batch.more = pos < size and pos >= stop
+        self._more = batch.more
 
     def _feed(self, data: bytes, batch: TailBatch) -> None:
         start = 0

@@ -923,6 +923,10 @@ class InMemoryFollower:
             if mtime is not None:
                 self.mtime = mtime
 
+    def stale(self) -> bool:
+        with self._lock:
+            return bool(self._queue)
+
     def poll(self) -> TailBatch:
         from .tail import TailBatch
 
