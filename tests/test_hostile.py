@@ -341,6 +341,6 @@ def test_following_changes_nothing(hostile: HostileHome) -> None:
             preexec_fn=_limited)
         time.sleep(1.0)
         proc.send_signal(2)  # Ctrl+C
-        out, err = proc.communicate(timeout=20)
+        _out, err = proc.communicate(timeout=20)
         assert b"Traceback" not in err, err.decode(errors="replace")
     assert snapshot_tree(hostile.path) == before

@@ -108,6 +108,7 @@ class TranscriptScreen(Screen):
         self._first_paint = threading.Event()
         self.live = False  # the session is being written (LIVE badge)
         self.follow = follow  # watch for appended records once loaded
+        self._live_thread: LiveThread | None = None
         self.grew_at: float | None = None  # when the last ThreadGrew was read (benchmarks)
 
     @property
@@ -208,6 +209,7 @@ class TranscriptScreen(Screen):
 
     @on(_Following)
     def _start_following(self, message: _Following) -> None:
+        self._live_thread = message.live
         self.run_worker(partial(self._follow, message.live), exclusive=True,
                         group=FOLLOW_GROUP, description="follow the session",
                         exit_on_error=False)
@@ -526,6 +528,8 @@ class TranscriptScreen(Screen):
             self.action_back()
             return
         self.thread.summary = message.summary
+        if self._live_thread is not None:
+            self._live_thread.use_summary(message.summary)
         self._update_chrome()
         self.refresh_bindings()
 

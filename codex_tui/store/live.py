@@ -12,6 +12,7 @@ appends to the same file, so it is followed like the first run.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from .model import Problem, Thread, ThreadSummary, Turn, unique_problems
+from .paths import ARCHIVED
 from .rollout import Record
 from .tail import TailBatch
 from .transcript import TurnBuilder
@@ -96,8 +98,9 @@ class LiveThread:
         if batch.missing != self.missing and (batch.missing or batch.records or batch.reset):
             self.missing = batch.missing
             changed = True
-        if batch.moved_to:
-            self._summary = replace(self._summary, path=batch.moved_to)
+        if batch.moved_to:  # archived or unarchived (by Codex, or by us)
+            archived = os.path.basename(os.path.dirname(batch.moved_to)) == ARCHIVED
+            self._summary = replace(self._summary, path=batch.moved_to, archived=archived)
             changed = True
         if batch.records:
             self.missing = False
@@ -115,6 +118,11 @@ class LiveThread:
             return None
         self.thread = self._snapshot()
         return self.thread
+
+    def use_summary(self, summary: ThreadSummary) -> None:
+        """The session's metadata changed by a write (a name, a move): later snapshots carry
+        it, rather than what was read when following began."""
+        self._summary = summary
 
     def _adopt(self, fresh: LiveThread) -> None:
         self.follower = fresh.follower
