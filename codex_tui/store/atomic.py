@@ -112,21 +112,26 @@ def write_new_file(path: str, data: bytes, mode: int | None = None) -> None:
         mode = 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(prefix=".codex-tui-", suffix=".tmp", dir=directory)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_durably(fd, data, mode)
         _publish(tmp, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
     fsync_dir(directory)
+
+
+def _write_durably(fd: int, data: bytes, mode: int) -> None:
+    """All of `data` into the new temporary file `fd`, its mode set, fsynced, closed."""
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _publish(tmp: str, path: str) -> None:
@@ -281,15 +286,7 @@ def replace_file(path: str, data: bytes, mode: int | None = None,
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_durably(fd, data, mode)
         os.replace(tmp, path)
     except BaseException as exc:
         with suppress(OSError):
