@@ -382,7 +382,8 @@ class LocalThreadStore:
         tf = self._thread_files(thread_id)
         with self._lock:
             if not self._scanned:
-                summary = self._located[thread_id][1]
+                entry = self._located.get(thread_id)  # (a refresh() may have cleared it)
+                summary = entry[1] if entry is not None else None
                 if summary is None:
                     summary = summarize(tf, self._early_names())
                     self._located[thread_id] = (tf, summary)
