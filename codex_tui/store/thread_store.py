@@ -344,6 +344,10 @@ class LocalThreadStore:
         with self._lock:
             files = self._files
         plan = plan_fork(tf, files.get, keep_turns, source.format)
+        lock = os.path.join(self.codex_home, "thread-writer-locks", f"{thread_id}.lock")
+        if plan.turn_open and os.path.exists(lock):
+            raise StoreError(f"cannot fork at turn {keep_turns}: it is still running in Codex; "
+                             "fork at an earlier turn or wait until it has finished")
         result = write_fork(self.codex_home, plan)
         new_name = source.name if name is None else name.strip()
         if new_name:
