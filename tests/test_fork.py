@@ -353,6 +353,25 @@ def test_a_turn_still_being_written_is_refused(make_home):
         store.fork_thread(tid, 2)
 
 
+def test_a_turn_still_running_in_codex_is_refused(make_home):
+    """Codex holds the thread's writer lock and turn 2 has started but not ended."""
+    tid = "01a1fe36-0000-7000-8000-000000000005"
+    started = ('{"timestamp":"2026-11-21T10:00:01.000Z","ordinal":%d,"type":"event_msg",'
+               '"payload":{"type":"task_started","turn_id":"t%d"}}\n')
+    done = ('{"timestamp":"2026-11-21T10:00:02.000Z","ordinal":%d,"type":"event_msg",'
+            '"payload":{"type":"task_complete","turn_id":"t%d"}}\n')
+    home = make_home({tid: META % tid + started % (1, 1) + USER % ('"ordinal":2,', 1)
+                      + done % (3, 1) + started % (4, 2) + USER % ('"ordinal":5,', 2)})
+    (home / "thread-writer-locks").mkdir()
+    (home / "thread-writer-locks" / f"{tid}.lock").touch()
+    store = LocalThreadStore(str(home), cache=False)
+    assert store.fork_thread(tid, 1).id
+    with pytest.raises(StoreError, match="still running"):
+        store.fork_thread(tid, 2)
+    (home / "thread-writer-locks" / f"{tid}.lock").unlink()
+    assert store.fork_thread(tid, 2).id  # Codex gone: the turn was cut off, fork it as is
+
+
 def test_missing_parent_history_is_refused(make_home):
     tid = "01a1fe36-0000-7000-8000-000000000003"
     meta = json.loads(META % tid)

@@ -85,6 +85,7 @@ class ForkPlan:
     meta_path: str  # the source's current file
     meta_end: int  # byte just past the source's first session_meta line
     turns: list[Turn]
+    turn_open: bool = False  # the last kept turn started and has not ended (yet)
 
 
 def plan_fork(tf: ThreadFiles, resolve: Resolve, keep_turns: int,
@@ -157,6 +158,7 @@ def plan_fork(tf: ThreadFiles, resolve: Resolve, keep_turns: int,
         meta_path=tf.current.path,
         meta_end=own_meta.end,
         turns=kept,
+        turn_open=segment.explicit and segment.open,
     )
 
 

@@ -655,6 +655,10 @@ class LocalThreadStore:
         tf = self._thread_files(thread_id)
         source = self.summary(thread_id)
         plan = plan_fork(tf, self._locate, keep_turns, source.format)  # parents found by id
+        lock = os.path.join(self.codex_home, "thread-writer-locks", f"{thread_id}.lock")
+        if plan.turn_open and os.path.exists(lock):
+            raise StoreError(f"cannot fork at turn {keep_turns}: it is still running in Codex; "
+                             "fork at an earlier turn or wait until it has finished")
         result = write_fork(self.codex_home, plan)
         new_name = source.name if name is None else name.strip()
         if new_name:
