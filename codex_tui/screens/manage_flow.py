@@ -188,3 +188,33 @@ def manage_commands(archive_action: Callable[[], None], unarchive_action: Callab
         (f"Export {subject}", "Write it as Markdown, HTML or JSON (e)", export_action),
     ]
     return commands
+
+
+class ManageActions:
+    """The archive, unarchive, rename, delete and export actions of a screen (the picker's
+    and the transcript's are the same): the screen says which session they act on."""
+
+    store: ThreadStore
+
+    def manage_target(self) -> ThreadSummary | None:
+        """The session to act on, or None (after saying why)."""
+        raise NotImplementedError
+
+    def _manage(self, flow: Callable[[Screen, ThreadStore, ThreadSummary], None]) -> None:
+        if (summary := self.manage_target()) is not None:
+            flow(self, self.store, summary)  # type: ignore[arg-type]
+
+    def action_archive(self) -> None:
+        self._manage(archive)
+
+    def action_unarchive(self) -> None:
+        self._manage(unarchive)
+
+    def action_rename(self) -> None:
+        self._manage(rename)
+
+    def action_delete(self) -> None:
+        self._manage(delete)
+
+    def action_export(self) -> None:
+        self._manage(export)

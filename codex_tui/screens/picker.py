@@ -33,7 +33,7 @@ from ..widgets.picker_header import PickerHeader
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
 from . import manage_flow
-from .manage_flow import MANAGE_BINDINGS, SessionChanged
+from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
 from .resume_flow import request_resume
 
 PREVIEW_BYTES = 256 * 1024
@@ -57,7 +57,7 @@ class PickerFilters:
     all_sources: bool = False
 
 
-class PickerScreen(Screen):
+class PickerScreen(ManageActions, Screen):
     CSS_PATH = "picker.tcss"
 
     BINDINGS = [
@@ -483,26 +483,10 @@ class PickerScreen(Screen):
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
-    def _manage(self, flow) -> None:
+    def manage_target(self) -> ThreadSummary | None:
         if (summary := self._selected()) is None:
             self.notify("No session selected", timeout=3)
-            return
-        flow(self, self.store, summary)
-
-    def action_archive(self) -> None:
-        self._manage(manage_flow.archive)
-
-    def action_unarchive(self) -> None:
-        self._manage(manage_flow.unarchive)
-
-    def action_rename(self) -> None:
-        self._manage(manage_flow.rename)
-
-    def action_delete(self) -> None:
-        self._manage(manage_flow.delete)
-
-    def action_export(self) -> None:
-        self._manage(manage_flow.export)
+        return summary
 
     @on(SessionChanged)
     def _on_session_changed(self, message: SessionChanged) -> None:

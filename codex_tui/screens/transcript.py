@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause, timefmt
-from ..store import StoreError, Thread, ThreadStore, Turn
+from ..store import StoreError, Thread, ThreadStore, ThreadSummary, Turn
 from ..store.live import FUTURE_SLACK, LIVE_SECONDS, LiveThread
 from ..textutil import one_line
 from ..transcript import build_blocks
@@ -33,7 +33,7 @@ from ..transcript.blocks import head_blocks, turn_blocks
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
 from . import manage_flow
-from .manage_flow import MANAGE_BINDINGS, SessionChanged
+from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
 from .resume_flow import request_resume
 
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
@@ -46,7 +46,7 @@ ACTIVE_SECONDS = 10.0
 FOLLOW_GROUP = "live-transcript"
 
 
-class TranscriptScreen(Screen):
+class TranscriptScreen(ManageActions, Screen):
     CSS_PATH = "transcript.tcss"
 
     BINDINGS = [
@@ -499,26 +499,11 @@ class TranscriptScreen(Screen):
             return manage_flow.check(action, self.thread.summary if self.thread else None)
         return True
 
-    def _manage(self, flow) -> None:
+    def manage_target(self) -> ThreadSummary | None:
         if self.thread is None:
             self.notify("The session is still being read", timeout=3)
-            return
-        flow(self, self.store, self.thread.summary)
-
-    def action_archive(self) -> None:
-        self._manage(manage_flow.archive)
-
-    def action_unarchive(self) -> None:
-        self._manage(manage_flow.unarchive)
-
-    def action_rename(self) -> None:
-        self._manage(manage_flow.rename)
-
-    def action_delete(self) -> None:
-        self._manage(manage_flow.delete)
-
-    def action_export(self) -> None:
-        self._manage(manage_flow.export)
+            return None
+        return self.thread.summary
 
     @on(SessionChanged)
     def _on_session_changed(self, message: SessionChanged) -> None:
