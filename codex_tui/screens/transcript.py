@@ -525,11 +525,7 @@ class TranscriptScreen(ManageActions, Screen):
             self.action_back()
 
     def action_back(self) -> None:
-        # The app's own default screen is always at the bottom of the stack.
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.exit(None)
+        self.app.leave_screen(self)
 
     def commands(self) -> list[tuple[str, str, object]]:
         """Every action, for the command palette: (title, help, callback)."""
