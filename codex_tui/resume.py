@@ -6,12 +6,10 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 
-@dataclass(frozen=True, slots=True)
-class ResumeRequest:
+class ResumeRequest(NamedTuple):
     """What the picker hands back when the user chooses a session to resume."""
 
     thread_id: str

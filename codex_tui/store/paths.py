@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from .model import Problem
 
@@ -26,8 +27,7 @@ _NAME_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RolloutName:
+class RolloutName(NamedTuple):
     thread_id: str
     segment_id: str | None
     stamp: str  # "YYYY-MM-DDThh-mm-ss", the writer's local time
@@ -59,8 +59,7 @@ def parse_rollout_name(name: str) -> RolloutName | None:
                        bool(match.group("zst")))
 
 
-@dataclass(frozen=True, slots=True)
-class RolloutFile:
+class RolloutFile(NamedTuple):
     path: str
     name: RolloutName
     archived: bool

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from .model import ThreadSummary
 from .search import match_fields
@@ -13,8 +13,7 @@ from .search import match_fields
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadQuery:
+class ThreadQuery(NamedTuple):
     cwd: str | None = None  # None: every directory
     archived: bool = False
     sort: str = "updated"  # "updated" | "created"

@@ -23,7 +23,7 @@ def problem_json(p: Problem) -> dict[str, Any]:
 
 
 def tokens_json(t: TokenUsage | None) -> dict[str, int] | None:
-    return None if t is None else asdict(t)
+    return None if t is None else t._asdict()
 
 
 def summary_json(s: ThreadSummary) -> dict[str, Any]:
