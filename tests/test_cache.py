@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
+from codex_tui.store import cache as cache_module
 from codex_tui.store import catalog as catalog_module
 
 ALL = ThreadQuery(cwd=None)
@@ -111,3 +116,61 @@ def test_cached_rows_then_scan_decode_each_cache_line_once(codex_home: Path,
     validated = store.scan()
     assert len(decoded) == len(early) == len(validated)
     assert not any(s.pending for s in validated)
+
+
+# -- the first screen's byte search -------------------------------------------------------
+
+_line = st.binary(max_size=40).map(lambda b: b.replace(b"\n", b" "))
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(_line, max_size=40), needle=st.one_of(st.none(), st.binary(min_size=1,
+       max_size=3).map(lambda b: b.replace(b"\n", b"x"))), chunk=st.integers(1, 64),
+       final_newline=st.booleans())
+def test_lines_with_finds_what_splitting_finds(lines: list[bytes], needle: bytes | None,
+                                               chunk: int, final_newline: bool):
+    """Whatever the chunk size cuts through, the byte search yields exactly the non-empty
+    lines containing the needle, in order, each once (a line with the needle twice too)."""
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    with patch.object(cache_module, "FIRST_CHUNK", chunk):
+        found = list(cache_module._lines_with(io.BytesIO(data), needle))
+    expected = [line for line in data.split(b"\n") if line and (needle is None or needle in line)]
+    assert found == expected
+
+
+def test_lines_with_stops_at_the_byte_bound():
+    data = b"".join(b"x%06d\n" % n for n in range(1000))
+    with patch.object(cache_module, "FIRST_CHUNK", 64), \
+            patch.object(cache_module, "FIRST_MAX_BYTES", 640):
+        found = list(cache_module._lines_with(io.BytesIO(data), b"x"))
+    assert 80 <= len(found) < 100  # a chunk past the bound at most, never the whole file
+
+
+def test_first_rows_decode_only_what_the_page_needs(codex_home: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    """A warm first page reads this directory's newest cached rows and decodes no more lines
+    than it keeps or refuses."""
+    store = LocalThreadStore(str(codex_home))
+    everyone = store.list_threads(ALL)  # fills and saves the cache
+    newest = sorted((s for s in everyone if not s.archived and s.cwd),
+                    key=lambda s: s.updated_at, reverse=True)
+    cwd = newest[0].cwd
+    decoded: list[bytes] = []
+    real = cache_module._entry
+
+    def counting(line: bytes):
+        decoded.append(line)
+        return real(line)
+
+    monkeypatch.setattr(cache_module, "_entry", counting)
+    page = LocalThreadStore(str(codex_home)).first_page(cwd, limit=1)
+    assert [s.id for s in page] == [newest_in(everyone, cwd).id]
+    assert len(decoded) <= 2  # the header is not an entry; a refused row could be one more
+    refused = LocalThreadStore(str(codex_home)).first_page(cwd, limit=1,
+                                                           keep=lambda s: False)
+    assert refused == []
+
+
+def newest_in(summaries, cwd: str):
+    return max((s for s in summaries if s.cwd == cwd and not s.archived),
+               key=lambda s: s.updated_at)

@@ -12,9 +12,9 @@ import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -118,36 +118,27 @@ class SummaryCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def first(self, names: dict[str, str], needle: bytes | None,
-              limit: int) -> list[ThreadSummary] | None:
-        """The newest `limit` cached summaries whose line contains `needle` (any when None),
-        or None when there is no usable cache. Reads only as far into the file as it needs
-        (the first screen of a start-up should not wait for all 10,000 lines)."""
-        head: list[bytes] = []
+    def first(self, names: dict[str, str], needle: bytes | None, limit: int,
+              accept: Callable[[ThreadSummary], bool] | None = None,
+              ) -> list[ThreadSummary] | None:
+        """The newest `limit` cached summaries whose line contains `needle` (any when None)
+        and that `accept` keeps, or None when there is no usable cache. Reads only as far
+        into the file as it needs, and decodes only the lines it returns or refuses (the
+        first screen of a start-up should not wait for all 10,000 lines)."""
+        out: list[ThreadSummary] = []
         try:
             with open(self.path, "rb") as stream:
-                header = stream.readline()
-                if not _is_header(header):
+                if not _is_header(stream.readline()):
                     return None
-                rest = b""
-                read = 0
-                # Bounded: a directory with few cached sessions must not make the first
-                # frame wait for the whole file (the worker's snapshot brings the rest).
-                while len(head) < limit and read < FIRST_MAX_BYTES:
-                    chunk = stream.read(FIRST_CHUNK)
-                    read += len(chunk)
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop() if chunk else b""
-                    for line in lines:
-                        if line and (needle is None or needle in line):
-                            head.append(line)
-                            if len(head) >= limit:
-                                break
-                    if not chunk:
+                for line in _lines_with(stream, needle):
+                    for summary in self._summaries([line], names, remember=False):
+                        if accept is None or accept(summary):
+                            out.append(summary)
+                    if len(out) >= limit:
                         break
         except OSError:
             return None
-        return self._summaries(head, names, remember=False)
+        return out
 
     def snapshot(self, names: dict[str, str], first: bytes | None = None,
                  first_count: int = 200) -> Iterator[list[ThreadSummary]]:
@@ -230,6 +221,33 @@ class SummaryCache:
         except OSError:
             return
         self._dirty = False
+
+
+def _lines_with(stream: BinaryIO, needle: bytes | None) -> Iterator[bytes]:
+    """The lines of `stream` containing `needle` (every line when None), in order, found by
+    a byte search rather than by splitting every line. Bounded by FIRST_MAX_BYTES: a
+    directory with few cached sessions must not make the first frame wait for the whole
+    file (the worker's snapshot brings the rest)."""
+    rest = b""
+    read = 0
+    while read < FIRST_MAX_BYTES:
+        chunk = stream.read(FIRST_CHUNK)
+        read += len(chunk)
+        buf = rest + chunk
+        end = buf.rfind(b"\n") + 1 if chunk else len(buf)  # whole lines only
+        rest = buf[end:]
+        if needle is None:
+            yield from (line for line in buf[:end].split(b"\n") if line)
+        else:
+            pos = buf.find(needle, 0, end)
+            while pos != -1:
+                start = buf.rfind(b"\n", 0, pos) + 1
+                stop = buf.find(b"\n", pos, end)
+                stop = end if stop == -1 else stop
+                yield buf[start:stop]
+                pos = buf.find(needle, stop, end)
+        if not chunk:
+            return
 
 
 def _is_header(line: bytes) -> bool:

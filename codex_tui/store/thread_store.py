@@ -243,9 +243,10 @@ class LocalThreadStore:
         names = self._early_names()
         spellings = cwd_matcher(cwd) if cwd else None
         if self._cache is not None:
-            rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit * 2)
+            rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit,
+                                     accept=lambda s: _in_page(s, spellings, keep))
             if rows is not None:
-                return [s for s in rows if _in_page(s, spellings, keep)][:limit]
+                return rows
         # Cold: the newest files' heads, until the page is full or the budget spent. What is
         # read goes to the cache object, so that scan() need not read those heads again.
         from .catalog import summarize  # (the head readers: not imported on a warm start)
