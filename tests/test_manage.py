@@ -524,9 +524,7 @@ def test_reading_a_live_codex_index_writes_nothing(tmp_path):
 # -- the in-memory store (tests and snapshots use it) --------------------------------------------
 
 def test_in_memory_store_manages_as_the_local_one(codex_home):
-    import dataclasses
-
-    from codex_tui.store import InMemoryThreadStore
+    from codex_tui.store import InMemoryThreadStore, ThreadSummary
 
     local = store(codex_home)
     threads = [local.read_thread(t) for t in (PAGINATED, NAMED, FORK, FORK_SOURCE)]
@@ -549,4 +547,4 @@ def test_in_memory_store_manages_as_the_local_one(codex_home):
     memory.delete(FORK_SOURCE)
     assert {s.id for s in memory.scan()} == {PAGINATED, NAMED}
     assert memory.codex_index_note(PAGINATED) is None
-    assert dataclasses.is_dataclass(summary)
+    assert isinstance(summary, ThreadSummary)

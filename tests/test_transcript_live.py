@@ -75,7 +75,7 @@ def live_thread(turns: int = 2, running: bool = True):
 
 def fresh(thread):
     """As if its file had just been written."""
-    thread.summary.updated_at = datetime.now(UTC) - timedelta(seconds=1)
+    thread.summary = thread.summary._replace(updated_at=datetime.now(UTC) - timedelta(seconds=1))
     return thread
 
 

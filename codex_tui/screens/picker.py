@@ -10,8 +10,8 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -49,8 +49,7 @@ CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 WATCH_GROUP = "live-picker"
 
 
-@dataclass(slots=True)
-class PickerFilters:
+class PickerFilters(NamedTuple):
     all_dirs: bool = False
     archived: bool = False
     sort: str = "updated"  # "updated" | "created"
@@ -518,26 +517,23 @@ class PickerScreen(ManageActions, Screen):
     def action_list_page(self, direction: int) -> None:
         self.query_one(SessionList).action_page(direction)
 
-    def _toggled(self) -> None:
+    def _toggle(self, **changes) -> None:
+        self.filters = self.filters._replace(**changes)
         # A filter change is the user's doing: the highlighted session stays highlighted.
         self.query_one(SessionList).pin_cursor()
         self.refilter()
 
     def action_toggle_all(self) -> None:
-        self.filters.all_dirs = not self.filters.all_dirs
-        self._toggled()
+        self._toggle(all_dirs=not self.filters.all_dirs)
 
     def action_toggle_archived(self) -> None:
-        self.filters.archived = not self.filters.archived
-        self._toggled()
+        self._toggle(archived=not self.filters.archived)
 
     def action_toggle_sort(self) -> None:
-        self.filters.sort = "created" if self.filters.sort == "updated" else "updated"
-        self._toggled()
+        self._toggle(sort="created" if self.filters.sort == "updated" else "updated")
 
     def action_toggle_sources(self) -> None:
-        self.filters.all_sources = not self.filters.all_sources
-        self._toggled()
+        self._toggle(all_sources=not self.filters.all_sources)
 
     def action_toggle_preview(self) -> None:
         self.toggle_class("-no-preview")

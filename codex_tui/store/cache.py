@@ -40,8 +40,7 @@ def _key(tf: ThreadFiles) -> list[list[Any]]:
 
 # Cached fields, stored positionally (a list per thread) to keep the file small and its
 # decoding fast; path and segments come from the cache key, the name from session_index.
-_FIELDS = [f for f in ThreadSummary.__dataclass_fields__
-           if f not in ("path", "segments", "name", "archived")]
+_FIELDS = [f for f in ThreadSummary._fields if f not in ("path", "segments", "name", "archived")]
 _CREATED = _FIELDS.index("created_at")
 _UPDATED = _FIELDS.index("updated_at")
 _PROBLEMS = _FIELDS.index("problems")
@@ -55,7 +54,7 @@ def _dump(s: ThreadSummary) -> list[Any]:
     return values
 
 
-def _load(values: list[Any], tf: ThreadFiles) -> ThreadSummary:
+def _load(values: list[Any], tf: ThreadFiles, name: str | None = None) -> ThreadSummary:
     fields = dict(zip(_FIELDS, values, strict=True))
     created, updated = values[_CREATED], values[_UPDATED]
     fields["created_at"] = datetime.fromtimestamp(created, UTC) if created is not None else None
@@ -63,7 +62,7 @@ def _load(values: list[Any], tf: ThreadFiles) -> ThreadSummary:
     problems = values[_PROBLEMS]
     fields["problems"] = tuple(Problem(*p) for p in problems) if problems else ()
     return ThreadSummary(path=tf.current.path, segments=tuple(rf.path for rf in tf.files),
-                         archived=tf.archived, **fields)
+                         archived=tf.archived, name=name, **fields)
 
 
 class SummaryCache:
@@ -178,10 +177,10 @@ class SummaryCache:
                 if not files:
                     continue
                 summary = _load(entry["summary"],
-                                ThreadFiles(entry["id"], files, files[-1].archived))
+                                ThreadFiles(entry["id"], files, files[-1].archived),
+                                names.get(entry["id"]))
             except (KeyError, TypeError, ValueError):
                 continue
-            summary.name = names.get(entry["id"])
             out.append(summary)
         return out
 

@@ -100,7 +100,7 @@ class LiveThread:
             changed = True
         if batch.moved_to:  # archived or unarchived (by Codex, or by us)
             archived = os.path.basename(os.path.dirname(batch.moved_to)) == ARCHIVED
-            self._summary = replace(self._summary, path=batch.moved_to, archived=archived)
+            self._summary = self._summary._replace(path=batch.moved_to, archived=archived)
             changed = True
         if batch.records:
             self.missing = False
@@ -150,7 +150,7 @@ class LiveThread:
             if first:
                 changes["preview"] = first
         if changes:
-            summary = replace(summary, **changes)
+            summary = summary._replace(**changes)
         problems = unique_problems(
             self._read_problems + self._builder.problems() + self._tail_problems)
         return Thread(summary=summary, turns=turns, problems=problems,

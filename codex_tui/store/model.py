@@ -62,9 +62,10 @@ class TokenUsage(NamedTuple):
         )
 
 
-@dataclass(slots=True)
-class ThreadSummary:
-    """What a listing knows about a thread, from the head of its rollout and the file system."""
+class ThreadSummary(NamedTuple):
+    """What a listing knows about a thread, from the head of its rollout and the file system.
+    Immutable: the listing worker and the screens share them (`_replace` makes a changed
+    copy)."""
 
     id: str
     path: str  # the thread's current rollout file

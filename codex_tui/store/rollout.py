@@ -12,11 +12,10 @@ Nothing here raises on bad input: every line becomes a `Record` or a `Problem`.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -27,8 +26,7 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
-@dataclass(slots=True)
-class RawLine:
+class RawLine(NamedTuple):
     line_no: int  # 1-based
     offset: int  # byte offset of the line's first byte
     end: int  # byte offset just past the line (past its newline when it has one)
@@ -109,6 +107,8 @@ def parse_json(data: bytes) -> tuple[Any, str | None]:
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
         bad_utf8 = True
+    import json  # (only for lines orjson refused: start-up need not import it)
+
     try:
         value = json.loads(text)
     except RecursionError:

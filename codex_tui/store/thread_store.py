@@ -281,8 +281,7 @@ class LocalThreadStore:
         for tid, tf in files.items():
             cached = self._cache.get(tf) if self._cache else None
             if cached is not None:
-                cached.name = names.get(tid)
-                summaries[tid] = cached
+                summaries[tid] = cached._replace(name=names.get(tid))
             else:
                 summaries[tid] = stub_summary(tf, names)
         with self._lock:
@@ -513,11 +512,10 @@ class LocalThreadStore:
             with self._lock:
                 self._names = names
                 self._problems = problems
-                for summary in self._summaries.values():
-                    name = names.get(summary.id)
-                    if summary.name != name:
-                        summary.name = name
-                        update.summaries.append(summary)
+                renamed = {tid: s._replace(name=names.get(tid))
+                           for tid, s in self._summaries.items() if s.name != names.get(tid)}
+                self._summaries = {**self._summaries, **renamed}
+                update.summaries.extend(renamed.values())
         touched: set[str] = set()
         for path in [*changes.added, *changes.changed, *changes.removed]:
             name = parse_rollout_name(os.path.basename(path))
@@ -611,7 +609,7 @@ class LocalThreadStore:
                 self._names_before_scan = {**self._names_before_scan, thread_id: stored}
             summary = self._summaries.get(thread_id)
             if summary is not None:
-                summary = dataclasses.replace(summary, name=stored)
+                summary = summary._replace(name=stored)
                 self._summaries = {**self._summaries, thread_id: summary}
         return self.summary(thread_id), warnings
 
@@ -804,8 +802,8 @@ class InMemoryThreadStore:
         del self._threads[thread_id]
 
     def _replace(self, thread_id: str, **changes: object) -> ThreadSummary:
-        thread = self._threads[thread_id]
-        summary = dataclasses.replace(thread.summary, **changes)  # type: ignore[arg-type]
+        thread = self._get(thread_id)
+        summary = thread.summary._replace(**changes)
         self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
         return summary
 
@@ -848,8 +846,8 @@ class InMemoryThreadStore:
                              f"{total} turn{'s' if total != 1 else ''}")
         new_id = uuid7()
         new_name = source.summary.name if name is None else (name.strip() or None)
-        summary = dataclasses.replace(
-            source.summary, id=new_id, path=f"memory://{new_id}", name=new_name,
+        summary = source.summary._replace(
+            id=new_id, path=f"memory://{new_id}", name=new_name,
             forked_from_id=thread_id, archived=False, segments=(), problems=())
         turns = [dataclasses.replace(t, inherited=True) for t in source.turns[:keep_turns]]
         self._threads[new_id] = Thread(summary, turns, [], inherited_from=thread_id)
@@ -904,8 +902,7 @@ class InMemoryThreadStore:
         from .tail import TailBatch
 
         mtime = time.time() if mtime is None else mtime
-        summary = self._get(thread_id).summary
-        summary.updated_at = datetime.fromtimestamp(mtime, UTC)
+        summary = self._replace(thread_id, updated_at=datetime.fromtimestamp(mtime, UTC))
         with self._follow_lock:
             followers = list(self._followers.get(thread_id, ()))
         for follower in followers:
