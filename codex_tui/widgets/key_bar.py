@@ -3,6 +3,7 @@ Footer mounts a widget per key (which costs a tenth of a second at startup)."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -32,15 +33,19 @@ class KeyBar(Widget):
         # Full descriptions when they fit, else their first word, else the last entries'
         # keys alone (as few as needed), else keys alone: every key stays visible on a
         # narrow terminal.
+        # (Widths are added up first: the bar is built once, in the mode that fits.)
         entries = self._entries()
-        for mode in ("full", "short"):
-            text = self._line(entries, mode)
-            if text.cell_len <= self.size.width:
-                return text
-        for bare in range(1, len(entries)):
-            text = self._line(entries, "short", bare=bare)
-            if text.cell_len <= self.size.width:
-                return text
+        width = self.size.width
+        keys = [cell_len(key) + 2 for key, _, _ in entries]  # " key "
+        full = [cell_len(description) + 1 for _, description, _ in entries]
+        short = [cell_len(_first_word(description)) + 1 for _, description, _ in entries]
+        if sum(keys) + sum(full) <= width:
+            return self._line(entries, "full")
+        total = sum(keys) + sum(short)
+        for bare in range(len(entries)):
+            if total <= width:
+                return self._line(entries, "short", bare=bare)
+            total -= short[len(entries) - 1 - bare]
         return self._line(entries, "keys")
 
     def _line(self, entries: list[tuple[str, str, bool]], mode: str, bare: int = 0) -> Text:
@@ -52,7 +57,7 @@ class KeyBar(Widget):
             if mode == "keys" or index >= len(entries) - bare:
                 continue
             if mode == "short":
-                description = description.split()[0] if description else ""
+                description = _first_word(description)
             text.append(f"{description} ", style="" if enabled else "dim")
         return text
 
@@ -69,3 +74,7 @@ class KeyBar(Widget):
         if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
             entries.append((self.app.get_key_display(palette.binding), "palette", True))
         return entries
+
+
+def _first_word(description: str) -> str:
+    return description.split()[0] if description else ""
