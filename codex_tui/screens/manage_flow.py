@@ -18,7 +18,6 @@ from textual.screen import Screen
 
 from ..store import StoreError, ThreadStore, ThreadSummary
 from ..textutil import one_line
-from .confirm import ConfirmScreen
 
 MANAGE_BINDINGS = [
     # Codex's resume picker archives with Ctrl+A too; check_action shows the one that applies.
@@ -134,6 +133,8 @@ def delete(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
         _run(screen, "delete", job)
 
     where = "archived_sessions/" if summary.archived else "sessions/"
+    from .confirm import ConfirmScreen  # (on first use: start-up need not build it)
+
     screen.app.push_screen(ConfirmScreen(
         f"“{_title(summary)}”\n{summary.id}\n\nIts {files} file{'s' if files != 1 else ''} "
         f"in {where} and its name will be removed for good, as `codex delete` does. "

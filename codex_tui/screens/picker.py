@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -24,7 +24,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
-from ..store import StoreError, Thread, ThreadStore, ThreadSummary
+from ..store import StoreError, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
@@ -35,6 +35,9 @@ from ..widgets.session_list import SessionList
 from . import manage_flow
 from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
 from .resume_flow import request_resume
+
+if TYPE_CHECKING:
+    from ..store.items import Thread
 
 PREVIEW_BYTES = 256 * 1024
 PREVIEW_DELAY = 0.2

@@ -12,7 +12,6 @@ from textual.screen import Screen
 from ..resume import ResumeRequest
 from ..store import StoreError, ThreadStore, ThreadSummary
 from ..textutil import one_line
-from .confirm import ConfirmScreen
 
 
 def request_resume(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
@@ -38,6 +37,8 @@ def request_resume(screen: Screen, store: ThreadStore, summary: ThreadSummary) -
         app.exit(ResumeRequest(restored.id, restored.cwd))
 
     title = one_line(summary.title) or summary.id
+    from .confirm import ConfirmScreen  # (on first use: start-up need not build it)
+
     app.push_screen(ConfirmScreen(
         f"“{title[:200]}” is archived, and Codex refuses to resume archived sessions.",
         "Unarchive it (move it back to sessions/) and resume?",

@@ -1,7 +1,7 @@
 """Codex session storage: pure Python, never imports Textual or Rich."""
 
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
-from .model import Problem, Thread, ThreadSummary, TokenUsage, Turn
+from .model import Problem, ThreadSummary, TokenUsage
 from .query import ThreadQuery
 from .thread_store import InMemoryThreadStore, LocalThreadStore, ThreadStore
 
@@ -20,3 +20,12 @@ __all__ = [
     "TokenUsage",
     "Turn",
 ]
+
+
+def __getattr__(name: str):
+    # Thread and Turn come from model.py's lazy items module (a listing never loads it).
+    if name in ("Thread", "Turn"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -227,7 +227,7 @@ def shell_command(command: Any) -> str | None:
     return None
 
 
-_EXIT_RE = re.compile(r"^(?:Process exited with code|Exit code:) (-?\d+)$", re.M)
+_EXIT = r"^(?:Process exited with code|Exit code:) (-?\d+)$"  # (compiled on first use)
 _EXEC_HEADERS = ("Chunk ID:", "Wall time:", "Exit code:", "Process exited with code")
 
 
@@ -239,5 +239,5 @@ def split_exec_output(text: str) -> tuple[str, int | None]:
     head, sep, body = text.partition("\nOutput:\n")
     if not sep:
         return text, None
-    match = _EXIT_RE.search(head)
+    match = re.search(_EXIT, head, re.M)
     return body, int(match.group(1)) if match else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -19,16 +18,22 @@ HEAD_LINE_LIMIT = 256
 TAIL_BYTES = 256 * 1024
 
 
-@dataclass(slots=True)
 class Head:
-    meta: dict[str, Any] | None = None
-    meta_line: int | None = None
-    bare: bool = False
-    paginated_lines: bool = False  # lines carry an `ordinal`
-    preview: str | None = None
-    model: str | None = None
-    records_seen: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    """What the head of a rollout says. (A plain class, as the cold start-up's first page
+    imports this module: a dataclass would compile its methods then.)"""
+
+    __slots__ = ("bare", "meta", "meta_line", "model", "paginated_lines", "preview",
+                 "problems", "records_seen")
+
+    def __init__(self) -> None:
+        self.meta: dict[str, Any] | None = None
+        self.meta_line: int | None = None
+        self.bare = False
+        self.paginated_lines = False  # lines carry an `ordinal`
+        self.preview: str | None = None
+        self.model: str | None = None
+        self.records_seen = 0
+        self.problems: list[Problem] = []
 
 
 def scan_head(stream, path: str) -> Head:

@@ -1,12 +1,19 @@
-"""Transcript items: what a turn holds, in the order it happened.
+"""A thread read in full: its turns, and the items each turn holds in the order they happened.
 
-Re-exported by model.py (lazily), so `from .model import ToolCall` keeps working.
+Re-exported by model.py (lazily), so `from .model import Turn, ToolCall` keeps working.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .model import TokenUsage
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .model import Problem, ThreadSummary
 
 
 @dataclass(slots=True)
@@ -108,3 +115,44 @@ Item = (
     | Note
     | Unknown
 )
+
+
+@dataclass(slots=True)
+class Turn:
+    index: int  # 1-based, in display order
+    turn_id: str | None = None
+    user_message: str | None = None
+    items: list[Item] = field(default_factory=list)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    duration_ms: int | None = None
+    # "completed" | "failed" | "aborted" | "incomplete" (no end recorded: running or cut off)
+    status: str = "incomplete"
+    error: str | None = None
+    model: str | None = None
+    tokens: TokenUsage | None = None
+    inherited: bool = False  # part of a fork's parent history
+    compaction: bool = False  # a compaction turn (no user input)
+    # where the turn's lines are: (file, first byte, byte after its last line)
+    source_path: str | None = None
+    start_offset: int | None = None
+    end_offset: int | None = None
+
+
+@dataclass(slots=True)
+class Thread:
+    summary: ThreadSummary
+    turns: list[Turn]
+    problems: list[Problem]
+    inherited_from: str | None = None  # id of the thread whose history this one starts with
+    rolled_back_turns: int = 0  # turns dropped by thread_rolled_back markers
+
+    @property
+    def tokens(self) -> TokenUsage | None:
+        usages = [t.tokens for t in self.turns if t.tokens is not None]
+        if not usages:
+            return None
+        total = TokenUsage()
+        for usage in usages:
+            total = total.plus(usage)
+        return total

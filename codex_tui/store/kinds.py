@@ -3,8 +3,6 @@ verbatim *and* reported (once per type), never silently dropped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .model import Problem
 from .rollout import Record
 
@@ -63,11 +61,13 @@ def unknown_label(rec: Record) -> str | None:
     return None
 
 
-@dataclass(slots=True)
 class UnknownTally:
     """One problem per unknown record type, at its first occurrence."""
 
-    first: dict[str, tuple[str | None, int]] = field(default_factory=dict)
+    __slots__ = ("first",)
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[str | None, int]] = {}
 
     def add(self, label: str, rec: Record) -> None:
         self.first.setdefault(label, (rec.path, rec.line_no))

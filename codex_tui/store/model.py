@@ -8,12 +8,8 @@ imports a dozen of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    from .items import Item
+from typing import Any, NamedTuple
 
 
 class Problem(NamedTuple):
@@ -100,52 +96,12 @@ class ThreadSummary(NamedTuple):
         return self.name or self.preview
 
 
-@dataclass(slots=True)
-class Turn:
-    index: int  # 1-based, in display order
-    turn_id: str | None = None
-    user_message: str | None = None
-    items: list[Item] = field(default_factory=list)
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
-    duration_ms: int | None = None
-    # "completed" | "failed" | "aborted" | "incomplete" (no end recorded: running or cut off)
-    status: str = "incomplete"
-    error: str | None = None
-    model: str | None = None
-    tokens: TokenUsage | None = None
-    inherited: bool = False  # part of a fork's parent history
-    compaction: bool = False  # a compaction turn (no user input)
-    # where the turn's lines are: (file, first byte, byte after its last line)
-    source_path: str | None = None
-    start_offset: int | None = None
-    end_offset: int | None = None
-
-
-@dataclass(slots=True)
-class Thread:
-    summary: ThreadSummary
-    turns: list[Turn]
-    problems: list[Problem]
-    inherited_from: str | None = None  # id of the thread whose history this one starts with
-    rolled_back_turns: int = 0  # turns dropped by thread_rolled_back markers
-
-    @property
-    def tokens(self) -> TokenUsage | None:
-        usages = [t.tokens for t in self.turns if t.tokens is not None]
-        if not usages:
-            return None
-        total = TokenUsage()
-        for usage in usages:
-            total = total.plus(usage)
-        return total
-
-
-# The transcript items live in items.py, imported on first use: a listing never needs them,
-# and building their ten dataclasses costs a few milliseconds of every start-up.
+# A thread read in full (Thread, Turn and the transcript items) lives in items.py, imported
+# on first use: a listing never needs them, and building their dozen dataclasses costs a
+# few milliseconds of every start-up.
 _ITEMS = frozenset({
-    "UserMessage", "AgentMessage", "Reasoning", "ToolCall", "PatchFile", "Patch", "ErrorItem",
-    "Aborted", "Compaction", "Note", "Unknown", "Item",
+    "Thread", "Turn", "UserMessage", "AgentMessage", "Reasoning", "ToolCall", "PatchFile",
+    "Patch", "ErrorItem", "Aborted", "Compaction", "Note", "Unknown", "Item",
 })
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -68,12 +67,18 @@ class RolloutFile(NamedTuple):
     inode: int
 
 
-@dataclass(slots=True)
 class ThreadFiles:
-    thread_id: str
-    files: list[RolloutFile]  # oldest first; the last one is the current file
-    archived: bool
-    problems: list[Problem] = field(default_factory=list)
+    """One thread's files, as the catalog grouped them. (A plain class: a dataclass would
+    compile its methods at every start-up.)"""
+
+    __slots__ = ("archived", "files", "problems", "thread_id")
+
+    def __init__(self, thread_id: str, files: list[RolloutFile], archived: bool,
+                 problems: list[Problem] | None = None) -> None:
+        self.thread_id = thread_id
+        self.files = files  # oldest first; the last one is the current file
+        self.archived = archived
+        self.problems = [] if problems is None else problems
 
     @property
     def current(self) -> RolloutFile:

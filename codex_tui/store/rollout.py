@@ -124,7 +124,7 @@ def parse_json(data: bytes) -> tuple[Any, str | None]:
     return value, note
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATES = "[\ud800-\udfff]"  # (compiled on first use)
 
 
 def _has_surrogates(value: Any) -> bool:
@@ -147,7 +147,7 @@ def _scrub_surrogates(value: Any) -> Any:
     """A copy of `value` with lone surrogates replaced, built without recursion."""
 
     def clean(text: str) -> str:
-        return _SURROGATE_RE.sub("\ufffd", text)
+        return re.sub(_SURROGATES, "\ufffd", text)
 
     def shallow(item: Any) -> Any:
         if isinstance(item, str):

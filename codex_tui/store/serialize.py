@@ -6,10 +6,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .model import Problem, Thread, ThreadSummary, TokenUsage, Turn
+from .model import Problem, ThreadSummary, TokenUsage
 
 if TYPE_CHECKING:
-    from .items import Item
+    from .items import Item, Thread, Turn
 
 
 def iso(dt: datetime | None) -> str | None:

@@ -8,7 +8,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
@@ -17,7 +16,7 @@ import orjson
 
 from .cache import SummaryCache
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
-from .model import Problem, Thread, ThreadSummary
+from .model import Problem, ThreadSummary
 from .names import read_names
 from .paths import (
     ARCHIVED,
@@ -31,6 +30,7 @@ from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
 
 if TYPE_CHECKING:
     from .history import History
+    from .items import Thread
     from .live import LiveThread
     from .rollout import Record
     from .tail import Follower, TailBatch
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from .watch import Changes, HomeWatcher
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
-_ID_PREFIX_RE = re.compile(r"^[0-9a-fA-F-]{4,36}$")
-_FULL_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Patterns, not compiled ones: `re` compiles them on first use (start-up need not).
+_ID_PREFIX = r"^[0-9a-fA-F-]{4,36}$"
+_FULL_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 FIRST_PAGE_BUDGET = 0.015  # seconds of head reading a cold start may spend before its first frame
 
 
@@ -167,7 +168,7 @@ def resolve_ref(ref: str, summaries: list[ThreadSummary]) -> ThreadSummary:
     if by_id:
         return by_id[0]
     matches: dict[str, ThreadSummary] = {}
-    if _ID_PREFIX_RE.match(ref):
+    if re.match(_ID_PREFIX, ref):
         for s in summaries:
             if s.id.startswith(low):
                 matches[s.id] = s
@@ -349,7 +350,7 @@ class LocalThreadStore:
 
     def resolve(self, ref: str) -> ThreadSummary:
         full_id = ref.strip().lower()
-        if not self._scanned and _FULL_ID_RE.match(full_id) and self._locate(full_id):
+        if not self._scanned and re.match(_FULL_ID, full_id) and self._locate(full_id):
             return self.summary(full_id)
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
@@ -688,10 +689,16 @@ def _files_key(tf: ThreadFiles) -> str:
     return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
 
 
-@dataclass(slots=True)
 class WatchUpdate:
-    summaries: list[ThreadSummary] = field(default_factory=list)  # new or changed
-    removed: list[str] = field(default_factory=list)  # thread ids no longer there
+    """What a watcher saw change. (A plain class: a dataclass would compile its methods at
+    every start-up.)"""
+
+    __slots__ = ("removed", "summaries")
+
+    def __init__(self, summaries: list[ThreadSummary] | None = None,
+                 removed: list[str] | None = None) -> None:
+        self.summaries = [] if summaries is None else summaries  # new or changed
+        self.removed = [] if removed is None else removed  # thread ids no longer there
 
     def __bool__(self) -> bool:
         return bool(self.summaries or self.removed)
@@ -850,6 +857,8 @@ class InMemoryThreadStore:
             id=new_id, path=f"memory://{new_id}", name=new_name,
             forked_from_id=thread_id, archived=False, segments=(), problems=())
         turns = [dataclasses.replace(t, inherited=True) for t in source.turns[:keep_turns]]
+        from .items import Thread
+
         self._threads[new_id] = Thread(summary, turns, [], inherited_from=thread_id)
         return summary
 

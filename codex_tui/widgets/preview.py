@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -10,8 +11,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import timefmt
-from ..store.model import Thread, ThreadSummary
+from ..store.model import ThreadSummary
 from ..textutil import printable
+
+if TYPE_CHECKING:
+    from ..store.items import Thread
 
 EXCHANGES = 3
 MAX_LINES = 8
