@@ -19,6 +19,8 @@ from codex_tui.store.head import peek_cwd
 from codex_tui.store.paths import newest_rollout_files, scan_rollout_files
 
 ALL = ThreadQuery(cwd=None)
+# What a first page holds, not how fast: time enough on any machine (the budget has its own test).
+ENOUGH = 30.0
 
 
 def meta_line(tid: str, cwd: str, when: str) -> str:
@@ -98,16 +100,17 @@ def test_peek_cwd_reads_the_recorded_directory(dated_home: Path, tmp_path: Path)
 
 def test_cold_first_page_is_newest_first_and_filtered(dated_home: Path):
     store = LocalThreadStore(str(dated_home))
-    page = store.first_page("/work/here", limit=3)
+    page = store.first_page("/work/here", limit=3, budget=ENOUGH)
     assert [s.id for s in page] == [tid(9), tid(7), tid(5)]
     assert all(not s.pending and s.cwd == "/work/here" for s in page)
-    everyone = LocalThreadStore(str(dated_home)).first_page(None, limit=4)
+    everyone = LocalThreadStore(str(dated_home)).first_page(None, limit=4, budget=ENOUGH)
     assert [s.id for s in everyone] == [tid(9), tid(8), tid(7), tid(6)]
 
 
 def test_cold_first_page_respects_keep_and_budget(dated_home: Path):
     store = LocalThreadStore(str(dated_home))
-    page = store.first_page(None, limit=10, keep=lambda s: s.preview != "prompt 9")
+    page = store.first_page(None, limit=10, keep=lambda s: s.preview != "prompt 9",
+                           budget=ENOUGH)
     assert tid(9) not in [s.id for s in page]
     assert LocalThreadStore(str(dated_home)).first_page(None, limit=10, budget=0.0) == []
 
@@ -123,7 +126,7 @@ def test_cold_first_page_heads_are_not_read_again(dated_home: Path,
 
     monkeypatch.setattr(catalog_module, "read_head", counting)
     store = LocalThreadStore(str(dated_home))
-    page = store.first_page("/work/here", limit=2)
+    page = store.first_page("/work/here", limit=2, budget=ENOUGH)
     assert len(page) == 2
     early = list(reads)
     reads.clear()
@@ -141,19 +144,19 @@ def test_warm_first_page_comes_from_the_cache(dated_home: Path,
         raise AssertionError("a warm first page must not read heads")
 
     monkeypatch.setattr(catalog_module, "read_head", no_heads)
-    page = LocalThreadStore(str(dated_home)).first_page("/work/here", limit=3)
+    page = LocalThreadStore(str(dated_home)).first_page("/work/here", limit=3, budget=ENOUGH)
     assert [s.id for s in page] == [tid(9), tid(7), tid(5)]
-    everyone = LocalThreadStore(str(dated_home)).first_page(None, limit=2)
+    everyone = LocalThreadStore(str(dated_home)).first_page(None, limit=2, budget=ENOUGH)
     assert [s.id for s in everyone] == [tid(9), tid(8)]
 
 
 def test_first_page_never_shows_archived_or_unreadable(tmp_path: Path, make_home):
     home = make_home({tid(1): meta_line(tid(1), "/w", "2026-11-21T10:00:00Z") + "\n"},
                      archived=True)
-    assert LocalThreadStore(str(home)).first_page(None, limit=5) == []
+    assert LocalThreadStore(str(home)).first_page(None, limit=5, budget=ENOUGH) == []
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert LocalThreadStore(str(empty)).first_page(None, limit=5) == []
+    assert LocalThreadStore(str(empty)).first_page(None, limit=5, budget=ENOUGH) == []
 
 
 async def test_first_rows_are_in_the_first_frame(dated_home: Path,

@@ -41,7 +41,7 @@ _EPOCH = datetime.fromtimestamp(0, UTC)
 # Patterns, not compiled ones: `re` compiles them on first use (start-up need not).
 _ID_PREFIX = r"^[0-9a-fA-F-]{4,36}$"
 _FULL_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-FIRST_PAGE_BUDGET = 0.015  # seconds of head reading a cold start may spend before its first frame
+FIRST_PAGE_BUDGET = 0.010  # seconds a cold start may spend reading heads before its first frame
 
 
 Keep = Callable[[ThreadSummary], bool]
@@ -241,6 +241,9 @@ class LocalThreadStore:
 
     def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
                    budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
+        # The budget counts from here: the head readers' import and the names are part of
+        # what the first frame waits for.
+        deadline = time.perf_counter() + budget
         names = self._early_names()
         spellings = cwd_matcher(cwd) if cwd else None
         if self._cache is not None:
@@ -253,7 +256,6 @@ class LocalThreadStore:
         from .catalog import summarize  # (the head readers: not imported on a warm start)
         from .head import peek_cwd
 
-        deadline = time.perf_counter() + budget
         page: list[ThreadSummary] = []
         for rf in newest_rollout_files(self.codex_home):
             if time.perf_counter() > deadline:
