@@ -30,7 +30,10 @@ def default_codex_home() -> str:
     return os.environ.get("CODEX_HOME") or os.path.join(os.path.expanduser("~"), ".codex")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the arguments it is for, only the subcommand they
+    name is built: the picker, opened a hundred times a day, need not pay ~3 ms for a dozen
+    subparsers. For help, an unknown command or no `argv`, every subcommand is built."""
     parser = argparse.ArgumentParser(
         prog="codex-tui",
         description="Find, read, fork, resume and manage OpenAI Codex CLI sessions.",
@@ -47,98 +50,146 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--all", action="store_true", dest="picker_all",
                         help="open the picker on sessions from every directory")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p_resume = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
-    p_resume.add_argument("--all", action="store_true", help="sessions from every directory")
-    p_resume.add_argument("--last", action="store_true",
-                          help="resume the newest session for this directory, no picker")
-    p_resume.add_argument("--print", action="store_true",
-                          help="print the chosen session id instead of resuming it")
-
-    p_list = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
-    where = p_list.add_mutually_exclusive_group()
-    where.add_argument("--all", action="store_true", help="sessions from every directory")
-    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
-    p_list.add_argument("--archived", action="store_true", help="archived sessions instead")
-    p_list.add_argument("--sort", choices=("updated", "created"), default="updated")
-    p_list.add_argument("--search", metavar="Q", help="fuzzy match title, name, cwd, branch, id")
-    p_list.add_argument("--source", action="append", metavar="KIND",
-                        help="only this source (cli, vscode, exec, subagent:review, ...); "
-                             "repeatable")
-    p_list.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
-    p_list.add_argument("--json", action="store_true", help="JSON array (see README)")
-
-    p_show = sub.add_parser(
-        "show", help="read one session's transcript (in the TUI; --markdown or --json print "
-                     "it, as does a plain `show` whose output is not a terminal)")
-    p_show.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
-    fmt = p_show.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
-    fmt.add_argument("--markdown", action="store_true", help="Markdown")
-
-    p_history = sub.add_parser(
-        "history", help="search the prompts of history.jsonl (no QUERY in a terminal: the "
-                        "history search screen)")
-    p_history.add_argument("query", metavar="QUERY", nargs="?",
-                           help="fuzzy: every word, as typed, in order, or with a typo")
-    p_history.add_argument("--json", action="store_true", help="JSON array (see README)")
-    p_history.add_argument("--limit", type=int, metavar="N", default=50,
-                           help="at most N prompts (default 50)")
-    p_history.add_argument("--cwd", metavar="PATH",
-                           help="only prompts of sessions started in PATH")
-
-    p_search = sub.add_parser(
-        "search", help="search the text of every transcript (messages and commands), "
-                       "through an index kept in the cache directory")
-    p_search.add_argument("query", metavar="QUERY", help="words to find (substrings)")
-    p_search.add_argument("--json", action="store_true", help="JSON array (see README)")
-    p_search.add_argument("--limit", type=int, metavar="N", default=50,
-                          help="at most N results (default 50)")
-    p_fork = sub.add_parser(
-        "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
-                     "resumes it: codex resume NEW-ID); prints the new id")
-    p_fork.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
-    p_fork.add_argument("--turn", type=int, required=True, metavar="N",
-                        help="keep turns 1..N (see `show ID`)")
-    p_fork.add_argument("--name", metavar="NAME",
-                        help="name the fork (default: the source's name, as Codex does; "
-                             "--name '' for none)")
-    p_fork.add_argument("--json", action="store_true", help="JSON summary of the new session")
-    add_manage_commands(sub)
-    p_tail = sub.add_parser(
-        "tail", help="print a session's records as Codex appends them (like tail -f), "
-                     "until interrupted")
-    p_tail.add_argument("id", metavar="ID", help="session id, unique id prefix, or thread name")
-    p_tail.add_argument("-n", "--lines", type=int, default=10, metavar="N",
-                        help="start with the last N records already written (default 10; "
-                             "0: only new ones)")
-    p_tail.add_argument("--json", action="store_true",
-                        help="one JSON object per line (see README)")
+    for name in _SUBCOMMANDS if argv is None else _named_subcommand(argv):
+        _SUBCOMMANDS[name](sub)
     return parser
 
 
-def add_manage_commands(sub) -> None:
-    """archive, unarchive, rename, delete, export (cli_manage.py runs them)."""
-    ref = "session id, unique id prefix, or thread name"
+def _named_subcommand(argv: Sequence[str]) -> list[str]:
+    """The subcommand `argv` names (its first word that is not an option or an option's
+    value), as a list of the subcommands to build: none for the picker, all of them for
+    help or a word that is not a subcommand."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--codex-home", "--codex-bin"):
+            next(words, None)
+        elif word in ("-h", "--help") or not word.startswith("-"):
+            return [word] if word in _SUBCOMMANDS else list(_SUBCOMMANDS)
+    return []
+
+
+def _add_resume(sub) -> None:
+    p = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
+    p.add_argument("--all", action="store_true", help="sessions from every directory")
+    p.add_argument("--last", action="store_true",
+                   help="resume the newest session for this directory, no picker")
+    p.add_argument("--print", action="store_true",
+                   help="print the chosen session id instead of resuming it")
+
+
+def _add_list(sub) -> None:
+    p = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--all", action="store_true", help="sessions from every directory")
+    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
+    p.add_argument("--archived", action="store_true", help="archived sessions instead")
+    p.add_argument("--sort", choices=("updated", "created"), default="updated")
+    p.add_argument("--search", metavar="Q", help="fuzzy match title, name, cwd, branch, id")
+    p.add_argument("--source", action="append", metavar="KIND",
+                   help="only this source (cli, vscode, exec, subagent:review, ...); "
+                        "repeatable")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
+    p.add_argument("--json", action="store_true", help="JSON array (see README)")
+
+
+def _add_show(sub) -> None:
+    p = sub.add_parser(
+        "show", help="read one session's transcript (in the TUI; --markdown or --json print "
+                     "it, as does a plain `show` whose output is not a terminal)")
+    p.add_argument("id", metavar="ID", help=REF_HELP)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown")
+
+
+def _add_history(sub) -> None:
+    p = sub.add_parser(
+        "history", help="search the prompts of history.jsonl (no QUERY in a terminal: the "
+                        "history search screen)")
+    p.add_argument("query", metavar="QUERY", nargs="?",
+                   help="fuzzy: every word, as typed, in order, or with a typo")
+    p.add_argument("--json", action="store_true", help="JSON array (see README)")
+    p.add_argument("--limit", type=int, metavar="N", default=50,
+                   help="at most N prompts (default 50)")
+    p.add_argument("--cwd", metavar="PATH", help="only prompts of sessions started in PATH")
+
+
+def _add_search(sub) -> None:
+    p = sub.add_parser(
+        "search", help="search the text of every transcript (messages and commands), "
+                       "through an index kept in the cache directory")
+    p.add_argument("query", metavar="QUERY", help="words to find (substrings)")
+    p.add_argument("--json", action="store_true", help="JSON array (see README)")
+    p.add_argument("--limit", type=int, metavar="N", default=50,
+                   help="at most N results (default 50)")
+
+
+def _add_fork(sub) -> None:
+    p = sub.add_parser(
+        "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
+                     "resumes it: codex resume NEW-ID); prints the new id")
+    p.add_argument("id", metavar="ID", help=REF_HELP)
+    p.add_argument("--turn", type=int, required=True, metavar="N",
+                   help="keep turns 1..N (see `show ID`)")
+    p.add_argument("--name", metavar="NAME",
+                   help="name the fork (default: the source's name, as Codex does; "
+                        "--name '' for none)")
+    p.add_argument("--json", action="store_true", help="JSON summary of the new session")
+
+
+def _add_archive(sub) -> None:
     p = sub.add_parser("archive", help="move a session to archived_sessions/, as `codex "
                        "archive` does (Codex then refuses to resume it)")
-    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("id", metavar="ID", help=REF_HELP)
+
+
+def _add_unarchive(sub) -> None:
     p = sub.add_parser("unarchive", help="move an archived session back to sessions/")
-    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("id", metavar="ID", help=REF_HELP)
+
+
+def _add_rename(sub) -> None:
     p = sub.add_parser("rename", help="name a session (the name `codex resume NAME` finds)")
-    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("name", metavar="NAME", help="the new name")
+
+
+def _add_delete(sub) -> None:
     p = sub.add_parser("delete", help="delete a session's files and names for good")
-    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+
+def _add_export(sub) -> None:
     p = sub.add_parser("export", help="write a session as Markdown, HTML or JSON")
-    p.add_argument("id", metavar="ID", help=ref)
+    p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("--format", "-f", metavar="FORMAT",
                    help="markdown (md), html or json (default: from the output file's "
                         "extension, else markdown)")
     p.add_argument("--output", "-o", metavar="PATH",
                    help="write to PATH (default: standard output; '-' too)")
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+
+def _add_tail(sub) -> None:
+    p = sub.add_parser(
+        "tail", help="print a session's records as Codex appends them (like tail -f), "
+                     "until interrupted")
+    p.add_argument("id", metavar="ID", help=REF_HELP)
+    p.add_argument("-n", "--lines", type=int, default=10, metavar="N",
+                   help="start with the last N records already written (default 10; "
+                        "0: only new ones)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line (see README)")
+
+
+REF_HELP = "session id, unique id prefix, or thread name"
+# In the order `--help` lists them.
+_SUBCOMMANDS = {
+    "resume": _add_resume, "list": _add_list, "show": _add_show, "history": _add_history,
+    "search": _add_search, "fork": _add_fork, "archive": _add_archive,
+    "unarchive": _add_unarchive, "rename": _add_rename, "delete": _add_delete,
+    "export": _add_export, "tail": _add_tail,
+}
 
 
 def open_store(args: argparse.Namespace) -> LocalThreadStore:
@@ -456,8 +507,9 @@ def cmd_tail(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from .resume import CodexNotFound
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(argv).parse_args(argv)
     handlers = {
         "list": cmd_list,
         "show": cmd_show,

@@ -488,3 +488,41 @@ def test_make_run_uses_the_demo_home_when_there_are_no_sessions(tmp_path, monkey
     assert (launch.DEMO_HOME / "sessions").is_dir()
     monkeypatch.setenv("CODEX_HOME", str(FIXTURE_HOME))
     assert launch.launch_args([]) == ["--codex-home", str(FIXTURE_HOME)]
+
+
+# -- the parser builds only the subcommand it is given -------------------------------------
+
+PARSES = [
+    [], ["--all"], ["--codex-home", "list"], ["--codex-home=/x", "--all"], ["resume"],
+    ["resume", "--all", "--print"], ["--codex-bin", "/bin/true", "resume", "--last"],
+    ["list", "--all", "--json", "--limit", "3", "--source", "cli", "--source", "exec"],
+    ["list", "--cwd", "list"], ["show", "abc", "--markdown"], ["history", "fix", "--json"],
+    ["history"], ["search", "parser", "--limit", "5"], ["fork", "abc", "--turn", "2"],
+    ["archive", "abc"], ["unarchive", "abc"], ["rename", "abc", "new name"],
+    ["delete", "abc", "-y"], ["export", "abc", "-f", "html", "-o", "x.html", "--force"],
+    ["tail", "abc", "-n", "0", "--json"],
+]
+
+
+@pytest.mark.parametrize("argv", PARSES, ids=lambda a: " ".join(a) or "(none)")
+def test_partial_parser_parses_as_the_whole_one(argv: list[str]):
+    from codex_tui.cli import build_parser
+
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_the_picker_builds_no_subparser():
+    import argparse
+
+    from codex_tui.cli import build_parser
+
+    parser = build_parser([])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices == {}
+    assert build_parser(["--codex-home", "x", "tail", "abc"])._subparsers is not None
+    named = next(a for a in build_parser(["tail", "abc"])._actions
+                 if isinstance(a, argparse._SubParsersAction))
+    assert list(named.choices) == ["tail"]
+    every = next(a for a in build_parser(["-h"])._actions
+                 if isinstance(a, argparse._SubParsersAction))
+    assert len(every.choices) == 12
