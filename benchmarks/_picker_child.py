@@ -184,7 +184,7 @@ def run_bare(opts: dict) -> None:
 
 def run_picker(opts: dict) -> None:
     global _FRAMES
-    import codex_tui.cli  # noqa: F401 - the real entry point imports it first
+    import codex_tui.cli
     from codex_tui.app import CodexTuiApp
     from codex_tui.screens.picker import PickerFilters, PickerScreen
     from codex_tui.store import LocalThreadStore
@@ -273,7 +273,7 @@ def run_picker(opts: dict) -> None:
                 + time.monotonic() - _T0
 
     def rows_done() -> None:
-        own_marks(app.screen)
+        own_marks(state["app"].screen)
         _finish(stats)
 
     async def wait_workers(screen) -> None:
@@ -290,14 +290,27 @@ def run_picker(opts: dict) -> None:
     if ui_only:
         from codex_tui.store import InMemoryThreadStore
 
-        store = InMemoryThreadStore([])
-    else:
-        store = LocalThreadStore(opts["home"])
-    cwd = opts["cwd"] or os.getcwd()
-    app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=opts["all"]))
-    _mark("app_built")
-    _watchdog(app, opts["timeout"])
-    app.run(headless=True, size=opts["size"])
+        cwd = opts["cwd"] or os.getcwd()
+        app = state["app"] = CodexTuiApp(InMemoryThreadStore([]), cwd=cwd,
+                                         filters=PickerFilters(all_dirs=opts["all"]))
+        _mark("app_built")
+        _watchdog(app, opts["timeout"])
+        app.run(headless=True, size=opts["size"])
+        return
+    # The real entry point, `codex-tui [--all]` in this directory (its argument parsing and
+    # store included), with the app run headless.
+    run = CodexTuiApp.run
+
+    def headless_run(self, *args, **kwargs):
+        state["app"] = self
+        _mark("app_built")
+        _watchdog(self, opts["timeout"])
+        return run(self, headless=True, size=opts["size"])
+
+    CodexTuiApp.run = headless_run
+    if opts["cwd"]:
+        os.chdir(opts["cwd"])
+    codex_tui.cli.main(["--codex-home", opts["home"], *(["--all"] if opts["all"] else [])])
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ just before the spawn, so interpreter start-up and imports count the same for ev
 
 - bare: an App with one Static; the end of the first frame that painted the Static.
 - picker/ui: the picker over an empty store; the end of its first frame (diagnostic).
-- picker/{this,all}/{cold,warm}: `CodexTuiApp` as `codex-tui` builds it; the end of the first
+- picker/{this,all}/{cold,warm}: `codex-tui [--all]` itself (`codex_tui.cli.main`, its argument
+  parsing included, the app run headless in the `--cwd` directory); the end of the first
   frame that painted the SessionList after the refilter that gave it rows
   (`PickerScreen.first_rows_at`), for "this directory" (`--cwd`) and "all directories", with a
   cold summary cache (a new empty $CODEX_TUI_CACHE_DIR per run) and a warm one (filled by a
