@@ -820,3 +820,65 @@ async def test_search_index_is_built_before_the_first_key(codex_home, monkeypatc
         await settle(pilot)
         assert len(built) == before  # the keys reused it
         assert app.screen.query_one(SessionList).rows
+
+
+# ---- keystroke cost --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_sessions(codex_home: Path) -> Path:
+    """The fixture home plus 120 sessions in one directory: a list taller than the screen."""
+    for n in range(120):
+        write_session(codex_home, f"0c0ffee0-0000-7000-8000-{n:012d}",
+                      f"bulk prompt number {n}" + (" needle" if n % 40 == 0 else ""),
+                      "/work/bulk", mtime=FIXED_MTIME - n)
+    return codex_home
+
+
+async def test_typing_does_not_lay_out_the_screen_per_key(many_sessions, monkeypatch):
+    """A keystroke repaints the search box and the list; it lays nothing out again (Textual
+    would reflow and repaint every widget for the box's and the list's new virtual sizes)."""
+    app = picker_app(many_sessions, all_dirs=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        layouts: list[int] = []
+        real = type(app.screen)._refresh_layout
+
+        def counting(screen, *args, **kwargs):
+            layouts.append(1)
+            return real(screen, *args, **kwargs)
+
+        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+        for key in "bulk prompt":
+            await pilot.press("space" if key == " " else key)
+            await pilot.pause()
+        await settle(pilot)
+        assert session_list(app).rows  # the query matched (the list changed size as it typed)
+        assert len(layouts) <= 2, f"{len(layouts)} layouts for 11 keys"
+
+
+async def test_the_scrollbar_follows_the_row_count(many_sessions):
+    """The list sets its virtual size without a layout: its scrollbar and scroll range must
+    still follow the rows, going as a query leaves a few and coming back when it is cleared."""
+    app = picker_app(many_sessions, all_dirs=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        widget = session_list(app)
+        total = len(widget.rows)
+        assert total > widget.size.height
+        assert widget.show_vertical_scrollbar and not widget.show_horizontal_scrollbar
+        assert widget.max_scroll_y == total - widget.size.height
+        await type_search(pilot, "needle")
+        assert len(widget.rows) == 3
+        assert not widget.show_vertical_scrollbar and widget.max_scroll_y == 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(widget.rows) == total
+        assert widget.show_vertical_scrollbar
+        assert widget.max_scroll_y == total - widget.size.height
+        await pilot.press("end")
+        await settle(pilot)
+        assert widget.scroll_offset.y == widget.max_scroll_y
+        assert row_ids(app)[-1] == widget.rows[-1].id

@@ -31,6 +31,7 @@ from ..textutil import one_line
 from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
 from ..widgets.preview import PreviewPane
+from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
 from . import manage_flow
 from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
@@ -146,7 +147,7 @@ class PickerScreen(ManageActions, Screen):
     def compose(self) -> ComposeResult:
         # Few widgets on purpose: each one costs start-up time in styling and layout.
         yield PickerHeader(id="picker-header")
-        yield Input(placeholder="Type / to search title, name, directory, branch, id",
+        yield SearchInput(placeholder="Type / to search title, name, directory, branch, id",
                     id="picker-search")
         with Horizontal(id="picker-body"):
             yield SessionList(id="picker-list")

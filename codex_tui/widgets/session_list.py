@@ -62,6 +62,7 @@ class SessionList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     SessionList {
         background: $surface;
+        overflow-x: hidden;  /* rows are cut to the width: never a horizontal scrollbar */
         & > .session-list--cursor { background: $accent 40%; text-style: bold; }
         &:focus > .session-list--cursor { background: $accent 70%; }
         & > .session-list--when { color: $text-muted; }
@@ -127,9 +128,21 @@ class SessionList(ScrollView, can_focus=True):
         index = 0
         if keep is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep.id), 0)
-        self.virtual_size = Size(self.size.width, len(rows))
+        self._set_virtual_size(Size(self.size.width, len(rows)))
         self._move_to(index, force=True)
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        # A new row count changes no layout but this widget's scrolling, yet setting the
+        # reactive asks for a layout: a reflow and a repaint of every widget on the screen
+        # (~8 ms a search keystroke). So set it quietly and update the scrollbars as a
+        # reflow would; a scrollbar appearing or going still asks for the layout it needs.
+        scroll_update = getattr(self, "_scroll_update", None)  # Textual's, private
+        if scroll_update is None or not self.is_mounted:
+            self.virtual_size = size
+        elif size != self.virtual_size:
+            self.set_reactive(SessionList.virtual_size, size)
+            scroll_update(size)
 
     def set_now(self, now: datetime) -> None:
         """The clock moved on: relative times and live markers are drawn again."""
