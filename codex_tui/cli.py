@@ -61,8 +61,8 @@ def _named_subcommand(argv: Sequence[str]) -> list[str]:
     help or a word that is not a subcommand."""
     words = iter(argv)
     for word in words:
-        if word in ("--codex-home", "--codex-bin"):
-            next(words, None)
+        if len(word) > 3 and any(o.startswith(word) for o in ("--codex-home", "--codex-bin")):
+            next(words, None)  # its value (argparse takes abbreviations too)
         elif word in ("-h", "--help") or not word.startswith("-"):
             return [word] if word in _SUBCOMMANDS else list(_SUBCOMMANDS)
     return []

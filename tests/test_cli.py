@@ -494,6 +494,7 @@ def test_make_run_uses_the_demo_home_when_there_are_no_sessions(tmp_path, monkey
 
 PARSES = [
     [], ["--all"], ["--codex-home", "list"], ["--codex-home=/x", "--all"], ["resume"],
+    ["--codex-h", "list", "show", "abc"], ["--codex-b", "tail", "resume"],
     ["resume", "--all", "--print"], ["--codex-bin", "/bin/true", "resume", "--last"],
     ["list", "--all", "--json", "--limit", "3", "--source", "cli", "--source", "exec"],
     ["list", "--cwd", "list"], ["show", "abc", "--markdown"], ["history", "fix", "--json"],
