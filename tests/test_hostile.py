@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -31,6 +32,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileHome:
 
 def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    # Ctrl+C as a terminal sends it: a suite started in the background (SIGINT ignored, as
+    # a shell does for `&`) must not pass that on to the commands it interrupts.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(home: Path, *args: str, timeout: float = COMMAND_SECONDS

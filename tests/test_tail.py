@@ -313,8 +313,11 @@ def test_in_memory_store_follow():
 
 def _spawn_tail(home: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT), CODEX_HOME=str(home))
+    # SIGINT as a terminal's Ctrl+C finds it, even when the suite runs in the background
+    # (a shell starts `&` jobs with SIGINT ignored, and children inherit that).
     return subprocess.Popen([sys.executable, "-m", "codex_tui", "tail", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _read_lines(proc: subprocess.Popen, n: int, timeout: float = 10.0) -> list[bytes]:
