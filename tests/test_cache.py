@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from unittest.mock import patch
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,17 +20,22 @@ ALL = ThreadQuery(cwd=None)
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"
 
 
+def calls_to(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list:
+    """The argument of every call to `module.name` from now on (the function still runs)."""
+    seen: list = []
+    real = getattr(module, name)
+
+    def counting(arg):
+        seen.append(arg)
+        return real(arg)
+
+    monkeypatch.setattr(module, name, counting)
+    return seen
+
+
 @pytest.fixture
 def head_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    real = catalog_module.read_head
-
-    def counting(path: str):
-        reads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(catalog_module, "read_head", counting)
-    return reads
+    return calls_to(monkeypatch, catalog_module, "read_head")
 
 
 def titles(store: LocalThreadStore) -> dict[str, str | None]:
@@ -155,17 +161,16 @@ def test_first_rows_decode_only_what_the_page_needs(codex_home: Path,
     newest = sorted((s for s in everyone if not s.archived and s.cwd),
                     key=lambda s: s.updated_at, reverse=True)
     cwd = newest[0].cwd
-    decoded: list[bytes] = []
-    real = cache_module._entry
-
-    def counting(line: bytes):
-        decoded.append(line)
-        return real(line)
-
-    monkeypatch.setattr(cache_module, "_entry", counting)
+    # The cache's lines for that directory, newest first, up to the row the page shows.
+    path = Path(LocalThreadStore(str(codex_home))._cache.path)
+    mine = [line for line in path.read_bytes().split(b"\n")[1:] if orjson.dumps(cwd) in line]
+    wanted = newest_in(everyone, cwd).id
+    needed = next(i for i, line in enumerate(mine) if orjson.loads(line)["id"] == wanted) + 1
+    assert len(mine) > needed  # more lines match: decoding them all would be seen
+    decoded = calls_to(monkeypatch, cache_module, "_entry")
     page = LocalThreadStore(str(codex_home)).first_page(cwd, limit=1)
-    assert [s.id for s in page] == [newest_in(everyone, cwd).id]
-    assert len(decoded) <= 2  # the header is not an entry; a refused row could be one more
+    assert [s.id for s in page] == [wanted]
+    assert len(decoded) == needed
     refused = LocalThreadStore(str(codex_home)).first_page(cwd, limit=1,
                                                            keep=lambda s: False)
     assert refused == []
