@@ -12,6 +12,7 @@ Nothing here raises on bad input: every line becomes a `Record` or a `Problem`.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,8 +108,6 @@ def parse_json(data: bytes) -> tuple[Any, str | None]:
     except UnicodeDecodeError:
         text = data.decode("utf-8", "replace")
         bad_utf8 = True
-    import json  # (only for lines orjson refused: start-up need not import it)
-
     try:
         value = json.loads(text)
     except RecursionError:
