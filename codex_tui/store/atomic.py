@@ -152,6 +152,21 @@ def _publish(tmp: str, path: str) -> None:
     os.unlink(tmp)
 
 
+def _flock_polled(fd: int, what: str, timeout: float) -> None:
+    """Take an exclusive flock on `fd`, polled the way Codex polls it, for at most
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreError(f"timed out waiting for {what}; another Codex process "
+                                 "may be holding it") from None
+            time.sleep(_LOCK_POLL)
+
+
 @contextmanager
 def session_index_lock(codex_home: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold Codex's exclusive lock on `session_index.jsonl.lock` (flock, polled the way Codex
@@ -162,17 +177,7 @@ def session_index_lock(codex_home: str, timeout: float = LOCK_TIMEOUT) -> Iterat
     except OSError as exc:
         raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        "timed out waiting for the session index lock "
-                        f"({path}); another Codex process may be holding it") from None
-                time.sleep(_LOCK_POLL)
+        _flock_polled(fd, f"the session index lock ({path})", timeout)
         try:
             yield
         finally:
@@ -354,19 +359,6 @@ COORDINATION_LOCK = ".coordination.lock"
 
 class ThreadOpenElsewhere(StoreError):
     """Codex holds the thread's writer lock: it has the session open."""
-
-
-def _flock_polled(fd: int, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise StoreError(f"timed out waiting for {what}; another Codex process "
-                                 "may be holding it") from None
-            time.sleep(_LOCK_POLL)
 
 
 @contextmanager
