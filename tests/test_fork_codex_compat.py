@@ -13,34 +13,21 @@ it skips these tests.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME, FIXTURES
-from mock_model import MockModel, config_toml
+from codex_cli import make_home, run_codex, skip_unless_installed
+from conftest import FIXTURES
+from mock_model import MockModel
 
 from codex_tui.store import LocalThreadStore
 
-CODEX_VERSION = "0.169.0"
-_CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-CODEX = os.environ.get("CODEX_TUI_TEST_CODEX") or os.path.join(
-    _CACHE, "codex-tui-test", f"codex-{CODEX_VERSION}", "node_modules", ".bin", "codex")
-RUN_TIMEOUT = 60
-
-if not os.access(CODEX, os.X_OK):
-    if os.environ.get("CODEX_TUI_REQUIRE_CODEX"):
-        raise RuntimeError(f"the Codex CLI {CODEX_VERSION} is not installed at {CODEX}: "
-                           "run `make codex-cli` (needs npm)")
-    pytestmark = pytest.mark.skip(reason=f"Codex CLI not installed at {CODEX} "
-                                         "(`make codex-cli` installs it)")
+pytestmark = skip_unless_installed()
 
 PROMPT = "continue from the fork, please"
 BARE_ID = "3b9e0c52-0d2a-4f6e-8c11-2f0a20200020"  # tests/fixtures/fork-0.20
+# Merged into each home's sessions/ (with no Codex database, Codex finds forks by files).
+FORK_020 = FIXTURES / "fork-0.20" / "sessions"
 
 
 def turns(version: str) -> list[str]:
@@ -68,65 +55,16 @@ def mock() -> MockModel:
         yield server
 
 
-def make_home(tmp_path: Path, mock: MockModel) -> Path:
-    """Fixture sessions (no Codex SQLite: Codex must find the fork by its files alone)."""
-    home = tmp_path / "codex-home"
-    home.mkdir()
-    for sub in ("sessions", "archived_sessions"):
-        shutil.copytree(FIXTURE_HOME / sub, home / sub)
-    shutil.copytree(FIXTURES / "fork-0.20" / "sessions", home / "sessions", dirs_exist_ok=True)
-    shutil.copy(FIXTURE_HOME / "session_index.jsonl", home / "session_index.jsonl")
-    (home / "config.toml").write_text(config_toml(mock.base_url))
-    return home
-
-
 def resume(home: Path, thread_id: str, prompt: str, mock: MockModel) -> dict:
     """`codex exec resume` the thread; the request it sent to the model."""
     before = len(mock.requests)
-    work = home.parent / "work"
-    work.mkdir(exist_ok=True)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home.parent),
-           "CODEX_HOME": str(home), "TZ": "UTC", "NO_COLOR": "1"}
-    proc = subprocess.Popen(
-        [CODEX, "exec", "--skip-git-repo-check", "resume", thread_id, prompt],
-        cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _out, err = proc.communicate(timeout=RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"codex exec resume did not finish in {RUN_TIMEOUT} s")
-    leftover = _live_members(proc.pid)
-    for pid in leftover:
-        os.kill(pid, signal.SIGKILL)
-    assert not leftover, f"codex exec left processes behind: {leftover}"
-    assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+    code, _out, err = run_codex(home, "exec", "--skip-git-repo-check", "resume", thread_id,
+                                prompt)
+    assert code == 0, err.decode(errors="replace")[-2000:]
     assert len(mock.requests) == before + 1, (
         f"expected one model request, got {len(mock.requests) - before}\n"
         + err.decode(errors="replace")[-2000:])
     return mock.requests[-1]
-
-
-def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
-    """Processes still running in the process group Codex was started in (zombies, which
-    only wait for init to reap them, don't count), after `grace` seconds to exit."""
-    deadline = time.monotonic() + grace
-    while True:
-        live = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as st:
-                    fields = st.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:
-                live.append(int(entry))
-        if not live or time.monotonic() > deadline:
-            return live
-        time.sleep(0.1)
 
 
 def user_turns(request: dict) -> list[str]:
@@ -146,7 +84,7 @@ def user_turns(request: dict) -> list[str]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_codex_resumes_a_fork_with_exactly_the_kept_turns(case, tmp_path, mock):
     source_id, kept = CASES[case]
-    home = make_home(tmp_path, mock)
+    home = make_home(tmp_path, mock, FORK_020)
     store = LocalThreadStore(str(home), cache=False)
     fork = store.fork_thread(source_id, 2)
 
@@ -165,7 +103,7 @@ def test_codex_resumes_a_fork_of_our_fork(case, tmp_path, mock):
     """Fork at turn 3, then fork that fork at turn 2 (copy of a conversion; a reference
     whose cut lies in the inherited part)."""
     source_id, kept = CASES[case]
-    home = make_home(tmp_path, mock)
+    home = make_home(tmp_path, mock, FORK_020)
     store = LocalThreadStore(str(home), cache=False)
     first = store.fork_thread(source_id, 3)
     second = store.fork_thread(first.id, 2)
@@ -177,14 +115,10 @@ def test_codex_resumes_a_fork_of_our_fork(case, tmp_path, mock):
 
 def test_the_unforked_0_20_session_is_one_codex_cannot_resume(tmp_path, mock):
     """Why 0.20 sessions are converted: the current Codex CLI can't resume them at all."""
-    home = make_home(tmp_path, mock)
+    home = make_home(tmp_path, mock, FORK_020)
     before = len(mock.requests)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
-           "CODEX_HOME": str(home), "TZ": "UTC", "NO_COLOR": "1"}
-    proc = subprocess.run(
-        [CODEX, "exec", "--skip-git-repo-check", "resume", BARE_ID, PROMPT],
-        cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-        timeout=RUN_TIMEOUT, start_new_session=True)
-    assert proc.returncode != 0
-    assert b"is empty" in proc.stderr
+    code, _out, err = run_codex(home, "exec", "--skip-git-repo-check", "resume", BARE_ID,
+                                PROMPT)
+    assert code != 0
+    assert b"is empty" in err
     assert len(mock.requests) == before

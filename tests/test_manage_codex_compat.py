@@ -20,33 +20,17 @@ for the model API (tests/mock_model.py), on a copy of the fixture sessions:
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME
-from mock_model import MockModel, config_toml
+from codex_cli import make_home, run_codex, skip_unless_installed
+from mock_model import MockModel
 
 from codex_tui.cli import main
 
-CODEX_VERSION = "0.169.0"
-_CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-CODEX = os.environ.get("CODEX_TUI_TEST_CODEX") or os.path.join(
-    _CACHE, "codex-tui-test", f"codex-{CODEX_VERSION}", "node_modules", ".bin", "codex")
-RUN_TIMEOUT = 60
-
-if not os.access(CODEX, os.X_OK):
-    if os.environ.get("CODEX_TUI_REQUIRE_CODEX"):
-        raise RuntimeError(f"the Codex CLI {CODEX_VERSION} is not installed at {CODEX}: "
-                           "run `make codex-cli` (needs npm)")
-    pytestmark = pytest.mark.skip(reason=f"Codex CLI not installed at {CODEX} "
-                                         "(`make codex-cli` installs it)")
-
+pytestmark = skip_unless_installed()
 
 ARCHIVE = "01a1fe36-976d-7502-9877-b87642d8c5e2"  # 0.169 paginated
 ARCHIVE_FILE = f"rollout-2026-11-21T13-05-53-{ARCHIVE}.jsonl"
@@ -69,55 +53,13 @@ def mock() -> MockModel:
 
 @pytest.fixture
 def home(tmp_path: Path, mock: MockModel) -> Path:
-    """The fixture sessions and names, no Codex database (Codex builds its own)."""
-    home = tmp_path / "codex-home"
-    home.mkdir()
-    for sub in ("sessions", "archived_sessions"):
-        shutil.copytree(FIXTURE_HOME / sub, home / sub)
-    shutil.copy(FIXTURE_HOME / "session_index.jsonl", home / "session_index.jsonl")
-    (home / "config.toml").write_text(config_toml(mock.base_url))
-    return home
+    return make_home(tmp_path, mock)
 
 
 def codex(home: Path, *args: str) -> tuple[int, str]:
     """Run the Codex CLI on `home`; (exit status, stdout + stderr)."""
-    work = home.parent / "work"
-    work.mkdir(exist_ok=True)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home.parent),
-           "CODEX_HOME": str(home), "TZ": "UTC", "NO_COLOR": "1"}
-    proc = subprocess.Popen([CODEX, *args], cwd=work, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=RUN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"codex {' '.join(args)} did not finish in {RUN_TIMEOUT} s")
-    leftover = _live_members(proc.pid)
-    for pid in leftover:
-        os.kill(pid, signal.SIGKILL)
-    assert not leftover, f"codex left processes behind: {leftover}"
-    return proc.returncode, out.decode(errors="replace")
-
-
-def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
-    deadline = time.monotonic() + grace
-    while True:
-        live = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as st:
-                    fields = st.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:
-                live.append(int(entry))
-        if not live or time.monotonic() > deadline:
-            return live
-        time.sleep(0.1)
+    code, out, _ = run_codex(home, *args, stderr=subprocess.STDOUT)
+    return code, out.decode(errors="replace")
 
 
 def resume(home: Path, mock: MockModel, ref: str, prompt: str,

@@ -1,0 +1,94 @@
+"""Running the pinned Codex CLI on a test home, against the loopback model of
+tests/mock_model.py: what the fork and manage compatibility tests share. (The tail tests'
+tests/real_codex.py carries its own runner and mock: still to be unified with these.)"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_HOME
+from mock_model import MockModel, config_toml
+
+CODEX_VERSION = "0.169.0"
+_CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+CODEX = os.environ.get("CODEX_TUI_TEST_CODEX") or os.path.join(
+    _CACHE, "codex-tui-test", f"codex-{CODEX_VERSION}", "node_modules", ".bin", "codex")
+RUN_TIMEOUT = 60
+
+
+def skip_unless_installed() -> list:
+    """A module's `pytestmark`: skip it when the pinned CLI is not installed, or fail at
+    once when $CODEX_TUI_REQUIRE_CODEX says it must be."""
+    if os.access(CODEX, os.X_OK):
+        return []
+    if os.environ.get("CODEX_TUI_REQUIRE_CODEX"):
+        raise RuntimeError(f"the Codex CLI {CODEX_VERSION} is not installed at {CODEX}: "
+                           "run `make codex-cli` (needs npm)")
+    return [pytest.mark.skip(reason=f"Codex CLI not installed at {CODEX} "
+                                    "(`make codex-cli` installs it)")]
+
+
+def make_home(tmp_path: Path, mock: MockModel, *more_sessions: Path) -> Path:
+    """The fixture sessions and names, and a config.toml pointing Codex at `mock`; no Codex
+    database (Codex must find sessions by their files, and builds its own). `more_sessions`:
+    other `sessions/` trees merged in."""
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    for sub in ("sessions", "archived_sessions"):
+        shutil.copytree(FIXTURE_HOME / sub, home / sub)
+    for tree in more_sessions:
+        shutil.copytree(tree, home / "sessions", dirs_exist_ok=True)
+    shutil.copy(FIXTURE_HOME / "session_index.jsonl", home / "session_index.jsonl")
+    (home / "config.toml").write_text(config_toml(mock.base_url))
+    return home
+
+
+def run_codex(home: Path, *args: str, stderr: int = subprocess.PIPE
+              ) -> tuple[int, bytes, bytes | None]:
+    """`codex ARGS` on `home`, in a work directory beside it and a process group of its own:
+    (exit status, stdout, stderr). Fails the test when it runs over RUN_TIMEOUT or leaves
+    processes behind."""
+    work = home.parent / "work"
+    work.mkdir(exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home.parent),
+           "CODEX_HOME": str(home), "TZ": "UTC", "NO_COLOR": "1"}
+    proc = subprocess.Popen([CODEX, *args], cwd=work, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"codex {' '.join(args)} did not finish in {RUN_TIMEOUT} s")
+    leftover = _live_members(proc.pid)
+    for pid in leftover:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftover, f"codex {' '.join(args)} left processes behind: {leftover}"
+    return proc.returncode, out, err
+
+
+def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
+    """Processes still running in the process group Codex was started in (zombies, which
+    only wait for init to reap them, don't count), after `grace` seconds to exit."""
+    deadline = time.monotonic() + grace
+    while True:
+        live = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as st:
+                    fields = st.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                live.append(int(entry))
+        if not live or time.monotonic() > deadline:
+            return live
+        time.sleep(0.1)
