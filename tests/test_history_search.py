@@ -113,6 +113,30 @@ async def test_typing_filters_and_highlights(codex_home):
         assert "No prompts match 'alpha zzz'" in empty
 
 
+async def test_typing_does_not_lay_out_the_screen_per_key(codex_home, monkeypatch):
+    """As in the picker: a keystroke repaints the search box and the list, and lays nothing
+    out again (the box's and the list's new virtual sizes would ask for a full reflow)."""
+    app = history_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        layouts: list[int] = []
+        real = type(app.screen)._refresh_layout
+
+        def counting(screen, *args, **kwargs):
+            layouts.append(1)
+            return real(screen, *args, **kwargs)
+
+        monkeypatch.setattr(type(app.screen), "_refresh_layout", counting)
+        for key in "alpha":
+            await pilot.press(key)
+            await pilot.pause()
+        await settle(pilot)
+        assert len(rows(app)) == 2  # the list changed size as it typed
+        # The preview, shown when the cursor rests, lays out its new text: a few layouts,
+        # not one or two a key.
+        assert len(layouts) <= 3, f"{len(layouts)} layouts for 5 keys"
+
+
 async def test_enter_opens_the_transcript_at_the_matching_turn(codex_home):
     app = history_app(codex_home)
     async with app.run_test(size=SIZE) as pilot:

@@ -36,6 +36,7 @@ from ..widgets.history_list import HistoryList
 from ..widgets.history_preview import HistoryPreview
 from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
+from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
 from .resume_flow import request_resume
 
@@ -154,7 +155,8 @@ class HistorySearchScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield PickerHeader(id="hs-header")
-        yield Input(value=self._initial_query, placeholder=self._placeholder(), id="hs-search")
+        yield SearchInput(value=self._initial_query, placeholder=self._placeholder(),
+                          id="hs-search")
         with Horizontal(id="hs-body"):
             yield HistoryList(id="hs-list")
             yield HistoryPreview(id="hs-preview")

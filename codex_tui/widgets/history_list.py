@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Size
 
 from .. import timefmt
 from ..store.history import HistoryEntry, highlight_positions
@@ -66,17 +65,13 @@ class HistoryList(SessionList):
         self._show_cwd = show_cwd
         if now is not None:
             self._now = now
-        self._version += 1
-        self._strips.clear()
         index = 0
         if keep is not None:
             found = next((i for i, r in enumerate(rows) if r is keep), None)
             if found is None and isinstance(keep, TextHit):  # a new search's equal hit
                 found = next((i for i, r in enumerate(rows) if r == keep), None)
             index = found or 0
-        self.virtual_size = Size(self.size.width, len(rows))
-        self._move_to(index, force=True)
-        self.refresh()
+        self._rows_replaced(index)
 
     def sessions_changed(self, sessions: dict[str, ThreadSummary],
                          known: set[str] | None) -> None:

@@ -1,4 +1,4 @@
-"""The picker's search box: Textual's Input, less one screen layout per keystroke."""
+"""The search boxes (picker, history): Textual's Input, less one screen layout per keystroke."""
 
 from __future__ import annotations
 

@@ -117,8 +117,6 @@ class SessionList(ScrollView, can_focus=True):
         self._show_cwd = show_cwd
         if now is not None:
             self._now = now
-        self._version += 1
-        self._strips.clear()
         # Columns as wide as their widest value (capped), so empty columns take no room.
         # (map/filter: C-level loops, as this runs for up to 10,000 rows per keystroke.)
         branches = filter(None, map(_BRANCH, rows))
@@ -128,8 +126,15 @@ class SessionList(ScrollView, can_focus=True):
         index = 0
         if keep is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep.id), 0)
-        self._set_virtual_size(Size(self.size.width, len(rows)))
-        self._move_to(index, force=True)
+        self._rows_replaced(index)
+
+    def _rows_replaced(self, cursor: int) -> None:
+        """After `_rows` changed: draw every row anew, size the scrolling to them, and put
+        the cursor on row `cursor`."""
+        self._version += 1
+        self._strips.clear()
+        self._set_virtual_size(Size(self.size.width, len(self._rows)))
+        self._move_to(cursor, force=True)
         self.refresh()
 
     def _set_virtual_size(self, size: Size) -> None:
