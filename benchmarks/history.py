@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -44,7 +43,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:  # `python benchmarks/history.py` as well as `-m`
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.picker import machine, median, ms, pct  # noqa: E402
+from benchmarks.picker import machine, median, ms, pct, save_and_report  # noqa: E402
 
 DEFAULT_OUT = HERE / "results" / "history.json"
 GOAL_KEY_MS = 30.0
@@ -400,13 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             LocalThreadStore(opts.home).problems  # noqa: B018  (scan + complete, cache saved)
             print("prompt keystrokes (in process)...", flush=True)
             result["keys"] = summarize_keys(asyncio.run(_keys(opts, warm)))
-    result["machine"]["loadavg_at_end"] = list(os.getloadavg())
-    out = Path(opts.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print()
-    print(report(result))
-    print(f"\nJSON: {out}")
+    save_and_report(result, opts.out, report)
     return 0
 
 

@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,18 @@ def pct(values: list[float], p: float) -> float | None:
 
 def ms(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value * 1000:,.{digits}f}"
+
+
+def save_and_report(result: dict[str, Any], out: str | Path,
+                    report: Callable[[dict[str, Any]], str]) -> None:
+    """Note the load average at the end, write the JSON and print the report."""
+    result["machine"]["loadavg_at_end"] = list(os.getloadavg())
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print()
+    print(report(result))
+    print(f"\nJSON: {out}")
 
 
 def machine() -> dict[str, Any]:
@@ -688,13 +701,7 @@ def main(argv: list[str] | None = None) -> int:
         if not opts.skip_search:
             print("search keystrokes (in process)...", flush=True)
             result["search"] = summarize_search(asyncio.run(_search(opts, data["warm_dir"])))
-    result["machine"]["loadavg_at_end"] = list(os.getloadavg())
-    out = Path(opts.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print()
-    print(report(result))
-    print(f"\nJSON: {out}")
+    save_and_report(result, opts.out, report)
     return 0
 
 
