@@ -38,6 +38,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
 from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
+from .list_keys import LIST_BINDINGS, ListKeys
 from .resume_flow import request_resume
 
 PROMPTS = "prompts"
@@ -51,7 +52,7 @@ NARROW_WIDTH = 100
 THREAD_CACHE = 4
 
 
-class HistorySearchScreen(Screen):
+class HistorySearchScreen(ListKeys, Screen):
     CSS_PATH = "history_search.tcss"
 
     BINDINGS = [
@@ -60,10 +61,7 @@ class HistorySearchScreen(Screen):
         Binding("tab", "toggle_mode", "Prompts/Transcripts", key_display="tab", priority=True),
         Binding("ctrl+t", "toggle_dir", "This dir", key_display="^t"),
         Binding("escape", "escape", "Clear / back"),
-        Binding("down", "list_cursor(1)", show=False),
-        Binding("up", "list_cursor(-1)", show=False),
-        Binding("pagedown", "list_page(1)", show=False),
-        Binding("pageup", "list_page(-1)", show=False),
+        *LIST_BINDINGS,
     ]
 
     class HistoryLoaded(Message):
@@ -668,12 +666,6 @@ class HistorySearchScreen(Screen):
         self.this_dir = not self.this_dir
         self.list.pin_cursor()
         self.refilter()
-
-    def action_list_cursor(self, delta: int) -> None:
-        self.list.action_cursor(delta)
-
-    def action_list_page(self, direction: int) -> None:
-        self.list.action_page(direction)
 
     def action_escape(self) -> None:
         search = self.query_one("#hs-search", Input)

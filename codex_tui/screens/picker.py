@@ -34,6 +34,7 @@ from ..widgets.preview import PreviewPane
 from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
 from . import manage_flow
+from .list_keys import LIST_BINDINGS, ListKeys
 from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
 from .resume_flow import request_resume
 
@@ -60,7 +61,7 @@ class PickerFilters(NamedTuple):
     all_sources: bool = False
 
 
-class PickerScreen(ManageActions, Screen):
+class PickerScreen(ListKeys, ManageActions, Screen):
     CSS_PATH = "picker.tcss"
 
     BINDINGS = [
@@ -81,10 +82,7 @@ class PickerScreen(ManageActions, Screen):
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
-        Binding("down", "list_cursor(1)", show=False),
-        Binding("up", "list_cursor(-1)", show=False),
-        Binding("pagedown", "list_page(1)", show=False),
-        Binding("pageup", "list_page(-1)", show=False),
+        *LIST_BINDINGS,
     ]
 
     class SummariesLoaded(Message):
@@ -514,12 +512,6 @@ class PickerScreen(ManageActions, Screen):
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
-
-    def action_list_cursor(self, delta: int) -> None:
-        self.query_one(SessionList).action_cursor(delta)
-
-    def action_list_page(self, direction: int) -> None:
-        self.query_one(SessionList).action_page(direction)
 
     def _toggle(self, **changes) -> None:
         self.filters = self.filters._replace(**changes)
