@@ -3,7 +3,7 @@
 from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
 from .model import Problem, ThreadSummary, TokenUsage
 from .query import ThreadQuery
-from .thread_store import InMemoryThreadStore, LocalThreadStore, ThreadStore
+from .thread_store import LocalThreadStore, ThreadStore
 
 __all__ = [
     "AmbiguousThread",
@@ -28,4 +28,8 @@ def __getattr__(name: str):
         from . import model
 
         return getattr(model, name)
+    if name == "InMemoryThreadStore":  # tests and snapshots only: not at start-up
+        from .thread_store import memory
+
+        return memory.InMemoryThreadStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

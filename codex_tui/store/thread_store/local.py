@@ -1,24 +1,22 @@
-"""The ThreadStore adapter: the only way screens and the CLI reach session data."""
+"""LocalThreadStore: the sessions as the Codex CLI keeps them under CODEX_HOME."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import orjson
 
-from .cache import SummaryCache
-from .errors import AmbiguousThread, CodexHomeMissing, StoreError, ThreadNotFound
-from .model import Problem, ThreadSummary
-from .names import read_names
-from .paths import (
+from ..cache import SummaryCache
+from ..errors import CodexHomeMissing, StoreError, ThreadNotFound
+from ..model import Problem, ThreadSummary
+from ..names import read_names
+from ..paths import (
     ARCHIVED,
     SESSIONS,
     RolloutFile,
@@ -26,167 +24,16 @@ from .paths import (
     newest_rollout_files,
     parse_rollout_name,
 )
-from .query import ThreadQuery, apply_query, cwd_matcher, normalize_path
+from ..query import ThreadQuery, apply_query, cwd_matcher, normalize_path
+from .protocol import EPOCH, FIRST_PAGE_BUDGET, FULL_ID, Keep, WatchUpdate, in_page, resolve_ref
 
 if TYPE_CHECKING:
-    from .history import History
-    from .items import Thread
-    from .live import LiveThread
-    from .rollout import Record
-    from .tail import Follower, TailBatch
-    from .text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
-    from .watch import Changes, HomeWatcher
-
-_EPOCH = datetime.fromtimestamp(0, UTC)
-# Patterns, not compiled ones: `re` compiles them on first use (start-up need not).
-_ID_PREFIX = r"^[0-9a-fA-F-]{4,36}$"
-_FULL_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-FIRST_PAGE_BUDGET = 0.010  # seconds a cold start may spend reading heads before its first frame
-
-
-Keep = Callable[[ThreadSummary], bool]
-
-
-class ThreadStore(Protocol):
-    def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
-                   budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
-        """A first screen of rows (newest first, recorded in `cwd` unless None, accepted by
-        `keep`), quickly enough to be drawn in the first frame: at most `budget` seconds of
-        reading. Possibly stale or incomplete: `scan()` says what is really there."""
-        ...
-
-    def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
-        """Possibly stale summaries from a cache, available before `scan()`, in batches
-        (those of `cwd`, or the newest, first); may yield nothing."""
-        ...
-
-    def scan(self) -> list[ThreadSummary]:
-        """Every thread, active and archived, as cheaply as possible: some may be `pending`
-        (file system facts only) until `complete()` has read them."""
-        ...
-
-    def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
-        """Finish the pending summaries from `scan()`, `first` ones first."""
-        ...
-
-    def list_threads(self, query: ThreadQuery) -> list[ThreadSummary]: ...
-
-    def summary(self, thread_id: str) -> ThreadSummary:
-        """One thread's complete summary."""
-        ...
-
-    def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
-        """The thread's turns; `max_bytes` reads only the start of each file."""
-        ...
-
-    def resolve(self, ref: str) -> ThreadSummary:
-        """A thread by full id, unique id prefix, or thread name."""
-        ...
-
-    def unarchive(self, thread_id: str) -> ThreadSummary:
-        """Move an archived thread back among the active ones, as Codex does."""
-        ...
-
-    def archive(self, thread_id: str) -> ThreadSummary:
-        """Move a thread's files into archived_sessions/, as Codex does."""
-        ...
-
-    def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
-        """Name a thread as Codex does; returns it and warnings (name collisions, ...)."""
-        ...
-
-    def name_warnings(self, thread_id: str, name: str) -> list[str]:
-        """Warnings `set_name` would give, from what is already known (no reading)."""
-        ...
-
-    def delete(self, thread_id: str) -> None:
-        """Remove a thread's files and names, as Codex does (refused while a paginated
-        fork's history still references it)."""
-        ...
-
-    def codex_index_note(self, thread_id: str) -> str | None:
-        """A warning when Codex's own index (state_5.sqlite, read only) disagrees with where
-        the thread's files are, e.g. right after an archive."""
-        ...
-
-    def fork_thread(self, thread_id: str, keep_turns: int,
-                    name: str | None = None) -> ThreadSummary:
-        """Write a new session holding turns 1..keep_turns of `thread_id` and return it.
-        `name` None inherits the source's name (as Codex does); "" gives no name."""
-        ...
-
-    @property
-    def problems(self) -> list[Problem]:
-        """Problems with the home itself (an unreadable session index, ...)."""
-        ...
-
-    def history(self) -> History:
-        """The prompts of history.jsonl, newest first (read again only when it changed)."""
-        ...
-
-    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
-                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
-        """Bring the transcript text index up to date (only changed threads are read)."""
-        ...
-
-    def search_text(self, query: str, limit: int = 200, update: bool = True,
-                    threads: Collection[str] | None = None) -> TextSearchResult:
-        """Messages and commands of every transcript (of `threads` only, unless None)
-        holding the words of `query`; `update` first brings the index up to date."""
-        ...
-
-    def follow(self, thread_id: str, last: int | None = None) -> Follower:
-        """A follower of the thread's current file: from its first line (`last` None), or
-        from its last `last` complete lines (0: only what is appended from now on)."""
-        ...
-
-    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
-        """The whole thread (as `read_thread`) and a follower past its complete lines:
-        `poll()` the result for what Codex appends. `known` is the whole thread as just
-        read, which a store may take instead of reading it again."""
-        ...
-
-    def watch(self) -> StoreWatcher:
-        """A watcher for new, growing, renamed, archived and deleted sessions after the
-        listing (`scan()`): each `poll()` gives the summaries that changed."""
-        ...
-
-
-def _in_page(s: ThreadSummary, spellings: set[str] | None, keep: Keep | None) -> bool:
-    if s.archived or (keep is not None and not keep(s)):
-        return False
-    return spellings is None or (s.cwd is not None and normalize_path(s.cwd) in spellings)
-
-
-def resolve_ref(ref: str, summaries: list[ThreadSummary]) -> ThreadSummary:
-    """Shared id / prefix / name resolution, with clear errors."""
-    ref = ref.strip()
-    if not ref:
-        raise ThreadNotFound("no session id or name given")
-    low = ref.lower()
-    by_id = [s for s in summaries if s.id == low]
-    if by_id:
-        return by_id[0]
-    matches: dict[str, ThreadSummary] = {}
-    if re.match(_ID_PREFIX, ref):
-        for s in summaries:
-            if s.id.startswith(low):
-                matches[s.id] = s
-    for s in summaries:
-        if s.name == ref:
-            matches[s.id] = s
-    if not matches:
-        for s in summaries:
-            if s.name and s.name.lower() == low:
-                matches[s.id] = s
-    if len(matches) == 1:
-        return next(iter(matches.values()))
-    if not matches:
-        raise ThreadNotFound(f"no session matches {ref!r} (by id, id prefix or name)")
-    ids = sorted(matches)
-    listed = "\n".join(f"  {i}  {matches[i].title or ''}" for i in ids[:20])
-    more = f"\n  ... and {len(ids) - 20} more" if len(ids) > 20 else ""
-    raise AmbiguousThread(f"{ref!r} matches {len(ids)} sessions:\n{listed}{more}", ids)
+    from ..history import History
+    from ..items import Thread
+    from ..live import LiveThread
+    from ..tail import Follower
+    from ..text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
+    from ..watch import Changes, HomeWatcher
 
 
 class LocalThreadStore:
@@ -248,13 +95,13 @@ class LocalThreadStore:
         spellings = cwd_matcher(cwd) if cwd else None
         if self._cache is not None:
             rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit,
-                                     accept=lambda s: _in_page(s, spellings, keep))
+                                     accept=lambda s: in_page(s, spellings, keep))
             if rows is not None:
                 return rows
         # Cold: the newest files' heads, until the page is full or the budget spent. What is
         # read goes to the cache object, so that scan() need not read those heads again.
-        from .catalog import summarize  # (the head readers: not imported on a warm start)
-        from .head import peek_cwd
+        from ..catalog import summarize  # (the head readers: not imported on a warm start)
+        from ..head import peek_cwd
 
         page: list[ThreadSummary] = []
         for rf in newest_rollout_files(self.codex_home):
@@ -267,7 +114,7 @@ class LocalThreadStore:
             summary = summarize(tf, names)
             if self._cache is not None:
                 self._cache.put(tf, summary)
-            if _in_page(summary, spellings, keep):
+            if in_page(summary, spellings, keep):
                 page.append(summary)
             if len(page) >= limit:
                 break
@@ -276,7 +123,7 @@ class LocalThreadStore:
     def scan(self) -> list[ThreadSummary]:
         """The cheap pass: every thread, from the cache when its files are unchanged, else a
         `pending` stub built from the file system alone."""
-        from .catalog import group_files, stub_summary
+        from ..catalog import group_files, stub_summary
 
         names, problems = read_names(self.codex_home)
         files = group_files(self.codex_home)
@@ -300,11 +147,11 @@ class LocalThreadStore:
     def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
         """Read the heads of pending threads, `first` ones first, then newest first; yield
         each finished summary. The cache is saved when the iteration ends."""
-        from .catalog import summarize
+        from ..catalog import summarize
 
         with self._lock:
             pending = {tid for tid, s in self._summaries.items() if s.pending}
-            order = sorted(pending, key=lambda tid: self._summaries[tid].created_at or _EPOCH,
+            order = sorted(pending, key=lambda tid: self._summaries[tid].created_at or EPOCH,
                            reverse=True)
         if first:
             head = [tid for tid in first if tid in pending]
@@ -352,7 +199,7 @@ class LocalThreadStore:
 
     def resolve(self, ref: str) -> ThreadSummary:
         full_id = ref.strip().lower()
-        if not self._scanned and re.match(_FULL_ID, full_id) and self._locate(full_id):
+        if not self._scanned and re.match(FULL_ID, full_id) and self._locate(full_id):
             return self.summary(full_id)
         _, summaries = self._load()
         return resolve_ref(ref, list(summaries.values()))
@@ -360,7 +207,7 @@ class LocalThreadStore:
     def _locate(self, thread_id: str) -> ThreadFiles | None:
         """One thread's files without a scan: after a scan, the catalog's; before, from a
         walk of the folders' names that stats only this thread's files."""
-        from .catalog import group_files
+        from ..catalog import group_files
 
         with self._lock:
             if self._scanned:
@@ -380,7 +227,7 @@ class LocalThreadStore:
 
     def summary(self, thread_id: str) -> ThreadSummary:
         """One thread's complete summary (its head is read now if `scan()` left it pending)."""
-        from .catalog import summarize
+        from ..catalog import summarize
 
         tf = self._thread_files(thread_id)
         with self._lock:
@@ -400,7 +247,7 @@ class LocalThreadStore:
             return summary
 
     def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
-        from .reader import read_thread  # not needed to list: keep startup light
+        from ..reader import read_thread  # not needed to list: keep startup light
 
         summary = self.summary(thread_id)
         # Forks name their parents by id: found the same way as this thread.
@@ -409,7 +256,7 @@ class LocalThreadStore:
     # -- prompt history and transcript text ------------------------------------------------
 
     def history(self) -> History:
-        from .history import history_key, read_history
+        from ..history import history_key, read_history
 
         key = history_key(self.codex_home)
         with self._lock:
@@ -423,7 +270,7 @@ class LocalThreadStore:
     def text_index(self) -> TextIndex:
         """The transcript text index of this home, in the cache directory (in memory when
         the store was made without a cache)."""
-        from .text_index import TextIndex, index_path
+        from ..text_index import TextIndex, index_path
 
         with self._lock:
             if self._text_index is None:
@@ -432,7 +279,7 @@ class LocalThreadStore:
             return self._text_index
 
     def index_sources(self) -> list[IndexSource]:
-        from .text_index import IndexSource
+        from ..text_index import IndexSource
 
         with self._lock:
             if not self._scanned:
@@ -454,7 +301,7 @@ class LocalThreadStore:
     # -- following -------------------------------------------------------------------------
 
     def follow(self, thread_id: str, last: int | None = None) -> Follower:
-        from .tail import Follower, complete_end, last_lines_start
+        from ..tail import Follower, complete_end, last_lines_start
 
         current = self._thread_files(thread_id).current
         path = current.path
@@ -473,9 +320,9 @@ class LocalThreadStore:
     def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
         # `known` has no records, and following needs them (to rebuild the last turn as
         # it grows): the files are read again (the screen passes it for small ones only).
-        from .live import LiveThread
-        from .reader import read_thread_records
-        from .tail import Follower
+        from ..live import LiveThread
+        from ..reader import read_thread_records
+        from ..tail import Follower
 
         summary = self.summary(thread_id)
         tf = self._thread_files(thread_id)
@@ -490,7 +337,7 @@ class LocalThreadStore:
                           reload=partial(self._reload_live, thread_id))
 
     def watch(self) -> LocalStoreWatcher:
-        from .watch import HomeWatcher
+        from ..watch import HomeWatcher
 
         with self._lock:
             if not self._scanned:
@@ -507,7 +354,7 @@ class LocalThreadStore:
     def _apply_changes(self, changes: Changes) -> WatchUpdate:
         """Bring the listing up to date with what a watcher saw: re-group and re-read the
         heads of the threads whose files changed (only those), re-read names if asked."""
-        from .catalog import regroup, summarize
+        from ..catalog import regroup, summarize
 
         update = WatchUpdate()
         if changes.names:
@@ -574,7 +421,7 @@ class LocalThreadStore:
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move every file of an archived thread back to `sessions/YYYY/MM/DD/` (the date in
         its file name), each with one atomic rename, as Codex does (store/manage.py)."""
-        from .manage import unarchive_thread
+        from ..manage import unarchive_thread
 
         self._thread_files(thread_id)  # a clear error for an unknown id
         unarchive_thread(self.codex_home, thread_id)
@@ -583,7 +430,7 @@ class LocalThreadStore:
 
     def archive(self, thread_id: str) -> ThreadSummary:
         """Move every file of the thread into `archived_sessions/` (store/manage.py)."""
-        from .manage import archive_thread
+        from ..manage import archive_thread
 
         self._thread_files(thread_id)
         archive_thread(self.codex_home, thread_id)
@@ -601,7 +448,7 @@ class LocalThreadStore:
 
     def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
         """Append the name to `session_index.jsonl` under Codex's lock (store/manage.py)."""
-        from .manage import set_thread_name
+        from ..manage import set_thread_name
 
         self._thread_files(thread_id)
         stored, warnings = set_thread_name(self.codex_home, thread_id, name)
@@ -617,7 +464,7 @@ class LocalThreadStore:
         return self.summary(thread_id), warnings
 
     def name_warnings(self, thread_id: str, name: str) -> list[str]:
-        from .manage import name_warnings
+        from ..manage import name_warnings
 
         with self._lock:
             names = self._names if self._scanned else (self._names_before_scan or {})
@@ -625,13 +472,13 @@ class LocalThreadStore:
         return name_warnings(names, thread_id, name, live)
 
     def codex_index_note(self, thread_id: str) -> str | None:
-        from .manage import index_note
+        from ..manage import index_note
 
         return index_note(self.codex_home, thread_id)
 
     def delete(self, thread_id: str) -> None:
         """Remove every file of the thread and its names (store/manage.py)."""
-        from .manage import delete_thread
+        from ..manage import delete_thread
 
         self._thread_files(thread_id)
         delete_thread(self.codex_home, thread_id)
@@ -651,8 +498,8 @@ class LocalThreadStore:
                     name: str | None = None) -> ThreadSummary:
         """Fork at a turn (store/fork.py writes the file the way Codex would). The new
         thread is added to the catalog at once, without a rescan."""
-        from .catalog import summarize
-        from .fork import add_name, plan_fork, write_fork
+        from ..catalog import summarize
+        from ..fork import add_name, plan_fork, write_fork
 
         tf = self._thread_files(thread_id)
         source = self.summary(thread_id)
@@ -691,24 +538,6 @@ def _files_key(tf: ThreadFiles) -> str:
     return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
 
 
-class WatchUpdate:
-    """What a watcher saw change. (A plain class: a dataclass would compile its methods at
-    every start-up.)"""
-
-    __slots__ = ("removed", "summaries")
-
-    def __init__(self, summaries: list[ThreadSummary] | None = None,
-                 removed: list[str] | None = None) -> None:
-        self.summaries = [] if summaries is None else summaries  # new or changed
-        self.removed = [] if removed is None else removed  # thread ids no longer there
-
-    def __bool__(self) -> bool:
-        return bool(self.summaries or self.removed)
-
-
-class StoreWatcher(Protocol):
-    def poll(self) -> WatchUpdate: ...
-
 
 class LocalStoreWatcher:
     """`HomeWatcher` polls; the store re-reads only the threads it names."""
@@ -723,267 +552,3 @@ class LocalStoreWatcher:
             return WatchUpdate()
         return self._store._apply_changes(changes)
 
-
-class InMemoryThreadStore:
-    """A store over ready-made threads, for tests and snapshots."""
-
-    def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
-                 history: History | None = None) -> None:
-        self._threads = {t.summary.id: t for t in threads}
-        self._problems = list(problems or [])
-        self._history = history
-        self._text_index: TextIndex | None = None
-        self._followers: dict[str, list[InMemoryFollower]] = {}
-        self._watchers: list[InMemoryWatcher] = []
-        self._follow_lock = threading.Lock()
-
-    @property
-    def problems(self) -> list[Problem]:
-        return list(self._problems)
-
-    def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
-                   budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
-        return []  # everything arrives at once from scan()
-
-    def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
-        return iter(())
-
-    def scan(self) -> list[ThreadSummary]:
-        return [t.summary for t in self._threads.values()]
-
-    def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:
-        return iter(())
-
-    def list_threads(self, query: ThreadQuery) -> list[ThreadSummary]:
-        return apply_query(self.scan(), query)
-
-    def resolve(self, ref: str) -> ThreadSummary:
-        return resolve_ref(ref, self.scan())
-
-    def summary(self, thread_id: str) -> ThreadSummary:
-        return self.read_thread(thread_id).summary
-
-    def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
-        return self._get(thread_id)
-
-    def _get(self, thread_id: str) -> Thread:
-        try:
-            return self._threads[thread_id]
-        except KeyError:
-            raise ThreadNotFound(f"no session with id {thread_id}") from None
-
-    def unarchive(self, thread_id: str) -> ThreadSummary:
-        summary = self.read_thread(thread_id).summary
-        if not summary.archived:
-            raise StoreError(f"session {thread_id} is not archived")
-        return self._replace(thread_id, archived=False)
-
-    def archive(self, thread_id: str) -> ThreadSummary:
-        summary = self.read_thread(thread_id).summary
-        if summary.archived:
-            raise StoreError(f"session {thread_id} is already archived")
-        return self._replace(thread_id, archived=True)
-
-    def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
-        from .manage import normalize_name
-
-        self.read_thread(thread_id)
-        stored = normalize_name(name)
-        warnings = self.name_warnings(thread_id, stored)
-        return self._replace(thread_id, name=stored), warnings
-
-    def name_warnings(self, thread_id: str, name: str) -> list[str]:
-        from .manage import name_warnings
-
-        names = {t.summary.id: t.summary.name for t in self._threads.values() if t.summary.name}
-        return name_warnings(names, thread_id, name)
-
-    def codex_index_note(self, thread_id: str) -> str | None:
-        return None
-
-    def delete(self, thread_id: str) -> None:
-        self.read_thread(thread_id)
-        users = sorted(t.summary.id for t in self._threads.values()
-                       if t.inherited_from == thread_id and t.summary.id != thread_id)
-        if users:
-            raise StoreError(f"cannot delete thread {thread_id}: forked history still "
-                             f"references it (sessions {', '.join(users)}); delete those first")
-        del self._threads[thread_id]
-
-    def _replace(self, thread_id: str, **changes: object) -> ThreadSummary:
-        thread = self._get(thread_id)
-        summary = thread.summary._replace(**changes)
-        self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
-        return summary
-
-    def history(self) -> History:
-        from .history import History
-
-        if self._history is None:
-            self._history = History([], missing=True)
-        return self._history
-
-    def text_index(self) -> TextIndex:
-        from .text_index import TextIndex
-
-        if self._text_index is None:
-            self._text_index = TextIndex(None)
-        return self._text_index
-
-    def update_text_index(self, progress: Callable[[int, int], None] | None = None,
-                          cancelled: Callable[[], bool] | None = None) -> UpdateStats:
-        from .text_index import IndexSource
-
-        sources = [IndexSource(tid, str(id(t)), lambda t=t: t)
-                   for tid, t in self._threads.items()]
-        return self.text_index().update(sources, progress, cancelled)
-
-    def search_text(self, query: str, limit: int = 200, update: bool = True,
-                    threads: Collection[str] | None = None) -> TextSearchResult:
-        if update:
-            self.update_text_index()
-        return self.text_index().search(query, limit, threads)
-
-    def fork_thread(self, thread_id: str, keep_turns: int,
-                    name: str | None = None) -> ThreadSummary:
-        from .fork import uuid7
-
-        source = self.read_thread(thread_id)
-        total = len(source.turns)
-        if isinstance(keep_turns, bool) or keep_turns < 1 or keep_turns > total:
-            raise StoreError(f"cannot fork at turn {keep_turns}: session {thread_id} has "
-                             f"{total} turn{'s' if total != 1 else ''}")
-        new_id = uuid7()
-        new_name = source.summary.name if name is None else (name.strip() or None)
-        summary = source.summary._replace(
-            id=new_id, path=f"memory://{new_id}", name=new_name,
-            forked_from_id=thread_id, archived=False, segments=(), problems=())
-        turns = [dataclasses.replace(t, inherited=True) for t in source.turns[:keep_turns]]
-        from .items import Thread
-
-        self._threads[new_id] = Thread(summary, turns, [], inherited_from=thread_id)
-        return summary
-
-    # -- watching and following (fed by the test) ------------------------------------------
-
-    def watch(self) -> InMemoryWatcher:
-        watcher = InMemoryWatcher()
-        with self._follow_lock:
-            self._watchers.append(watcher)
-        return watcher
-
-    def add_thread(self, thread: Thread) -> None:
-        """A new session (as Codex creates one), for watchers."""
-        self._threads[thread.summary.id] = thread
-        self._notify(WatchUpdate(summaries=[thread.summary]))
-
-    def remove_thread(self, thread_id: str) -> None:
-        self._threads.pop(thread_id, None)
-        self._notify(WatchUpdate(removed=[thread_id]))
-
-    def _notify(self, update: WatchUpdate) -> None:
-        with self._follow_lock:
-            watchers = list(self._watchers)
-        for watcher in watchers:
-            watcher.push(update)
-
-    def read_live(self, thread_id: str, known: Thread | None = None) -> LiveThread:
-        """The thread as given (its turns kept as they are) and what `append()` adds."""
-        from .live import LiveThread
-
-        thread = known if known is not None else self.read_thread(thread_id)
-        follower = self.follow(thread_id)
-        return LiveThread(thread.summary, [], list(thread.problems), thread.inherited_from,
-                          follower, frozen=list(thread.turns),
-                          rolled_back=thread.rolled_back_turns)
-
-    def follow(self, thread_id: str, last: int | None = None) -> InMemoryFollower:
-        """A follower of what `append()` adds to the thread from now on."""
-        summary = self._get(thread_id).summary
-        follower = InMemoryFollower(summary.path)
-        follower.mtime = summary.updated_at.timestamp() if summary.updated_at else None
-        with self._follow_lock:
-            self._followers.setdefault(thread_id, []).append(follower)
-        return follower
-
-    def append(self, thread_id: str, records: list[Record], *, reset: bool = False,
-               mtime: float | None = None) -> None:
-        """Records written to the thread (as Codex appends lines), for its followers; `mtime`
-        is the file's new modification time (default: now)."""
-        from .tail import TailBatch
-
-        mtime = time.time() if mtime is None else mtime
-        summary = self._replace(thread_id, updated_at=datetime.fromtimestamp(mtime, UTC))
-        with self._follow_lock:
-            followers = list(self._followers.get(thread_id, ()))
-        for follower in followers:
-            follower.push(TailBatch(records=list(records), reset=reset), mtime)
-        self._notify(WatchUpdate(summaries=[summary]))
-
-
-class InMemoryFollower:
-    """A follower fed by `InMemoryThreadStore.append()` (the same `poll()` and `follow()` as
-    the file follower)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.mtime: float | None = None
-        self._queue: list[TailBatch] = []
-        self._lock = threading.Lock()
-
-    def push(self, batch: TailBatch, mtime: float | None) -> None:
-        with self._lock:
-            self._queue.append(batch)
-            if mtime is not None:
-                self.mtime = mtime
-
-    def stale(self) -> bool:
-        with self._lock:
-            return bool(self._queue)
-
-    def poll(self) -> TailBatch:
-        from .tail import TailBatch
-
-        with self._lock:
-            queued, self._queue = self._queue, []
-        merged = TailBatch()
-        for batch in queued:
-            if batch.reset:
-                merged = TailBatch(reset=True)
-            merged.records += batch.records
-            merged.problems += batch.problems
-            merged.missing = merged.missing or batch.missing
-        return merged
-
-    def follow(self, stop: threading.Event | None = None,
-               interval: float = 0.1) -> Iterator[TailBatch]:
-        while stop is None or not stop.is_set():
-            batch = self.poll()
-            if batch:
-                yield batch
-            if stop is not None:
-                stop.wait(interval)
-            else:
-                time.sleep(interval)
-
-
-class InMemoryWatcher:
-    """A watcher fed by `InMemoryThreadStore.add_thread()`, `append()` and
-    `remove_thread()`."""
-
-    def __init__(self) -> None:
-        self._queue: list[WatchUpdate] = []
-        self._lock = threading.Lock()
-
-    def push(self, update: WatchUpdate) -> None:
-        with self._lock:
-            self._queue.append(update)
-
-    def poll(self) -> WatchUpdate:
-        with self._lock:
-            queued, self._queue = self._queue, []
-        merged = WatchUpdate()
-        for update in queued:
-            merged.summaries += update.summaries
-            merged.removed += update.removed
-        return merged

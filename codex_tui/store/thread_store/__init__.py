@@ -1,0 +1,39 @@
+"""The ThreadStore protocol and its stores: the local files, an in-memory one for tests, and
+Codex's own `codex app-server` (this machine's or another's), each in a module of its own.
+
+The local store is imported eagerly (every start-up uses it); the others on first use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .local import LocalStoreWatcher, LocalThreadStore
+from .protocol import FIRST_PAGE_BUDGET, Keep, StoreWatcher, ThreadStore, WatchUpdate, resolve_ref
+
+if TYPE_CHECKING:
+    from .memory import InMemoryFollower, InMemoryThreadStore, InMemoryWatcher
+
+__all__ = [
+    "FIRST_PAGE_BUDGET",
+    "InMemoryFollower",
+    "InMemoryThreadStore",
+    "InMemoryWatcher",
+    "Keep",
+    "LocalStoreWatcher",
+    "LocalThreadStore",
+    "StoreWatcher",
+    "ThreadStore",
+    "WatchUpdate",
+    "resolve_ref",
+]
+
+_LAZY = {"InMemoryThreadStore": "memory", "InMemoryFollower": "memory",
+         "InMemoryWatcher": "memory"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
