@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # The real Codex CLI, pinned, for the compatibility tests (tests/test_fork_codex_compat.py):
 # installed once from npm into a cache folder outside the project.
-CODEX_VERSION := 0.169.0
+CODEX_VERSION := 0.171.0
 CODEX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/codex-tui-test
 CODEX_PREFIX := $(CODEX_CACHE)/codex-$(CODEX_VERSION)
 CODEX_BIN := $(CODEX_PREFIX)/node_modules/.bin/codex

@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURE_HOME
 from mock_model import MockModel, config_toml
 
-CODEX_VERSION = "0.169.0"
+CODEX_VERSION = "0.171.0"
 _CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
 CODEX = os.environ.get("CODEX_TUI_TEST_CODEX") or os.path.join(
     _CACHE, "codex-tui-test", f"codex-{CODEX_VERSION}", "node_modules", ".bin", "codex")

@@ -1,8 +1,8 @@
-"""Helpers for tests that drive the real Codex CLI (pinned 0.169.0) against a loopback
+"""Helpers for tests that drive the real Codex CLI (pinned 0.171.0) against a loopback
 stand-in for the model API, so that real sessions are written with no network.
 
 - `codex_binary()`: $CODEX_TUI_TEST_CODEX, else the pinned CLI in
-  ~/.cache/codex-tui-test/codex-0.169.0 (installed there with npm when missing and npm is
+  ~/.cache/codex-tui-test/codex-0.171.0 (installed there with npm when missing and npm is
   available); None when there is none (tests then skip, or fail when
   $CODEX_TUI_REQUIRE_CODEX is set).
 - `MockModel(delay)`: a Responses API stand-in on a free loopback port, in this process (a
@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
 
-CODEX_VERSION = "0.169.0"
+CODEX_VERSION = "0.171.0"
 CACHE_DIR = Path.home() / ".cache" / "codex-tui-test" / f"codex-{CODEX_VERSION}"
 
 
