@@ -11,13 +11,17 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import orjson
 
-from . import __version__
-from .store import LocalThreadStore, Problem, StoreError, ThreadQuery, ThreadSummary
+from .cli_args import build_parser, parse_args  # noqa: F401  (tests build the parser)
+from .store import Problem, StoreError, ThreadQuery, ThreadStore, ThreadSummary
 from .store.serialize import summary_json, thread_json
 from .textutil import clip, one_line, printable
+
+if TYPE_CHECKING:
+    from .resume import ResumeRequest
 
 TITLE_MAX = 200
 
@@ -30,170 +34,26 @@ def default_codex_home() -> str:
     return os.environ.get("CODEX_HOME") or os.path.join(os.path.expanduser("~"), ".codex")
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The command line's parser. Given the arguments it is for, only the subcommand they
-    name is built: the picker, opened a hundred times a day, need not pay ~3 ms for a dozen
-    subparsers. For help, an unknown command or no `argv`, every subcommand is built."""
-    parser = argparse.ArgumentParser(
-        prog="codex-tui",
-        description="Find, read, fork, resume and manage OpenAI Codex CLI sessions.",
-    )
-    parser.add_argument("--version", action="version", version=f"codex-tui {__version__}")
-    parser.add_argument(
-        "--codex-home", metavar="PATH", default=None,
-        help="Codex home directory (default: $CODEX_HOME or ~/.codex)",
-    )
-    parser.add_argument(
-        "--codex-bin", metavar="PATH", default=None,
-        help="the codex binary to resume with (default: $CODEX_TUI_CODEX_BIN or codex on PATH)",
-    )
-    parser.add_argument("--all", action="store_true", dest="picker_all",
-                        help="open the picker on sessions from every directory")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _SUBCOMMANDS if argv is None else _named_subcommand(argv):
-        _SUBCOMMANDS[name](sub)
-    return parser
+def open_store(args: argparse.Namespace) -> ThreadStore:
+    """The homes the options name (`--codex-home`, `--remote`, `--remote-command`; several
+    are merged), this machine's writes through its codex when there is one."""
+    from .resume import codex_for_writes
+    from .store.thread_store.open import open_stores
+
+    return open_stores(args.codex_home or [], args.remote or [], args.remote_command or [],
+                       codex_bin=codex_for_writes(args.codex_bin),
+                       default_home=default_codex_home())
 
 
-def _named_subcommand(argv: Sequence[str]) -> list[str]:
-    """The subcommand `argv` names (its first word that is not an option or an option's
-    value), as a list of the subcommands to build: none for the picker, all of them for
-    help or a word that is not a subcommand."""
-    words = iter(argv)
-    for word in words:
-        if len(word) > 3 and any(o.startswith(word) for o in ("--codex-home", "--codex-bin")):
-            next(words, None)  # its value (argparse takes abbreviations too)
-        elif word in ("-h", "--help") or not word.startswith("-"):
-            return [word] if word in _SUBCOMMANDS else list(_SUBCOMMANDS)
-    return []
+def resume_in_codex(args: argparse.Namespace, store: ThreadStore, request: ResumeRequest,
+                    ) -> None:
+    """Replace this process with the command that resumes the session where it lives."""
+    from .resume import exec_command, find_codex
 
-
-def _add_resume(sub) -> None:
-    p = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
-    p.add_argument("--all", action="store_true", help="sessions from every directory")
-    p.add_argument("--last", action="store_true",
-                   help="resume the newest session for this directory, no picker")
-    p.add_argument("--print", action="store_true",
-                   help="print the chosen session id instead of resuming it")
-
-
-def _add_list(sub) -> None:
-    p = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--all", action="store_true", help="sessions from every directory")
-    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
-    p.add_argument("--archived", action="store_true", help="archived sessions instead")
-    p.add_argument("--sort", choices=("updated", "created"), default="updated")
-    p.add_argument("--search", metavar="Q", help="fuzzy match title, name, cwd, branch, id")
-    p.add_argument("--source", action="append", metavar="KIND",
-                   help="only this source (cli, vscode, exec, subagent:review, ...); "
-                        "repeatable")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N sessions")
-    p.add_argument("--json", action="store_true", help="JSON array (see README)")
-
-
-def _add_show(sub) -> None:
-    p = sub.add_parser(
-        "show", help="read one session's transcript (in the TUI; --markdown or --json print "
-                     "it, as does a plain `show` whose output is not a terminal)")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="JSON object (see README)")
-    fmt.add_argument("--markdown", action="store_true", help="Markdown")
-
-
-def _add_history(sub) -> None:
-    p = sub.add_parser(
-        "history", help="search the prompts of history.jsonl (no QUERY in a terminal: the "
-                        "history search screen)")
-    p.add_argument("query", metavar="QUERY", nargs="?",
-                   help="fuzzy: every word, as typed, in order, or with a typo")
-    p.add_argument("--json", action="store_true", help="JSON array (see README)")
-    p.add_argument("--limit", type=int, metavar="N", default=50,
-                   help="at most N prompts (default 50)")
-    p.add_argument("--cwd", metavar="PATH", help="only prompts of sessions started in PATH")
-
-
-def _add_search(sub) -> None:
-    p = sub.add_parser(
-        "search", help="search the text of every transcript (messages and commands), "
-                       "through an index kept in the cache directory")
-    p.add_argument("query", metavar="QUERY", help="words to find (substrings)")
-    p.add_argument("--json", action="store_true", help="JSON array (see README)")
-    p.add_argument("--limit", type=int, metavar="N", default=50,
-                   help="at most N results (default 50)")
-
-
-def _add_fork(sub) -> None:
-    p = sub.add_parser(
-        "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
-                     "resumes it: codex resume NEW-ID); prints the new id")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    p.add_argument("--turn", type=int, required=True, metavar="N",
-                   help="keep turns 1..N (see `show ID`)")
-    p.add_argument("--name", metavar="NAME",
-                   help="name the fork (default: the source's name, as Codex does; "
-                        "--name '' for none)")
-    p.add_argument("--json", action="store_true", help="JSON summary of the new session")
-
-
-def _add_archive(sub) -> None:
-    p = sub.add_parser("archive", help="move a session to archived_sessions/, as `codex "
-                       "archive` does (Codex then refuses to resume it)")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-
-
-def _add_unarchive(sub) -> None:
-    p = sub.add_parser("unarchive", help="move an archived session back to sessions/")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-
-
-def _add_rename(sub) -> None:
-    p = sub.add_parser("rename", help="name a session (the name `codex resume NAME` finds)")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    p.add_argument("name", metavar="NAME", help="the new name")
-
-
-def _add_delete(sub) -> None:
-    p = sub.add_parser("delete", help="delete a session's files and names for good")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-
-
-def _add_export(sub) -> None:
-    p = sub.add_parser("export", help="write a session as Markdown, HTML or JSON")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    p.add_argument("--format", "-f", metavar="FORMAT",
-                   help="markdown (md), html or json (default: from the output file's "
-                        "extension, else markdown)")
-    p.add_argument("--output", "-o", metavar="PATH",
-                   help="write to PATH (default: standard output; '-' too)")
-    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
-
-
-def _add_tail(sub) -> None:
-    p = sub.add_parser(
-        "tail", help="print a session's records as Codex appends them (like tail -f), "
-                     "until interrupted")
-    p.add_argument("id", metavar="ID", help=REF_HELP)
-    p.add_argument("-n", "--lines", type=int, default=10, metavar="N",
-                   help="start with the last N records already written (default 10; "
-                        "0: only new ones)")
-    p.add_argument("--json", action="store_true", help="one JSON object per line (see README)")
-
-
-REF_HELP = "session id, unique id prefix, or thread name"
-# In the order `--help` lists them.
-_SUBCOMMANDS = {
-    "resume": _add_resume, "list": _add_list, "show": _add_show, "history": _add_history,
-    "search": _add_search, "fork": _add_fork, "archive": _add_archive,
-    "unarchive": _add_unarchive, "rename": _add_rename, "delete": _add_delete,
-    "export": _add_export, "tail": _add_tail,
-}
-
-
-def open_store(args: argparse.Namespace) -> LocalThreadStore:
-    return LocalThreadStore(args.codex_home or default_codex_home())
+    command = store.resume_command(request.thread_id, request.cwd,
+                                   lambda: find_codex(args.codex_bin))
+    store.close()
+    exec_command(command)
 
 
 def _current_dir() -> str:
@@ -298,15 +158,13 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def show_transcript(args: argparse.Namespace, store: LocalThreadStore, thread_id: str) -> int:
+def show_transcript(args: argparse.Namespace, store: ThreadStore, thread_id: str) -> int:
     """The TUI on one session's transcript; `c` there resumes it as the picker does."""
     from .app import CodexTuiApp
-    from .resume import exec_resume, find_codex
 
     request = CodexTuiApp(store, cwd=_cwd_or_none(), transcript=thread_id).run()
-    if request is None:
-        return 0
-    exec_resume(request, find_codex(args.codex_bin), store.codex_home)
+    if request is not None:
+        resume_in_codex(args, store, request)
     return 0
 
 
@@ -317,7 +175,7 @@ def _cwd_or_none() -> str | None:
         return None
 
 
-def newest_session(store: LocalThreadStore, cwd: str | None) -> ThreadSummary | None:
+def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
     """The most recently updated active session for `cwd` (any directory when None), reading
     heads newest first and stopping at the first match."""
     from .store.query import cwd_matcher, normalize_path, visible_source
@@ -335,14 +193,14 @@ def newest_session(store: LocalThreadStore, cwd: str | None) -> ThreadSummary | 
 
 
 def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
-    from .resume import ResumeRequest, exec_resume, find_codex
+    from .resume import ResumeRequest, find_codex
     from .screens.picker import PickerFilters
+    from .store import LocalThreadStore
 
     store = open_store(args)
     print_only = resume_mode and args.print
-    codex_bin = None
-    if resume_mode and not print_only:
-        codex_bin = find_codex(args.codex_bin)  # fail before the screen opens, not after
+    if resume_mode and not print_only and isinstance(store, LocalThreadStore):
+        find_codex(args.codex_bin)  # fail before the screen opens, not after
     cwd = _cwd_or_none()
     all_dirs = bool(getattr(args, "all", False) or args.picker_all) or cwd is None
     if cwd is None:
@@ -365,7 +223,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     if print_only:
         print(request.thread_id)
         return 0
-    exec_resume(request, codex_bin or find_codex(args.codex_bin), store.codex_home)
+    resume_in_codex(args, store, request)
     return 0
 
 
@@ -426,15 +284,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def history_screen(args: argparse.Namespace, store: LocalThreadStore) -> int:
+def history_screen(args: argparse.Namespace, store: ThreadStore) -> int:
     """The TUI on the history search screen; resuming from it runs `codex resume`."""
     from .app import CodexTuiApp
-    from .resume import exec_resume, find_codex
 
     request = CodexTuiApp(store, cwd=_cwd_or_none(), history=True).run()
-    if request is None:
-        return 0
-    exec_resume(request, find_codex(args.codex_bin), store.codex_home)
+    if request is not None:
+        resume_in_codex(args, store, request)
     return 0
 
 
@@ -509,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if argv is None:
         argv = sys.argv[1:]
-    args = build_parser(argv).parse_args(argv)
+    args = parse_args(argv)
     handlers = {
         "list": cmd_list,
         "show": cmd_show,

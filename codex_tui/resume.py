@@ -6,7 +6,10 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+if TYPE_CHECKING:
+    from .store.thread_store.protocol import ResumeCommand
 
 
 class ResumeRequest(NamedTuple):
@@ -33,21 +36,30 @@ def find_codex(explicit: str | None = None) -> str:
     return found
 
 
-def exec_resume(request: ResumeRequest, codex_bin: str, codex_home: str | None = None, *,
-                err: TextIO = sys.stderr,
-                execv: Callable[[str, list[str]], object] = os.execv) -> None:
-    """Change to the session's directory (or say why not) and replace this process with
-    `codex resume <id>`, pointed at the Codex home the session was found in."""
-    if codex_home:
-        os.environ["CODEX_HOME"] = os.path.abspath(codex_home)
-    if request.cwd and os.path.isdir(request.cwd):
-        os.chdir(request.cwd)
-    elif request.cwd:
+def codex_for_writes(explicit: str | None = None) -> str | None:
+    """The codex binary that makes this machine's writes through `codex app-server`, or None
+    (writes then go to the files). An explicit `--codex-bin` that is not there is an error."""
+    if explicit:
+        return find_codex(explicit)
+    try:
+        return find_codex(None)
+    except CodexNotFound:
+        return None
+
+
+def exec_command(command: ResumeCommand, *, err: TextIO = sys.stderr,
+                 execvpe: Callable[[str, list[str], dict[str, str]], object] = os.execvpe
+                 ) -> None:
+    """Replace this process with `command` (`codex resume ID` in the session's directory,
+    pointed at its home; or `ssh -t HOST ...`), saying first why it runs elsewhere."""
+    env = {**os.environ, **command.env}
+    if command.cwd:
+        os.chdir(command.cwd)
+    if command.note:
         try:
             here = os.getcwd()
         except OSError:
             here = "the current directory"
-        print(f"codex-tui: the session's directory {request.cwd} no longer exists; "
-              f"resuming in {here}", file=err)
+        print(f"codex-tui: {command.note}; resuming in {here}", file=err)
     err.flush()
-    execv(codex_bin, [codex_bin, "resume", request.thread_id])
+    execvpe(command.argv[0], command.argv, env)

@@ -730,14 +730,17 @@ def test_show_opens_the_transcript_in_a_terminal(codex_home, monkeypatch, capsys
 def test_show_resumes_when_the_transcript_asks(codex_home, monkeypatch):
     from codex_tui import cli, resume
 
-    ran: list[tuple] = []
+    ran: list = []
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     monkeypatch.setattr(CodexTuiApp, "run", lambda self: ResumeRequest(TESTS_169, BETA))
     monkeypatch.setattr(resume, "find_codex", lambda explicit=None: "/bin/codex")
-    monkeypatch.setattr(resume, "exec_resume",
-                        lambda request, codex, home: ran.append((request, codex, home)))
+    monkeypatch.setattr(resume, "exec_command", ran.append)
     assert cli.main(["--codex-home", str(codex_home), "show", TESTS_169]) == 0
-    assert ran == [(ResumeRequest(TESTS_169, BETA), "/bin/codex", str(codex_home))]
+    [command] = ran
+    assert command.argv == ["/bin/codex", "resume", TESTS_169]
+    assert command.env == {"CODEX_HOME": str(codex_home)}
+    # BETA is a fixture path that does not exist here: codex runs where we are, and says so.
+    assert command.cwd is None and command.note and BETA in command.note
 
 
 @pytest.mark.parametrize("flag", [[], ["--markdown"]])

@@ -39,8 +39,10 @@ def _key(tf: ThreadFiles) -> list[list[Any]]:
 
 
 # Cached fields, stored positionally (a list per thread) to keep the file small and its
-# decoding fast; path and segments come from the cache key, the name from session_index.
-_FIELDS = [f for f in ThreadSummary._fields if f not in ("path", "segments", "name", "archived")]
+# decoding fast; path and segments come from the cache key, the name from session_index
+# (the home is the store's, set by whoever merges several).
+_FIELDS = [f for f in ThreadSummary._fields
+           if f not in ("path", "segments", "name", "archived", "home")]
 _CREATED = _FIELDS.index("created_at")
 _UPDATED = _FIELDS.index("updated_at")
 _PROBLEMS = _FIELDS.index("problems")

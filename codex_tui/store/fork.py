@@ -87,6 +87,16 @@ class ForkPlan:
     turns: list[Turn]
     turn_open: bool = False  # the last kept turn started and has not ended (yet)
 
+    @property
+    def whole(self) -> bool:
+        """Every turn is kept (Codex forks a whole thread without naming a turn)."""
+        return self.keep_turns == self.total_turns
+
+    @property
+    def last_turn_id(self) -> str | None:
+        """The id of the last kept turn, as recorded (what Codex's fork is cut after)."""
+        return self.turns[-1].turn_id if self.turns else None
+
 
 def plan_fork(tf: ThreadFiles, resolve: Resolve, keep_turns: int,
               source_format: str = "envelope") -> ForkPlan:

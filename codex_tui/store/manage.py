@@ -348,19 +348,25 @@ def name_warnings(names: dict[str, str], thread_id: str, name: str,
     return warnings
 
 
-def set_thread_name(codex_home: str, thread_id: str, name: str) -> tuple[str, list[str]]:
-    """Name the thread (appending to `session_index.jsonl` as Codex does); returns the
-    stored name and warnings (see `name_warnings`). Nothing is written when the thread
-    already has exactly this name."""
+def check_name(codex_home: str, thread_id: str, name: str) -> tuple[str, list[str], bool]:
+    """What naming the thread would do: (the stored name, warnings (see `name_warnings`),
+    whether the thread already has exactly this name, so nothing need be written)."""
     thread_id = thread_id.lower()
     name = normalize_name(name)
     every = all_rollouts(codex_home)
     _require(thread_rollouts(codex_home, thread_id, every), thread_id)
     names, _problems = read_names(codex_home)
     if names.get(thread_id) == name:
-        return name, [f"session {thread_id} is already named {name!r}; nothing written"]
+        return name, [f"session {thread_id} is already named {name!r}; nothing written"], True
     live = {rf.name.thread_id for rf in every}
-    warnings = name_warnings(names, thread_id, name, live)
-    check_writable(codex_home)
-    append_session_index(codex_home, thread_id, name)
+    return name, name_warnings(names, thread_id, name, live), False
+
+
+def set_thread_name(codex_home: str, thread_id: str, name: str) -> tuple[str, list[str]]:
+    """Name the thread (appending to `session_index.jsonl` as Codex does); returns the
+    stored name and warnings. Nothing is written when the thread already has this name."""
+    name, warnings, unchanged = check_name(codex_home, thread_id, name)
+    if not unchanged:
+        check_writable(codex_home)
+        append_session_index(codex_home, thread_id.lower(), name)
     return name, warnings

@@ -89,6 +89,7 @@ class ThreadSummary(NamedTuple):
     compressed: bool = False  # current file is .jsonl.zst
     problems: tuple[Problem, ...] = ()
     pending: bool = False  # only the file system pass is done: no head read yet
+    home: str | None = None  # the machine or home it came from, when several are shown
 
     @property
     def title(self) -> str | None:

@@ -52,6 +52,7 @@ def summary_json(s: ThreadSummary) -> dict[str, Any]:
         "tokens": s.tokens,
         "history_mode": s.history_mode,
         "format": s.format,
+        "home": s.home,
         "warnings": [problem_json(p) for p in s.problems],
     }
 

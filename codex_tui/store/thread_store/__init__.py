@@ -8,19 +8,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .local import LocalStoreWatcher, LocalThreadStore
-from .protocol import FIRST_PAGE_BUDGET, Keep, StoreWatcher, ThreadStore, WatchUpdate, resolve_ref
+from .protocol import (
+    FIRST_PAGE_BUDGET,
+    Keep,
+    ResumeCommand,
+    StoreWatcher,
+    ThreadStore,
+    WatchUpdate,
+    resolve_ref,
+)
 
 if TYPE_CHECKING:
+    from .appserver import AppServerThreadStore
     from .memory import InMemoryFollower, InMemoryThreadStore, InMemoryWatcher
+    from .merged import MergedThreadStore
 
 __all__ = [
     "FIRST_PAGE_BUDGET",
+    "AppServerThreadStore",
     "InMemoryFollower",
     "InMemoryThreadStore",
     "InMemoryWatcher",
     "Keep",
     "LocalStoreWatcher",
     "LocalThreadStore",
+    "MergedThreadStore",
+    "ResumeCommand",
     "StoreWatcher",
     "ThreadStore",
     "WatchUpdate",
@@ -28,7 +41,8 @@ __all__ = [
 ]
 
 _LAZY = {"InMemoryThreadStore": "memory", "InMemoryFollower": "memory",
-         "InMemoryWatcher": "memory"}
+         "InMemoryWatcher": "memory", "AppServerThreadStore": "appserver",
+         "MergedThreadStore": "merged"}
 
 
 def __getattr__(name: str) -> Any:

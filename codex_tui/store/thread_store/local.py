@@ -19,13 +19,21 @@ from ..names import read_names
 from ..paths import (
     ARCHIVED,
     SESSIONS,
-    RolloutFile,
     ThreadFiles,
     newest_rollout_files,
     parse_rollout_name,
 )
 from ..query import ThreadQuery, apply_query, cwd_matcher, normalize_path
-from .protocol import EPOCH, FIRST_PAGE_BUDGET, FULL_ID, Keep, WatchUpdate, in_page, resolve_ref
+from .protocol import (
+    EPOCH,
+    FIRST_PAGE_BUDGET,
+    FULL_ID,
+    Keep,
+    ResumeCommand,
+    WatchUpdate,
+    in_page,
+    resolve_ref,
+)
 
 if TYPE_CHECKING:
     from ..history import History
@@ -34,6 +42,8 @@ if TYPE_CHECKING:
     from ..tail import Follower
     from ..text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
     from ..watch import Changes, HomeWatcher
+    from .codex_writes import CodexWrites
+    from .local_writes import LocalWrites
 
 
 class LocalThreadStore:
@@ -44,7 +54,8 @@ class LocalThreadStore:
     (file system, cached summaries, stubs for the rest) and `complete()` reads the heads of
     the stubs, in the order asked for. `list_threads()` does both."""
 
-    def __init__(self, codex_home: str, cache: SummaryCache | bool | None = True) -> None:
+    def __init__(self, codex_home: str, cache: SummaryCache | bool | None = True, *,
+                 codex_bin: str | None = None, label: str = "this machine") -> None:
         home = os.path.expanduser(codex_home)
         if not os.path.isdir(home):
             raise CodexHomeMissing(
@@ -66,6 +77,19 @@ class LocalThreadStore:
         self._history: History | None = None
         self._history_key: tuple[int, int, int] | None = None
         self._text_index: TextIndex | None = None
+        self.label = label  # how the UI names this home when it shows several
+        # Writes go through `codex_bin app-server` when given (local_writes.py).
+        self.codex_bin = codex_bin
+        self._writes_obj: LocalWrites | None = None
+
+    @property
+    def _writes(self) -> LocalWrites:
+        from .local_writes import LocalWrites  # (not imported by a start-up that only reads)
+
+        with self._lock:
+            if self._writes_obj is None:
+                self._writes_obj = LocalWrites(self, self.codex_bin)
+            return self._writes_obj
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -416,15 +440,25 @@ class LocalThreadStore:
                 return candidate
         return None
 
-    # -- writes ----------------------------------------------------------------------------
+    # -- writes (local_writes.py: through Codex when it is there, else the files) ---------
+
+    def last_write_via(self) -> str | None:
+        return self._writes_obj.via if self._writes_obj is not None else None
+
+    def close(self) -> None:
+        if self._writes_obj is not None:
+            self._writes_obj.close()
 
     def unarchive(self, thread_id: str) -> ThreadSummary:
         """Move every file of an archived thread back to `sessions/YYYY/MM/DD/` (the date in
         its file name), each with one atomic rename, as Codex does (store/manage.py)."""
         from ..manage import unarchive_thread
 
-        self._thread_files(thread_id)  # a clear error for an unknown id
-        unarchive_thread(self.codex_home, thread_id)
+        summary = self.summary(thread_id)  # a clear error for an unknown id
+        if not summary.archived:
+            raise StoreError(f"session {thread_id} is not archived")
+        self._writes.run(summary, lambda codex: codex.unarchive(thread_id),
+                         lambda: unarchive_thread(self.codex_home, thread_id))
         self._moved(thread_id)
         return self.summary(thread_id)  # read now: the moved file is not in the cache
 
@@ -432,8 +466,11 @@ class LocalThreadStore:
         """Move every file of the thread into `archived_sessions/` (store/manage.py)."""
         from ..manage import archive_thread
 
-        self._thread_files(thread_id)
-        archive_thread(self.codex_home, thread_id)
+        summary = self.summary(thread_id)
+        if summary.archived:
+            raise StoreError(f"session {thread_id} is already archived")
+        self._writes.run(summary, lambda codex: codex.archive(thread_id),
+                         lambda: archive_thread(self.codex_home, thread_id))
         self._moved(thread_id)
         return self.summary(thread_id)
 
@@ -447,11 +484,24 @@ class LocalThreadStore:
             self.scan()
 
     def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
-        """Append the name to `session_index.jsonl` under Codex's lock (store/manage.py)."""
-        from ..manage import set_thread_name
+        """Name the thread: Codex's thread/name/set, or one line appended to
+        `session_index.jsonl` under Codex's lock (store/manage.py)."""
+        from ..manage import check_name, set_thread_name
 
-        self._thread_files(thread_id)
-        stored, warnings = set_thread_name(self.codex_home, thread_id, name)
+        summary = self.summary(thread_id)
+
+        def by_codex(codex: CodexWrites) -> tuple[str, list[str]]:
+            stored, warnings, unchanged = check_name(self.codex_home, thread_id, name)
+            if not unchanged:
+                codex.set_name(thread_id, stored)
+            return stored, warnings
+
+        stored, warnings = self._writes.run(
+            summary, by_codex, lambda: set_thread_name(self.codex_home, thread_id, name))
+        self._named(thread_id, stored)
+        return self.summary(thread_id), warnings
+
+    def _named(self, thread_id: str, stored: str) -> None:
         with self._lock:
             self._located.pop(thread_id, None)
             self._names = {**self._names, thread_id: stored}
@@ -461,7 +511,6 @@ class LocalThreadStore:
             if summary is not None:
                 summary = summary._replace(name=stored)
                 self._summaries = {**self._summaries, thread_id: summary}
-        return self.summary(thread_id), warnings
 
     def name_warnings(self, thread_id: str, name: str) -> list[str]:
         from ..manage import name_warnings
@@ -474,14 +523,18 @@ class LocalThreadStore:
     def codex_index_note(self, thread_id: str) -> str | None:
         from ..manage import index_note
 
+        if (self.last_write_via() or "").startswith("codex"):
+            return None  # Codex made the change itself: its index agrees
         return index_note(self.codex_home, thread_id)
 
     def delete(self, thread_id: str) -> None:
-        """Remove every file of the thread and its names (store/manage.py)."""
+        """Remove every file of the thread and its names (Codex's thread/delete, or
+        store/manage.py)."""
         from ..manage import delete_thread
 
-        self._thread_files(thread_id)
-        delete_thread(self.codex_home, thread_id)
+        summary = self.summary(thread_id)
+        self._writes.run(summary, lambda codex: codex.delete(thread_id),
+                         lambda: delete_thread(self.codex_home, thread_id))
         with self._lock:
             self._located.pop(thread_id, None)
             self._files = {k: v for k, v in self._files.items() if k != thread_id}
@@ -496,10 +549,11 @@ class LocalThreadStore:
 
     def fork_thread(self, thread_id: str, keep_turns: int,
                     name: str | None = None) -> ThreadSummary:
-        """Fork at a turn (store/fork.py writes the file the way Codex would). The new
-        thread is added to the catalog at once, without a rescan."""
+        """Fork at a turn: Codex's thread/fork, or a file written the way Codex would
+        (store/fork.py). The new thread is added to the catalog at once, without a rescan."""
         from ..catalog import summarize
         from ..fork import add_name, plan_fork, write_fork
+        from .local_writes import added_files
 
         tf = self._thread_files(thread_id)
         source = self.summary(thread_id)
@@ -508,29 +562,62 @@ class LocalThreadStore:
         if plan.turn_open and os.path.exists(lock):
             raise StoreError(f"cannot fork at turn {keep_turns}: it is still running in Codex; "
                              "fork at an earlier turn or wait until it has finished")
-        result = write_fork(self.codex_home, plan)
         new_name = source.name if name is None else name.strip()
-        if new_name:
-            add_name(self.codex_home, result.thread_id, new_name)
-        st = os.stat(result.path)
-        rollout_name = parse_rollout_name(os.path.basename(result.path))
-        assert rollout_name is not None
-        rf = RolloutFile(result.path, rollout_name, False, st.st_size, st.st_mtime_ns,
-                         st.st_ino)
-        new_files = ThreadFiles(result.thread_id, [rf], False)
+
+        def by_codex(codex: CodexWrites) -> tuple[str, str]:
+            from .codex_writes import NOT_CANONICAL, CodexRefused
+
+            last = None if plan.whole else plan.last_turn_id
+            if not plan.whole and not last:
+                raise CodexRefused(f"turn {keep_turns} has no id: {NOT_CANONICAL}")
+            created = codex.fork(thread_id, last)
+            new_id, path = str(created.get("id") or "").lower(), created.get("path")
+            if not new_id or not isinstance(path, str):
+                raise StoreError("Codex forked the session but did not say where")
+            if new_name:
+                codex.set_name(new_id, new_name)
+            return new_id, path
+
+        def by_files() -> tuple[str, str]:
+            result = write_fork(self.codex_home, plan)
+            if new_name:
+                add_name(self.codex_home, result.thread_id, new_name)
+            return result.thread_id, result.path
+
+        new_id, path = self._writes.run(source, by_codex, by_files)
+        new_files = added_files(self.codex_home, path, new_id)
         with self._lock:
             if new_name:
-                self._names = {**self._names, result.thread_id: new_name}
+                self._names = {**self._names, new_id: new_name}
                 if self._names_before_scan is not None:
-                    self._names_before_scan = {**self._names_before_scan,
-                                               result.thread_id: new_name}
+                    self._names_before_scan = {**self._names_before_scan, new_id: new_name}
             summary = summarize(new_files, self._names if self._scanned else
                                 self._early_names())
-            self._files = {**self._files, result.thread_id: new_files}
-            self._summaries = {**self._summaries, result.thread_id: summary}
+            self._files = {**self._files, new_id: new_files}
+            self._summaries = {**self._summaries, new_id: summary}
         if self._cache:
             self._cache.put(new_files, summary)
         return summary
+
+    # -- resuming --------------------------------------------------------------------------
+
+    def resume_command(self, thread_id: str, cwd: str | None,
+                       codex_bin: Callable[[], str]) -> ResumeCommand:
+        """`codex resume ID` in the session's directory (when it still exists), pointed at
+        this home."""
+        argv = [codex_bin(), "resume", thread_id]
+        env = {"CODEX_HOME": os.path.abspath(self.codex_home)}
+        if cwd and os.path.isdir(cwd):
+            return ResumeCommand(argv, env, cwd, None)
+        note = f"the session's directory {cwd} no longer exists" if cwd else None
+        return ResumeCommand(argv, env, None, note)
+
+    @property
+    def homes(self) -> list[str]:
+        return [self.label]
+
+    def failures(self) -> list[tuple[str, str]]:
+        return []
 
 
 def _files_key(tf: ThreadFiles) -> str:

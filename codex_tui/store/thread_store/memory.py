@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError, ThreadNotFound
 from ..model import Problem, ThreadSummary
 from ..query import ThreadQuery, apply_query
-from .protocol import FIRST_PAGE_BUDGET, Keep, WatchUpdate, resolve_ref
+from .protocol import FIRST_PAGE_BUDGET, Keep, ResumeCommand, WatchUpdate, resolve_ref
 
 if TYPE_CHECKING:
     from ..history import History
@@ -27,7 +27,10 @@ class InMemoryThreadStore:
     """A store over ready-made threads, for tests and snapshots."""
 
     def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
-                 history: History | None = None) -> None:
+                 history: History | None = None, *, label: str = "this machine",
+                 fail: str | None = None) -> None:
+        self.label = label
+        self.fail = fail  # a message: every listing raises it (a home that is down)
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
         self._history = history
@@ -40,6 +43,23 @@ class InMemoryThreadStore:
     def problems(self) -> list[Problem]:
         return list(self._problems)
 
+    @property
+    def homes(self) -> list[str]:
+        return [self.label]
+
+    def failures(self) -> list[tuple[str, str]]:
+        return []
+
+    def last_write_via(self) -> str | None:
+        return "memory"
+
+    def close(self) -> None:
+        pass
+
+    def resume_command(self, thread_id: str, cwd: str | None,
+                       codex_bin: Callable[[], str]) -> ResumeCommand:
+        return ResumeCommand([codex_bin(), "resume", thread_id], {}, cwd, None)
+
     def first_page(self, cwd: str | None, limit: int, keep: Keep | None = None,
                    budget: float = FIRST_PAGE_BUDGET) -> list[ThreadSummary]:
         return []  # everything arrives at once from scan()
@@ -48,6 +68,8 @@ class InMemoryThreadStore:
         return iter(())
 
     def scan(self) -> list[ThreadSummary]:
+        if self.fail:
+            raise StoreError(self.fail)
         return [t.summary for t in self._threads.values()]
 
     def complete(self, first: list[str] | None = None) -> Iterator[ThreadSummary]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..errors import AmbiguousThread, ThreadNotFound
 from ..model import Problem, ThreadSummary
@@ -27,6 +27,17 @@ FIRST_PAGE_BUDGET = 0.010  # seconds a cold start may spend reading heads before
 
 
 Keep = Callable[[ThreadSummary], bool]
+
+
+class ResumeCommand(NamedTuple):
+    """How to hand a session to the real Codex CLI: the command, what to add to its
+    environment, the directory to run it in (None: stay), and a note for the user (the
+    session's directory is gone, ...)."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str | None
+    note: str | None
 
 
 class ThreadStore(Protocol):
@@ -131,6 +142,37 @@ class ThreadStore(Protocol):
     def watch(self) -> StoreWatcher:
         """A watcher for new, growing, renamed, archived and deleted sessions after the
         listing (`scan()`): each `poll()` gives the summaries that changed."""
+        ...
+
+    # -- where the sessions are, and how they are written and resumed ------------------------
+
+    @property
+    def label(self) -> str:
+        """The machine or home, as the UI names it ("this machine", "devbox", a path)."""
+        ...
+
+    @property
+    def homes(self) -> list[str]:
+        """The labels of the homes this store shows (one, unless it merges several)."""
+        ...
+
+    def failures(self) -> list[tuple[str, str]]:
+        """(label, message) of each part of the store that could not be listed (a merged
+        store's host that is down); the rest of the listing is still good."""
+        ...
+
+    def last_write_via(self) -> str | None:
+        """How this thread's last write went: "codex app-server 0.171.0", "files", ..."""
+        ...
+
+    def resume_command(self, thread_id: str, cwd: str | None,
+                       codex_bin: Callable[[], str]) -> ResumeCommand:
+        """The command that resumes the session where it lives (`codex_bin` finds this
+        machine's codex, asked only when it is needed)."""
+        ...
+
+    def close(self) -> None:
+        """Stop what the store started (app-server processes)."""
         ...
 
 
