@@ -138,10 +138,13 @@ def cmd_fork(args: argparse.Namespace) -> int:
     store = open_store(args)
     source = store.resolve(args.id)
     fork = store.fork_thread(source.id, args.turn, name=args.name)
+    via = store.last_write_via()
     if args.json:
-        _write_json(summary_json(fork))
+        _write_json({**summary_json(fork), "via": via})
     else:
-        print(fork.id)
+        print(fork.id)  # alone on stdout: `codex resume "$(codex-tui fork ...)"`
+        if via:
+            print(f"written via {printable(via)}", file=sys.stderr)
     return 0
 
 

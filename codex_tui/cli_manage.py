@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import orjson
+
 from .cli import UsageError, _warn, open_store
-from .store import ThreadSummary
+from .store import ThreadStore, ThreadSummary
+from .store.serialize import summary_json
 from .textutil import clip, one_line, printable
 
 
@@ -16,29 +19,42 @@ def _label(s: ThreadSummary) -> str:
     return f"{s.id}  {printable(title)}" if title else s.id
 
 
+def _report(args: argparse.Namespace, store: ThreadStore, action: str,
+            summary: ThreadSummary, text: str, warnings: list[str]) -> int:
+    """One line (or, with --json, one object) saying what was done and which way: through
+    Codex's app-server, or on the files (and why)."""
+    via = store.last_write_via()
+    if args.json:
+        sys.stdout.buffer.write(orjson.dumps({
+            "action": action, "id": summary.id, "via": via,
+            "session": summary_json(summary), "warnings": warnings},
+            option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    for warning in warnings:
+        print(f"warning: {printable(warning)}", file=sys.stderr)
+    print(f"{text}" + (f"  (via {printable(via)})" if via else ""))
+    return 0
+
+
 def cmd_archive(args: argparse.Namespace) -> int:
     store = open_store(args)
     summary = store.archive(store.resolve(args.id).id)
-    print(f"archived {_label(summary)}")
-    if note := store.codex_index_note(summary.id):
-        print(f"warning: {note}", file=sys.stderr)
-    return 0
+    note = store.codex_index_note(summary.id)
+    return _report(args, store, "archive", summary, f"archived {_label(summary)}",
+                   [note] if note else [])
 
 
 def cmd_unarchive(args: argparse.Namespace) -> int:
     store = open_store(args)
     summary = store.unarchive(store.resolve(args.id).id)
-    print(f"unarchived {_label(summary)}")
-    return 0
+    return _report(args, store, "unarchive", summary, f"unarchived {_label(summary)}", [])
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
     store = open_store(args)
     summary, warnings = store.set_name(store.resolve(args.id).id, args.name)
-    for warning in warnings:
-        print(f"warning: {printable(warning)}", file=sys.stderr)
-    print(f"named {summary.id}  {printable(summary.name or '')}")
-    return 0
+    return _report(args, store, "rename", summary,
+                   f"named {summary.id}  {printable(summary.name or '')}", warnings)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
@@ -57,8 +73,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
             print("not deleted", file=sys.stderr)
             return 1
     store.delete(summary.id)
-    print(f"deleted {_label(summary)}")
-    return 0
+    return _report(args, store, "delete", summary, f"deleted {_label(summary)}", [])
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -62,6 +62,13 @@ def make_home(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(autouse=True)
+def _writes_to_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes go to the files unless a test asks for Codex's app-server (a codex on the
+    developer's PATH must not change what the other tests do)."""
+    monkeypatch.setenv("CODEX_TUI_WRITES", "files")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep every test's summary cache out of the user's real cache directory."""

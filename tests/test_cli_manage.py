@@ -56,7 +56,8 @@ def test_missing_ids_are_clear_errors(capsys, codex_home):
 def test_rename_then_resolve_by_name(capsys, codex_home):
     code, out, err = run(capsys, codex_home, "rename", PAGINATED, "  My parser fix ")
     assert (code, err) == (0, "")
-    assert out == f"named {PAGINATED}  My parser fix\n"
+    # Not through Codex (conftest says so): the name went to the files, and the line says so.
+    assert out == f"named {PAGINATED}  My parser fix  (via files: $CODEX_TUI_WRITES is files)\n"
     code, out, _ = run(capsys, codex_home, "show", "My parser fix", "--json")
     assert json.loads(out)["thread"]["id"] == PAGINATED
 

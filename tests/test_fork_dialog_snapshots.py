@@ -6,12 +6,12 @@ from conftest import settle
 from test_transcript import (
     FORK_169,
     TESTS_169,
-    memory_app,
     thread_of,
     transcript_app,
     turn,
 )
 
+from codex_tui.store import InMemoryThreadStore
 from codex_tui.store import fork as fork_module
 from codex_tui.store.model import UserMessage
 
@@ -50,7 +50,8 @@ def test_fork_dialog_offers_the_source_name(snap_compare, codex_home):
 
 
 def test_fork_done(snap_compare, monkeypatch):
-    """After the fork: its id, name and file, and Resume now / Open transcript / Back."""
+    """After the fork: its id, name, file and which way it was written (here as through
+    Codex's app-server), and Resume now / Open transcript / Back."""
     monkeypatch.setattr(fork_module, "uuid7", lambda *a: "01a1ff00-0000-7000-8000-000000000001")
     thread = thread_of(turn(1, UserMessage("first question")),
                        turn(2, UserMessage("second question")),
@@ -63,4 +64,6 @@ def test_fork_done(snap_compare, monkeypatch):
         await pilot.press("tab", *"take two", "enter")
         await settle(pilot)
 
-    assert snap_compare(memory_app(thread), terminal_size=(120, 30), run_before=run_before)
+    store = InMemoryThreadStore([thread], via="codex app-server 0.171.0")
+    app = transcript_app(store=store, thread_id=thread.summary.id)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)

@@ -238,11 +238,13 @@ class ForkDone(ModalScreen[str | None]):
         Binding("t", "choose('open')", "Transcript"),
     ]
 
-    def __init__(self, fork: ThreadSummary, request: ForkRequest, source_title: str) -> None:
+    def __init__(self, fork: ThreadSummary, request: ForkRequest, source_title: str,
+                 via: str | None = None) -> None:
         super().__init__()
         self.fork = fork
         self.request = request
         self.source_title = source_title
+        self.via = via  # which way it was written: through Codex, or to the files (why)
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -257,6 +259,9 @@ class ForkDone(ModalScreen[str | None]):
             text.append(self.fork.name)
         text.append("\nfile  ", style="dim")
         text.append(self.fork.path)
+        if self.via:
+            text.append("\nvia   ", style="dim")
+            text.append(self.via)
         with Vertical(id="fork-done-box"):
             yield Static(text, id="fork-done-message")
             with Horizontal(id="fork-done-buttons"):
@@ -293,10 +298,14 @@ def start_fork(app: App, store: ThreadStore, thread_id: str, turn: int | None = 
 
 async def _fork(app: App, store: ThreadStore, request: ForkRequest,
                 now: Callable[[], datetime] | None) -> None:
+    def write() -> tuple[ThreadSummary, str | None]:
+        # (which way the write went is known in the thread that made it)
+        written = store.fork_thread(request.thread_id, request.keep_turns, request.name)
+        return written, store.last_write_via()
+
     try:
         source = await asyncio.to_thread(store.summary, request.thread_id)
-        fork = await asyncio.to_thread(store.fork_thread, request.thread_id,
-                                       request.keep_turns, request.name)
+        fork, via = await asyncio.to_thread(write)
     except StoreError as exc:
         app.notify(f"Fork failed: {exc}", severity="error", timeout=10)
         return
@@ -320,4 +329,4 @@ async def _fork(app: App, store: ThreadStore, request: ForkRequest,
             app.push_screen(TranscriptScreen(store, fork.id, now=now))
 
     # Not push_screen_wait: the worker ends here, so nothing waits on the user's answer.
-    app.push_screen(ForkDone(fork, request, title), then)
+    app.push_screen(ForkDone(fork, request, title, via), then)

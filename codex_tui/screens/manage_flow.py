@@ -49,6 +49,12 @@ def _title(summary: ThreadSummary) -> str:
     return title if len(title) <= 80 else title[:79] + "…"
 
 
+def _via(store: ThreadStore) -> str:
+    """Which way the write went (through Codex, or to the files and why), for a message."""
+    via = store.last_write_via()
+    return f" (via {via})" if via else ""
+
+
 def _broadcast(screen: Screen, action: str, thread_id: str,
                summary: ThreadSummary | None) -> None:
     for other in screen.app.screen_stack:
@@ -83,7 +89,8 @@ def archive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
         _broadcast(screen, "archive", summary.id, new)
         if note := store.codex_index_note(summary.id):
             screen.app.notify(note, severity="warning", timeout=15)
-        return f"Archived “{_title(new)}”. Codex will not resume it until it is unarchived."
+        return (f"Archived “{_title(new)}”{_via(store)}. Codex will not resume it until it is "
+                "unarchived.")
 
     _run(screen, "archive", job)
 
@@ -92,7 +99,7 @@ def unarchive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> Non
     def job() -> str:
         new = store.unarchive(summary.id)
         _broadcast(screen, "unarchive", summary.id, new)
-        return f"Unarchived “{_title(new)}”: back among the active sessions."
+        return f"Unarchived “{_title(new)}”{_via(store)}: back among the active sessions."
 
     _run(screen, "unarchive", job)
 
@@ -109,7 +116,8 @@ def rename(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
             _broadcast(screen, "rename", summary.id, new)
             for warning in warnings:
                 screen.app.notify(warning, severity="warning", timeout=10)
-            return f"Named “{_title(new)}”: `codex resume {shlex.quote(new.name or '')}` finds it."
+            return (f"Named “{_title(new)}”{_via(store)}: "
+                    f"`codex resume {shlex.quote(new.name or '')}` finds it.")
 
         _run(screen, "rename", job)
 
@@ -128,7 +136,7 @@ def delete(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
         def job() -> str:
             store.delete(summary.id)
             _broadcast(screen, "delete", summary.id, None)
-            return f"Deleted “{_title(summary)}”."
+            return f"Deleted “{_title(summary)}”{_via(store)}."
 
         _run(screen, "delete", job)
 

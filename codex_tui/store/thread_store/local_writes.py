@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 FILES = "files"
+WRITES_ENV = "CODEX_TUI_WRITES"  # "files": never write through Codex (tests, or by choice)
 
 
 class LocalWrites:
@@ -84,12 +85,14 @@ class LocalWrites:
                 self._via.text = writes.route
                 return result
         result = files()
-        self._via.text = f"{FILES} ({reason})"
+        self._via.text = f"{FILES}: {reason}"
         return result
 
     def _skip_reason(self, summary: ThreadSummary) -> str | None:
         if summary.format == "bare":
             return "Codex cannot read 0.20-era sessions"
+        if os.environ.get(WRITES_ENV) == FILES:
+            return f"${WRITES_ENV} is {FILES}"
         if self.codex_bin is None:
             return "no codex binary"
         return None

@@ -28,8 +28,9 @@ class InMemoryThreadStore:
 
     def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
                  history: History | None = None, *, label: str = "this machine",
-                 fail: str | None = None) -> None:
+                 fail: str | None = None, via: str | None = None) -> None:
         self.label = label
+        self.via = via  # what last_write_via() says (as a real store would)
         self.fail = fail  # a message: every listing raises it (a home that is down)
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
@@ -51,7 +52,7 @@ class InMemoryThreadStore:
         return []
 
     def last_write_via(self) -> str | None:
-        return "memory"
+        return self.via
 
     def close(self) -> None:
         pass
