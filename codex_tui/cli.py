@@ -40,9 +40,13 @@ def open_store(args: argparse.Namespace) -> ThreadStore:
     from .resume import codex_for_writes
     from .store.thread_store.open import open_stores
 
-    return open_stores(args.codex_home or [], args.remote or [], args.remote_command or [],
-                       codex_bin=codex_for_writes(args.codex_bin),
-                       default_home=default_codex_home())
+    store = open_stores(args.codex_home or [], args.remote or [], args.remote_command or [],
+                        codex_bin=codex_for_writes(args.codex_bin),
+                        default_home=default_codex_home())
+    opened = getattr(args, "opened", None)
+    if opened is not None:
+        opened.append(store)  # main() closes it: no app-server outlives the command
+    return store
 
 
 def resume_in_codex(args: argparse.Namespace, store: ThreadStore, request: ResumeRequest,
@@ -380,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }
+    args.opened = []
     try:
         return handlers[args.command](args)
     except (StoreError, UsageError, CodexNotFound) as exc:
@@ -391,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:
+        for store in args.opened:
+            store.close()
 
 
 if __name__ == "__main__":

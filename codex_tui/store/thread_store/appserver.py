@@ -419,15 +419,11 @@ class AppServerThreadStore:
         if keep_turns < total and not last:
             raise StoreError(f"cannot fork {thread_id} at turn {keep_turns} on {self.label}: "
                              "the turn has no id Codex can fork at")
-        writes = self._writes()
-        created = writes.fork(thread_id, last)
+        new_name = source.name if name is None else name.strip()
+        created = self._writes().fork(thread_id, last, new_name or None)
         summary = summary_from_thread(created, False, self.label)
         if summary is None:
             raise StoreError(f"{self.label} sent a fork without an id")
-        new_name = source.name if name is None else name.strip()
-        if new_name:
-            writes.set_name(summary.id, new_name)
-            summary = summary._replace(name=new_name)
         return self._changed(summary)
 
     def _changed(self, summary: ThreadSummary) -> ThreadSummary:

@@ -8,7 +8,6 @@ back as StoreErrors in Codex's own words.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from ..errors import StoreError, ThreadNotFound
@@ -27,11 +26,12 @@ class CodexWrites:
 
     def __init__(self, client: AppServerClient) -> None:
         self.client = client
+        self._version: str | None = None  # of the server that made the write, if not ours
 
     @property
     def route(self) -> str:
         """How a write went, in words: "codex app-server 0.171.0" (on HOST)."""
-        version = self.client.codex_version
+        version = self._version or self.client.codex_version
         return f"{self.client.label}" + (f" {version}" if version else "")
 
     def archive(self, thread_id: str) -> None:
@@ -47,21 +47,32 @@ class CodexWrites:
     def delete(self, thread_id: str) -> None:
         self._call("thread/delete", {"threadId": thread_id})
 
-    def fork(self, thread_id: str, last_turn_id: str | None) -> dict[str, Any]:
-        """Fork `thread_id` through `last_turn_id` (None: the whole thread); returns the new
-        thread, unloaded again (Codex loads a fork as if to run it: we only write it)."""
+    def fork(self, thread_id: str, last_turn_id: str | None,
+             name: str | None = None) -> dict[str, Any]:
+        """Fork `thread_id` through `last_turn_id` (None: the whole thread), named `name`;
+        returns the new thread.
+
+        Codex loads a fork as if to run it, and holds its writer lock for as long as it is
+        loaded (thread/unsubscribe does not let go): `codex resume` would be refused with
+        "already has an active writer". So the fork is made by a server of its own, stopped
+        right after, which leaves it as Codex's TUI leaves a session it has closed."""
         params: dict[str, Any] = {"threadId": thread_id, "excludeTurns": True}
         if last_turn_id is not None:
             params["lastTurnId"] = last_turn_id
-        thread = _thread(self._call("thread/fork", params))
-        if thread is None:
-            raise CodexRefused(f"{self.client.label} forked {thread_id} but sent no thread")
-        new_id = thread.get("id")
-        if isinstance(new_id, str) and self.client.has("thread/unsubscribe"):
-            # (if that fails it stays loaded in that server: harmless, it ends with it)
-            with contextlib.suppress(AppServerError):
-                self.client.request("thread/unsubscribe", {"threadId": new_id})
-        return thread
+        own = CodexWrites(AppServerClient(self.client.command,
+                                          request_timeout=self.client.request_timeout))
+        try:
+            thread = _thread(own._call("thread/fork", params))
+            if thread is None:
+                raise CodexRefused(f"{self.client.label} forked {thread_id} but sent no thread")
+            new_id = thread.get("id")
+            if name and isinstance(new_id, str):
+                own.set_name(new_id, name)
+                thread["name"] = name
+            self._version = own.client.codex_version
+            return thread
+        finally:
+            own.client.close()
 
     def _call(self, method: str, params: dict[str, Any]) -> Any:
         try:

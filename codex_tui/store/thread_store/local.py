@@ -570,12 +570,10 @@ class LocalThreadStore:
             last = None if plan.whole else plan.last_turn_id
             if not plan.whole and not last:
                 raise CodexRefused(f"turn {keep_turns} has no id: {NOT_CANONICAL}")
-            created = codex.fork(thread_id, last)
+            created = codex.fork(thread_id, last, new_name or None)
             new_id, path = str(created.get("id") or "").lower(), created.get("path")
             if not new_id or not isinstance(path, str):
                 raise StoreError("Codex forked the session but did not say where")
-            if new_name:
-                codex.set_name(new_id, new_name)
             return new_id, path
 
         def by_files() -> tuple[str, str]:

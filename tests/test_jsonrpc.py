@@ -1,0 +1,209 @@
+"""The app-server JSON-RPC client against a server that misbehaves on purpose
+(tests/fake_app_server.py): timeouts, deaths, hangs and unknown methods are clear errors and
+a restart, never a frozen caller; no process outlives its client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codex_tui.store.thread_store.jsonrpc import (
+    AppServerClient,
+    AppServerError,
+    AppServerUnavailable,
+    MethodNotFound,
+    ServerCommand,
+    wait_gone,
+)
+
+FAKE = Path(__file__).with_name("fake_app_server.py")
+
+
+def client(tmp_path: Path, mode: str, timeout: float = 5.0) -> tuple[AppServerClient, Path]:
+    pidfile = tmp_path / ("pid-" + mode.replace(":", "-").replace("/", "-"))
+    command = ServerCommand([sys.executable, str(FAKE), mode, str(pidfile)], "fake server")
+    return AppServerClient(command, request_timeout=timeout, start_timeout=timeout), pidfile
+
+
+def pid_of(pidfile: Path) -> int:
+    deadline = time.monotonic() + 5
+    while not pidfile.exists() or not pidfile.read_text():
+        assert time.monotonic() < deadline, "the fake server never started"
+        time.sleep(0.02)
+    return int(pidfile.read_text())
+
+
+def test_requests_and_the_initialize_answer(tmp_path):
+    c, pidfile = client(tmp_path, "ok")
+    try:
+        assert c.request("thread/list", {"limit": 3}) == {
+            "echo": "thread/list", "params": {"limit": 3}}
+        assert c.codex_version == "9.9.9"
+        assert c.info["codexHome"] == "/nowhere"
+        with pytest.raises(AppServerError, match="it failed") as failed:
+            c.request("fail")
+        assert failed.value.code == -32603 and failed.value.method == "fail"
+    finally:
+        c.close()
+    assert wait_gone(pid_of(pidfile))
+
+
+def test_many_threads_share_one_server(tmp_path):
+    c, _ = client(tmp_path, "ok")
+    results: list[object] = []
+
+    def ask(n: int) -> None:
+        results.append(c.request("thread/read", {"n": n})["params"]["n"])
+
+    workers = [threading.Thread(target=ask, args=(n,)) for n in range(20)]
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(10)
+        assert sorted(results) == list(range(20))
+        assert c.restarts == 0
+    finally:
+        c.close()
+
+
+def test_a_hung_request_times_out_and_the_next_one_restarts_the_server(tmp_path):
+    c, pidfile = client(tmp_path, "hang:thread/read", timeout=0.5)
+    try:
+        assert c.request("thread/list")["echo"] == "thread/list"
+        first = pid_of(pidfile)
+        started = time.monotonic()
+        with pytest.raises(AppServerUnavailable, match=r"did not answer thread/read within 0\.5 s"):
+            c.request("thread/read")
+        assert time.monotonic() - started < 3
+        assert wait_gone(first), "the hung server was left running"
+        assert c.request("thread/list")["echo"] == "thread/list"  # a new server
+        assert c.restarts == 1 and pid_of(pidfile) != first
+    finally:
+        c.close()
+
+
+def test_a_server_that_dies_fails_its_request_at_once_with_its_last_words(tmp_path):
+    c, _ = client(tmp_path, "die:thread/archive", timeout=10)
+    try:
+        c.request("thread/list")
+        started = time.monotonic()
+        with pytest.raises(AppServerUnavailable) as died:
+            c.request("thread/archive", {"threadId": "x"})
+        assert time.monotonic() - started < 3  # not the 10 s timeout
+        assert "exited with status 3" in str(died.value)
+        assert "dying on thread/archive" in str(died.value)
+        assert c.request("thread/list")["echo"] == "thread/list"
+    finally:
+        c.close()
+
+
+def test_a_server_that_cannot_start_says_why(tmp_path):
+    c, _ = client(tmp_path, "exit")
+    with pytest.raises(AppServerUnavailable, match=r"cannot start .*host that refuses"):
+        c.request("thread/list")
+    c.close()
+
+
+def test_a_server_that_never_answers_initialize(tmp_path):
+    c, pidfile = client(tmp_path, "silent", timeout=0.5)
+    with pytest.raises(AppServerUnavailable, match=r"did not start within 0\.5 s"):
+        c.request("thread/list")
+    assert wait_gone(pid_of(pidfile))
+    c.close()
+
+
+def test_a_missing_program_is_a_sentence(tmp_path):
+    c = AppServerClient(ServerCommand([str(tmp_path / "no-such-codex"), "app-server"],
+                                      "codex app-server"))
+    with pytest.raises(AppServerUnavailable, match="cannot start codex app-server"):
+        c.request("thread/list")
+    c.close()
+
+
+def test_unknown_methods_are_detected_and_remembered(tmp_path):
+    c, _ = client(tmp_path, "old")
+    try:
+        assert c.request("thread/list")["echo"] == "thread/list"
+        with pytest.raises(MethodNotFound) as missing:
+            c.request("fs/readFile", {"path": "/x"})
+        assert missing.value.method == "fs/readFile"
+        assert not c.has("fs/readFile") and c.has("thread/list")
+        with pytest.raises(MethodNotFound):  # known missing: not asked again
+            c.request("fs/readFile", {"path": "/x"})
+    finally:
+        c.close()
+
+
+def test_garbage_on_stdout_and_server_requests_are_handled(tmp_path):
+    c, _ = client(tmp_path, "garbage")
+    try:
+        assert c.request("thread/list")["echo"] == "thread/list"
+        answers = c.request("answers")
+        # Its approval request was refused: we never run turns.
+        assert any(a.get("id") == 900 and a.get("error", {}).get("code") == -32601
+                   for a in answers)
+    finally:
+        c.close()
+
+
+def test_notifications_reach_listeners(tmp_path):
+    c, _ = client(tmp_path, "ok")
+    heard: list[tuple[str, object]] = []
+    c.on_notification(lambda method, params: heard.append((method, params)))
+    try:
+        c.request("notify")
+        assert ("thread/archived", {"threadId": "abc"}) in heard
+    finally:
+        c.close()
+
+
+def test_closed_clients_refuse_politely(tmp_path):
+    c, _ = client(tmp_path, "ok")
+    c.request("thread/list")
+    c.close()
+    with pytest.raises(AppServerUnavailable, match="closed"):
+        c.request("thread/list")
+
+
+_EXIT_WITHOUT_CLOSE = """
+import sys
+sys.path.insert(0, {root!r})
+from codex_tui.store.thread_store.jsonrpc import AppServerClient, ServerCommand
+c = AppServerClient(ServerCommand([sys.executable, {fake!r}, "ok", {pidfile!r}], "fake"))
+c.request("thread/list")
+print("asked", flush=True)
+"""
+
+
+def test_no_server_outlives_a_process_that_forgot_to_close(tmp_path):
+    pidfile = tmp_path / "pid"
+    code = _EXIT_WITHOUT_CLOSE.format(root=str(Path(__file__).parent.parent), fake=str(FAKE),
+                                      pidfile=str(pidfile))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=30)
+    assert out.stdout.strip() == "asked", out.stderr
+    assert wait_gone(pid_of(pidfile))
+
+
+def test_no_server_outlives_a_killed_process(tmp_path):
+    """Killed with SIGKILL (no atexit): the server sees its stdin close and goes."""
+    pidfile = tmp_path / "pid"
+    code = _EXIT_WITHOUT_CLOSE.format(root=str(Path(__file__).parent.parent), fake=str(FAKE),
+                                      pidfile=str(pidfile)) + "import time; time.sleep(60)\n"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "asked"
+        proc.kill()
+        proc.wait(10)
+        assert wait_gone(pid_of(pidfile))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert os.path.exists(pidfile)
