@@ -174,6 +174,11 @@ class AppServerThreadStore:
             known = self._summaries.get(thread_id)
         if known is not None:
             return known
+        return self._read_summary(thread_id)
+
+    def _read_summary(self, thread_id: str) -> ThreadSummary:
+        """`thread/read`'s summary: more than a listing row holds (Codex's index keeps no
+        fork source: `thread/list` says forkedFromId null where `thread/read` knows it)."""
         try:
             result = self.client.request("thread/read", {"threadId": thread_id})
         except MethodNotFound:
@@ -241,7 +246,7 @@ class AppServerThreadStore:
         return grouped.get(thread_id)
 
     def read_thread(self, thread_id: str, max_bytes: int | None = None) -> Thread:
-        summary = self.summary(thread_id)
+        summary = self._read_summary(thread_id)
         if self._reads_files():
             try:
                 return self._read_files(summary)
