@@ -59,6 +59,7 @@ class PickerFilters(NamedTuple):
     archived: bool = False
     sort: str = "updated"  # "updated" | "created"
     all_sources: bool = False
+    home: str | None = None  # only this machine or home's sessions (None: every one)
 
 
 class PickerScreen(ListKeys, ManageActions, Screen):
@@ -70,6 +71,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         Binding("r", "toggle_archived", "Archived"),
         Binding("s", "toggle_sort", "Sort"),
         Binding("i", "toggle_sources", "Sub-agents"),
+        Binding("m", "toggle_home", "Home"),
         Binding("p", "toggle_preview", "Preview"),
         # Enter opens the transcript, or resumes when started as `codex-tui resume`
         # (check_action keeps the one that applies).
@@ -86,11 +88,13 @@ class PickerScreen(ListKeys, ManageActions, Screen):
     ]
 
     class SummariesLoaded(Message):
-        def __init__(self, summaries: list[ThreadSummary], replace: bool, done: bool) -> None:
+        def __init__(self, summaries: list[ThreadSummary], replace: bool, done: bool,
+                     failures: list[tuple[str, str]] | None = None) -> None:
             super().__init__()
             self.summaries = summaries
             self.replace = replace
             self.done = done
+            self.failures = failures  # (home, why) of the homes that could not be listed
 
     class SessionsChanged(Message):
         """The watcher saw sessions appear, grow, get renamed or go."""
@@ -193,7 +197,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         stubs = self.store.scan()
         pending = any(s.pending for s in stubs)
-        self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending))
+        self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending,
+                                               failures=self.store.failures()))
         if not pending:
             return
         batch: list[ThreadSummary] = []
@@ -217,6 +222,9 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         else:
             for s in message.summaries:
                 self._summaries[s.id] = s
+        if message.failures is not None:
+            self.query_one(SessionList).set_notices(
+                [f"{home}: {one_line(why)}" for home, why in message.failures])
         self._data_version += 1
         self._loading = not message.done
         self.refilter()
@@ -276,6 +284,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         f = self.filters
         if s.archived != f.archived:
             return False
+        if f.home is not None and s.home != f.home:
+            return False
         if not visible_source(s.source, f.all_sources):
             return False
         if not f.all_dirs:
@@ -286,7 +296,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         """The filtered, sorted rows before any search; kept between keystrokes and rebuilt
         only when sessions arrive or a filter changes."""
         f = self.filters
-        key = (f.all_dirs, f.archived, f.sort, f.all_sources, self._data_version)
+        key = (f.all_dirs, f.archived, f.sort, f.all_sources, f.home, self._data_version)
         if self._base_key != key:
             rows = [s for s in self._summaries.values() if self._passes(s)]
             if f.sort == "created":
@@ -305,7 +315,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             rows = self._search.filter(rows, self._query)  # keeps the order
         session_list = self.query_one(SessionList)
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
-                              now=self.now(), created=self.filters.sort == "created")
+                              now=self.now(), created=self.filters.sort == "created",
+                              homes=self.store.homes if self.filters.home is None else None)
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
@@ -326,6 +337,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         rows = self.query_one(SessionList).rows
         total = self._total()
         where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
+        if self.filters.home is not None:
+            where += f" on {self.filters.home}"
         kind = "Archived sessions" if self.filters.archived else "Sessions"
         status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
                                f"  ·  {len(rows):,} shown of {total:,}")
@@ -365,6 +378,10 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         option("s", "Sort", [("Updated", f.sort == "updated"), ("Created", f.sort == "created")])
         option("i", "Sources", [("Interactive+exec" if not compact else "Usual",
                                  not f.all_sources), ("All", f.all_sources)])
+        homes = self.store.homes
+        if len(homes) > 1:
+            option("m", "Home", [("All", f.home is None),
+                                 *((h if not compact else h[:12], f.home == h) for h in homes)])
         return bar
 
     def _empty_message(self) -> Text:
@@ -458,6 +475,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             return self.resume_mode
         if action in ("archive", "unarchive"):  # the rows shown are all one or the other
             return (action == "unarchive") == self.filters.archived
+        if action == "toggle_home":
+            return len(self.store.homes) > 1
         return True
 
     def _selected(self) -> ThreadSummary | None:
@@ -531,6 +550,12 @@ class PickerScreen(ListKeys, ManageActions, Screen):
     def action_toggle_sources(self) -> None:
         self._toggle(all_sources=not self.filters.all_sources)
 
+    def action_toggle_home(self) -> None:
+        """Every home, then each home in turn."""
+        cycle: list[str | None] = [None, *self.store.homes]
+        now = cycle.index(self.filters.home) if self.filters.home in cycle else 0
+        self._toggle(home=cycle[(now + 1) % len(cycle)])
+
     def action_toggle_preview(self) -> None:
         self.toggle_class("-no-preview")
         preview = self.query_one(PreviewPane)
@@ -572,6 +597,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
              self.action_toggle_sources),
             ("Toggle preview pane", "Show or hide the session preview",
              self.action_toggle_preview),
+            *([("Cycle homes: every one / each in turn", "Show one machine or home's sessions "
+                "(m)", self.action_toggle_home)] if len(self.store.homes) > 1 else []),
             ("Reload sessions", "Read the sessions folder again", self.load_sessions),
             *manage_flow.manage_commands(
                 self.action_archive, self.action_unarchive, self.action_rename,

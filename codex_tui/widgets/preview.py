@@ -64,6 +64,7 @@ def _metadata(s: ThreadSummary, now: datetime):
     table.add_row("", Text(printable(" ".join(title.split())), style="bold"))
     rows = [
         ("id", s.id),
+        ("home", s.home),
         ("name", s.name),
         ("created", f"{timefmt.absolute(s.created_at)} ({timefmt.relative(s.created_at, now)})"),
         ("updated", f"{timefmt.absolute(s.updated_at)} ({timefmt.relative(s.updated_at, now)})"),

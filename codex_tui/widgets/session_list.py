@@ -34,6 +34,7 @@ SIZE_WIDTH = 6
 _BRANCH = attrgetter("git_branch")
 _CWD = attrgetter("cwd")
 TOKENS_WIDTH = 6
+HOME_WIDTH = 16  # at most, for the column naming each row's machine or home
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -57,6 +58,8 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--match",
         "session-list--pending",
         "session-list--empty",
+        "session-list--notice",
+        "session-list--home",
     }
 
     DEFAULT_CSS = """
@@ -71,6 +74,8 @@ class SessionList(ScrollView, can_focus=True):
         & > .session-list--match { color: $warning; text-style: bold underline; }
         & > .session-list--pending { color: $text-disabled; text-style: italic; }
         & > .session-list--empty { color: $text-muted; }
+        & > .session-list--notice { color: $error; text-style: bold; }
+        & > .session-list--home { color: $text-secondary; }
     }
     """
 
@@ -102,19 +107,25 @@ class SessionList(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._painted = False
         self._empty = Text()
+        self._notices: list[str] = []  # one line each above the rows (a home that failed)
+        self._home_cells = 0  # the home column's width (0: one home, no column)
 
     # -- attributes down -------------------------------------------------------------------
 
     def set_rows(self, rows: list[ThreadSummary], *, query: str = "", show_cwd: bool = False,
-                 now: datetime | None = None, created: bool = False) -> None:
+                 now: datetime | None = None, created: bool = False,
+                 homes: list[str] | None = None) -> None:
         """Replace the rows, keeping the cursor on the same session when the user put it
         there (else on the first row, as rows stream in). `created` shows creation times
-        instead of update times (when sorted by them)."""
+        instead of update times (when sorted by them); `homes`, when there are several,
+        adds a column naming each row's home."""
         keep = self.current if self._user_moved else None
         self._rows = rows
         self._created = created
         self._query = query
         self._show_cwd = show_cwd
+        self._home_cells = min(HOME_WIDTH, max(map(len, homes))) \
+            if homes and len(homes) > 1 else 0
         if now is not None:
             self._now = now
         # Columns as wide as their widest value (capped), so empty columns take no room.
@@ -128,12 +139,18 @@ class SessionList(ScrollView, can_focus=True):
             index = next((i for i, r in enumerate(rows) if r.id == keep.id), 0)
         self._rows_replaced(index)
 
+    def set_notices(self, notices: list[str]) -> None:
+        """Lines above the rows, one per home that could not be listed (never selected)."""
+        if notices != self._notices:
+            self._notices = list(notices)
+            self._rows_replaced(self.cursor)
+
     def _rows_replaced(self, cursor: int) -> None:
         """After `_rows` changed: draw every row anew, size the scrolling to them, and put
         the cursor on row `cursor`."""
         self._version += 1
         self._strips.clear()
-        self._set_virtual_size(Size(self.size.width, len(self._rows)))
+        self._set_virtual_size(Size(self.size.width, self._lines))
         self._move_to(cursor, force=True)
         self.refresh()
 
@@ -169,13 +186,17 @@ class SessionList(ScrollView, can_focus=True):
         return self._rows
 
     @property
+    def _lines(self) -> int:
+        return len(self._notices) + len(self._rows)
+
+    @property
     def current(self) -> ThreadSummary | None:
         if 0 <= self.cursor < len(self._rows):
             return self._rows[self.cursor]
         return None
 
     def visible_ids(self) -> list[str]:
-        top = int(self.scroll_offset.y)
+        top = max(0, int(self.scroll_offset.y) - len(self._notices))
         return [r.id for r in self._rows[top: top + self.size.height + 1]]
 
     def reset_cursor(self) -> None:
@@ -205,7 +226,7 @@ class SessionList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self.current))
 
     def on_click(self, event) -> None:
-        index = int(self.scroll_offset.y) + event.y
+        index = int(self.scroll_offset.y) + event.y - len(self._notices)
         if 0 <= index < len(self._rows):
             self._user_moved = True
             if index == self.cursor and event.chain == 2:
@@ -226,28 +247,34 @@ class SessionList(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         top = int(self.scroll_offset.y)
         height = max(1, self.size.height)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        line = self.cursor + len(self._notices)
+        if self.cursor == 0:
+            self.scroll_to(y=0, animate=False)  # the notices above the first row in view
+        elif line < top:
+            self.scroll_to(y=line, animate=False)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False)
 
     def _refresh_row(self, index: int) -> None:
         top = int(self.scroll_offset.y)
-        if top <= index < top + self.size.height:
-            self.refresh_line(index - top)
+        line = index + len(self._notices)
+        if top <= line < top + self.size.height:
+            self.refresh_line(line - top)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self.virtual_size = Size(self.size.width, self._lines)
         self._strips.clear()
         self._scroll_to_cursor()
 
     # -- rendering -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        index = int(self.scroll_offset.y) + y
+        index = int(self.scroll_offset.y) + y - len(self._notices)
         width = self.scrollable_content_region.width  # without the scrollbar
+        if index < 0 and width > 0:
+            return self._notice_line(self._notices[index], width)
         if not self._rows and width > 0:
-            return self._empty_line(y, width)
+            return self._empty_line(y - len(self._notices), width)
         if index >= len(self._rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
         if not self._painted:
@@ -268,6 +295,10 @@ class SessionList(ScrollView, can_focus=True):
             ).adjust_cell_length(width, style)
             self._strips[key] = strip
         return strip
+
+    def _notice_line(self, notice: str, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("session-list--notice")
+        return Strip(field_segments("✗ " + notice, width, None, style), width).apply_style(style)
 
     def _empty_line(self, y: int, width: int) -> Strip:
         lines = self._empty.wrap(self.app.console, width, justify="center")
@@ -295,6 +326,12 @@ class SessionList(ScrollView, can_focus=True):
                     style("session-list--when", partial=True)),
             Segment("● " if live else "  ", style("session-list--live", partial=True)),
         ]
+        home = self._home_cells
+        if home:
+            segments += field_segments(row.home or "?", home, None, match,
+                                       style("session-list--home", partial=True))
+            segments.append(_SPACE)
+            width -= home + 1
         highlights = self._highlights(row)
         # The title matters most: it keeps at least 40% of the row; the branch gets at most
         # an eighth, and the directory what is left, up to its natural width.
