@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean codex-cli chromium
+.PHONY: run test lint clean codex-cli chromium sshd
 
 # The real Codex CLI, pinned, for the compatibility tests (tests/test_fork_codex_compat.py):
 # installed once from npm into a cache folder outside the project.
@@ -39,9 +39,23 @@ chromium:
 	{ command -v apt-get >/dev/null 2>&1 || { echo "chromium not found and no apt-get: install Chromium (the HTML export test takes a screenshot with it)" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(STAMP) $(CODEX_BIN) chromium
+# A real OpenSSH server, for the `--remote` tests: tests/sshd.py runs its own /usr/sbin/sshd on
+# 127.0.0.1 with throwaway keys. Installed once with apt-get (Debian's openssh-server), without
+# running the system's sshd: /etc/ssh/sshd_not_to_be_run, made before the install, keeps
+# Debian's init script and systemd units from starting it, at install time and at boot
+# (`apt-get purge openssh-server` removes the file; sshd run by hand does not look at it).
+SSHD_BIN := /usr/sbin/sshd
+
+sshd:
+	@test -x $(SSHD_BIN) || \
+	{ command -v apt-get >/dev/null 2>&1 || { echo "$(SSHD_BIN) not found and no apt-get: install OpenSSH's server (the --remote tests run one on 127.0.0.1)" >&2; exit 1; }; \
+	  mkdir -p /etc/ssh && touch /etc/ssh/sshd_not_to_be_run && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server && \
+	  echo "openssh-server installed; the system's sshd stays off (/etc/ssh/sshd_not_to_be_run)"; }
+
+test: $(STAMP) $(CODEX_BIN) chromium sshd
 	$(BIN)/ruff check .
-	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 CODEX_TUI_REQUIRE_CHROMIUM=1 $(BIN)/python -m pytest -q
+	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 CODEX_TUI_REQUIRE_CHROMIUM=1 CODEX_TUI_REQUIRE_SSHD=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sshd import sshd_keys, sshd_server, start_sshd  # noqa: F401  (fixtures: a real sshd on 127.0.0.1)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_HOME = FIXTURES / "codex-home"
