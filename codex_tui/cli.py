@@ -73,6 +73,11 @@ def _warn(problems: Sequence[Problem]) -> None:
         print(f"warning: {printable(str(problem))}", file=sys.stderr)
 
 
+def _warn_failures(store: ThreadStore) -> None:
+    for home, why in store.failures():
+        print(f"warning: {printable(home)}: {printable(why)}", file=sys.stderr)
+
+
 def _write_json(value: object) -> None:
     sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2))
     sys.stdout.buffer.write(b"\n")
@@ -94,6 +99,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     threads = store.list_threads(query)
+    _warn_failures(store)  # on stderr, with --json too: a home that could not be listed
     if args.json:
         _write_json([summary_json(t) for t in threads])
         return 0

@@ -16,6 +16,7 @@ stdio of `codex app-server`, `ssh HOST codex app-server`, or any command that sp
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import threading
@@ -64,6 +65,9 @@ class AppServerThreadStore:
         self._history_stamp: int | None = None
         self._problems: list[Problem] = []
         self._last_write = threading.local()
+        self._names_cache: dict[str, str] | None = None
+        self._names_stamp: int | None = None
+        self._names_checked = 0.0
         self._events: list[tuple[str, Any]] = []
         client.on_notification(self._heard)
 
@@ -141,7 +145,46 @@ class AppServerThreadStore:
         data = result.get("data") if isinstance(result, dict) else None
         rows = [s for t in data or [] if isinstance(t, dict)
                 and (s := summary_from_thread(t, archived, self.label)) is not None]
+        names = self._names()
+        if names:
+            rows = [s._replace(name=names[s.id]) if s.id in names else s for s in rows]
         return rows, result if isinstance(result, dict) else {}
+
+    def _names(self) -> dict[str, str]:
+        """Thread names from the server's session_index.jsonl, as a local home's are read:
+        Codex's index leaves out names written there by others (a paginated thread's name
+        from an older Codex, or from codex-tui without Codex), which `codex resume NAME`
+        still finds. Read again only when the file changed (asked at most once a second)."""
+        from ..names import SESSION_INDEX, read_names
+
+        now = time.monotonic()
+        with self._lock:
+            if self._names_cache is not None and now - self._names_checked < 1.0:
+                return self._names_cache
+            self._names_checked = now
+        if not self._reads_files():
+            return {}
+        home = self.codex_home
+        if not home:
+            return {}
+        remote = posixpath.join(home, SESSION_INDEX)
+        mirror = self.mirror()
+        stamp = mirror.modified_ms(remote)
+        with self._lock:
+            if stamp is not None and stamp == self._names_stamp and self._names_cache is not None:
+                return self._names_cache
+        names: dict[str, str] = {}
+        if stamp is not None:
+            try:
+                local = mirror.fetch(remote, stamp)
+            except AppServerError:
+                local = None
+            if local is not None:
+                names, problems = read_names(os.path.dirname(local))
+                self._problems = self._relabel(problems)
+        with self._lock:
+            self._names_cache, self._names_stamp = names, stamp
+        return names
 
     def _list_all(self, archived: bool, **extra: Any) -> list[ThreadSummary]:
         rows: list[ThreadSummary] = []
@@ -191,6 +234,9 @@ class AppServerThreadStore:
             else None
         if summary is None:
             raise ThreadNotFound(f"no session with id {thread_id} on {self.label}")
+        name = self._names().get(summary.id)
+        if name:
+            summary = summary._replace(name=name)
         with self._lock:
             self._summaries[summary.id] = summary
         return summary

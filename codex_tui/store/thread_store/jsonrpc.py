@@ -104,6 +104,7 @@ class AppServerClient:
         self._missing: set[str] = set()  # methods this server said it does not have
         self._closed = False
         self._started_once = False
+        self._errors_reader: threading.Thread | None = None
         _LIVE.add(self)
 
     # -- public ----------------------------------------------------------------------------
@@ -194,10 +195,12 @@ class AppServerClient:
                 f"{exc.strerror or exc}") from None
         self._proc = proc
         self._stderr.clear()
-        threading.Thread(target=self._read_stdout, args=(proc,), daemon=True,
+        errors = threading.Thread(target=self._read_stderr, args=(proc,), daemon=True,
+                                  name=f"app-server stderr {proc.pid}")
+        errors.start()
+        self._errors_reader = errors
+        threading.Thread(target=self._read_stdout, args=(proc, errors), daemon=True,
                          name=f"app-server reader {proc.pid}").start()
-        threading.Thread(target=self._read_stderr, args=(proc,), daemon=True,
-                         name=f"app-server stderr {proc.pid}").start()
 
     def _stop_process(self) -> None:
         proc, self._proc = self._proc, None
@@ -223,7 +226,7 @@ class AppServerClient:
             os.killpg(proc.pid, signal.SIGKILL)
         self._fail_pending(proc, "stopped")
 
-    def _read_stdout(self, proc: subprocess.Popen[bytes]) -> None:
+    def _read_stdout(self, proc: subprocess.Popen[bytes], errors: threading.Thread) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             if not line.strip():
@@ -236,6 +239,7 @@ class AppServerClient:
             if isinstance(message, dict):
                 self._dispatch(proc, message)
         proc.wait()
+        errors.join(1.0)  # its last words (ssh's "Connection refused") belong in the error
         if self._proc is proc:  # died on its own (a stopped one's requests already failed)
             self._fail_pending(proc, "exited")
 
@@ -322,7 +326,11 @@ class AppServerClient:
                               "params": dict(params or {})})
         except (OSError, ValueError):
             self._pending.pop(request_id, None)
-            proc.poll()
+            # It died before reading this: wait for its last words (ssh's reason) first.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(CLOSE_GRACE)
+            if self._errors_reader is not None:
+                self._errors_reader.join(1.0)
             raise AppServerUnavailable(self._death_reason(proc, "exited")) from None
         if not pending.done.wait(timeout):
             self._pending.pop(request_id, None)
