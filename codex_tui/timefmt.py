@@ -26,7 +26,9 @@ def absolute(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z") if when else "-"
 
 
-def size(n: int) -> str:
+def size(n: int | None) -> str:
+    if n is None:
+        return ""  # not known (a server's listing says no size)
     value = float(n)
     for unit in ("B", "K", "M", "G"):
         if value < 1000 or unit == "G":

@@ -695,5 +695,5 @@ class HistorySearchScreen(ListKeys, Screen):
 def _read_whole(thread: Thread, max_bytes: int) -> bool:
     """Whether a read of `max_bytes` per file got the whole thread."""
     s = thread.summary
-    return (s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
+    return (s.size is not None and s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
             and thread.inherited_from is None)

@@ -585,5 +585,6 @@ def _recent(thread: Thread) -> bool:
 def _read_whole(thread: Thread) -> bool:
     """Whether a partial read already read everything (a small, single, plain file)."""
     s = thread.summary
-    return (s.size <= PARTIAL_BYTES and len(s.segments) <= 1 and not s.compressed
-            and thread.inherited_from is None and not any(t.inherited for t in thread.turns))
+    return (s.size is not None and s.size <= PARTIAL_BYTES and len(s.segments) <= 1
+            and not s.compressed and thread.inherited_from is None
+            and not any(t.inherited for t in thread.turns))

@@ -84,7 +84,7 @@ class ThreadSummary(NamedTuple):
     tokens: int | None = None  # newest total_token_usage.total_tokens seen (Codex's tokens_used)
     history_mode: str = "legacy"  # "legacy" | "paginated" (from session_meta)
     format: str = "envelope"  # "bare" (0.20-era lines) | "envelope" | "paginated"
-    size: int = 0  # bytes of the current file
+    size: int | None = 0  # bytes of the current file (None: not known, as from a server)
     segments: tuple[str, ...] = ()  # every file of this thread, oldest first
     compressed: bool = False  # current file is .jsonl.zst
     problems: tuple[Problem, ...] = ()

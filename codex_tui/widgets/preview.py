@@ -75,7 +75,7 @@ def _metadata(s: ThreadSummary, now: datetime):
         ("source", s.source),
         ("forked from", s.forked_from_id),
         ("tokens", f"{s.tokens:,}" if s.tokens is not None else None),
-        ("size", timefmt.size(s.size)),
+        ("size", timefmt.size(s.size)),  # ("" when not known: not shown)
         ("archived", "yes" if s.archived else None),
     ]
     for label, value in rows:

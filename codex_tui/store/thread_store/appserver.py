@@ -238,6 +238,14 @@ class AppServerThreadStore:
         if name:
             summary = summary._replace(name=name)
         with self._lock:
+            listed = self._summaries.get(summary.id)
+            if listed is not None:
+                # The listing's row stays (thread/read gives a resumed thread's latest cwd,
+                # thread/list where it started, as a local listing does); it gains what it
+                # lacked.
+                summary = listed._replace(
+                    forked_from_id=listed.forked_from_id or summary.forked_from_id,
+                    parent_thread_id=listed.parent_thread_id or summary.parent_thread_id)
             self._summaries[summary.id] = summary
         return summary
 
@@ -255,7 +263,8 @@ class AppServerThreadStore:
     def mirror(self) -> Mirror:
         with self._lock:
             if self._mirror is None:
-                self._mirror = Mirror(self.client, mirror_root(self.label), self.codex_home)
+                self._mirror = Mirror(self.client, mirror_root(self.client.command.display()),
+                                      self.codex_home)
             return self._mirror
 
     def _reads_files(self) -> bool:

@@ -72,6 +72,7 @@ def summary_from_thread(thread: dict[str, Any], archived: bool | None = None,
         parent_thread_id=(f.s(thread, "parentThreadId") or "").lower() or None,
         history_mode=mode,
         format="paginated" if mode == "paginated" else "envelope",
+        size=None,  # Codex's index keeps no file size
         home=home,
     )
 
