@@ -92,3 +92,25 @@ def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
         if not live or time.monotonic() > deadline:
             return live
         time.sleep(0.1)
+
+
+WARM = "01a1fe36-8e23-7b32-af97-3f0a4ae01141"  # a fixture session resumed to index a home
+
+
+def indexed_home(tmp_path: Path, mock: MockModel) -> Path:
+    """`make_home`, then one `codex exec resume`: Codex indexes the home (state_5.sqlite) on
+    its first run, and its app-server lists only what that index holds."""
+    home = make_home(tmp_path, mock)
+    code, _, err = run_codex(home, "exec", "--skip-git-repo-check", "resume", WARM, "warm")
+    assert code == 0, (err or b"")[-2000:]
+    return home
+
+
+def app_server_store(home: Path, label: str = "app-server"):
+    """An AppServerThreadStore over the pinned `codex app-server` serving `home`."""
+    from codex_tui.store.thread_store.appserver import AppServerThreadStore
+    from codex_tui.store.thread_store.jsonrpc import AppServerClient, ServerCommand
+
+    client = AppServerClient(ServerCommand([CODEX, "app-server"], "codex app-server",
+                                           env={"CODEX_HOME": str(home)}))
+    return AppServerThreadStore(client, label)

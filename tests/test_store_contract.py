@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from codex_cli import CODEX, make_home, run_codex, skip_unless_installed
+from codex_cli import app_server_store, indexed_home, make_home, skip_unless_installed
 from mock_model import MockModel
 
 from codex_tui.store import (
@@ -22,8 +22,7 @@ from codex_tui.store import (
     ThreadNotFound,
     ThreadQuery,
 )
-from codex_tui.store.thread_store.appserver import AppServerThreadStore
-from codex_tui.store.thread_store.jsonrpc import AppServerClient, ServerCommand, wait_gone
+from codex_tui.store.thread_store.jsonrpc import wait_gone
 
 SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169 paginated, 4 turns, forked by FORK
 SOURCE_TITLE = "[0.169.0] please run the tests and list files"
@@ -31,7 +30,6 @@ FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"
 LEGACY = "01a1fe36-5584-7391-9030-75b16ca14546"  # 0.50 legacy, 1 turn
 LEGACY_TITLE = "[0.50.0] hello there, explain this repo"
 ARCHIVED = "01a1fe36-9010-7023-a856-a8c802ee8a8a"
-WARM = "01a1fe36-8e23-7b32-af97-3f0a4ae01141"
 KINDS = ["local", "memory", "appserver"]
 
 
@@ -48,19 +46,14 @@ def store(request, tmp_path: Path, mock: MockModel):
     if kind == "appserver":
         for mark in skip_unless_installed():
             pytest.skip(mark.kwargs["reason"])
-    home = make_home(tmp_path, mock)
     if kind == "appserver":
-        code, _, err = run_codex(home, "exec", "--skip-git-repo-check", "resume", WARM, "warm")
-        assert code == 0, (err or b"")[-2000:]
-        client = AppServerClient(ServerCommand([CODEX, "app-server"], "codex app-server",
-                                               env={"CODEX_HOME": str(home)}))
-        made = AppServerThreadStore(client, "app-server")
+        made = app_server_store(indexed_home(tmp_path, mock))
         yield made
-        pid = client.pid
+        pid = made.client.pid
         made.close()
         assert pid is None or wait_gone(pid), "the app-server outlived its store"
         return
-    local = LocalThreadStore(str(home), cache=False)
+    local = LocalThreadStore(str(make_home(tmp_path, mock)), cache=False)
     if kind == "local":
         yield local
         return

@@ -523,16 +523,17 @@ class HistorySearchScreen(ListKeys, Screen):
         self.load_preview(self._preview_for, sid, PREVIEW_BYTES)
 
     def _cached_turn(self, row) -> tuple[bool, int | None]:
-        """(known, turn): the row's turn, if what was read of its session says."""
-        if isinstance(row, TextHit):
+        """(known, turn): the row's turn, if what was read of its session says. (A server's
+        transcript search does not say the turn: turn 0, found from the matched text.)"""
+        if isinstance(row, TextHit) and row.turn:
             return True, row.turn
-        cached = self._threads.get(row.session_id)
+        cached = self._threads.get(self._row_session(row))
         if cached is None:
             return False, None
         thread, complete = cached
         if thread is None:
             return True, None
-        turn = locate_turn(thread.turns, row, complete=complete)
+        turn = _locate(thread.turns, row, complete)
         return turn is not None or complete, turn
 
     def _show_preview(self, row) -> None:
@@ -603,9 +604,6 @@ class HistorySearchScreen(ListKeys, Screen):
         if self._missing(sid):
             self.notify("That session's rollout file is gone: nothing to open", timeout=3)
             return
-        if isinstance(row, TextHit):
-            self._open_transcript(sid, row.turn)
-            return
         known, turn = self._cached_turn(row)
         if known:
             self._open_transcript(sid, turn)
@@ -613,14 +611,14 @@ class HistorySearchScreen(ListKeys, Screen):
             self.find_turn(sid, row)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def find_turn(self, thread_id: str, entry: HistoryEntry) -> None:
+    def find_turn(self, thread_id: str, entry: HistoryEntry | TextHit) -> None:
         try:
             thread = self.store.read_thread(thread_id)
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.post_message(self.PreviewLoaded(None, thread_id, thread, True))
-        self.post_message(self.TurnFound(thread_id, locate_turn(thread.turns, entry)))
+        self.post_message(self.TurnFound(thread_id, _locate(thread.turns, entry, True)))
 
     @on(TurnFound)
     def _on_turn_found(self, message: TurnFound) -> None:
@@ -697,3 +695,11 @@ def _read_whole(thread: Thread, max_bytes: int) -> bool:
     s = thread.summary
     return (s.size is not None and s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
             and thread.inherited_from is None)
+
+
+def _locate(turns, row: HistoryEntry | TextHit, complete: bool) -> int | None:
+    if isinstance(row, TextHit):
+        from ..store.thread_store.remote_search import locate_snippet
+
+        return locate_snippet(turns, row.text)
+    return locate_turn(turns, row, complete=complete)
