@@ -116,3 +116,37 @@ def test_tail_on_a_server(store, home):
         worker.join(10)
     [line] = [json.loads(x) for x in out.getvalue().splitlines() if "tailed" in x]
     assert line["payload"]["message"] == "tailed from afar"
+
+
+def test_the_watcher_sees_what_changes_there(store, home, mock):
+    from codex_cli import run_codex
+
+    from codex_tui.store.thread_store.remote_watch import AppServerWatcher
+
+    store.scan()
+    watcher = AppServerWatcher(store, poll_seconds=0, reconcile_seconds=3600)
+    assert not watcher.poll()
+
+    def poll_until(check) -> list:
+        seen = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            update = watcher.poll()
+            seen.append(update)
+            if check(update):
+                return seen
+            time.sleep(0.2)
+        raise AssertionError(f"never seen: {seen}")
+
+    # A session Codex starts there: found by the "updated since" query.
+    code, _, _ = run_codex(home, "exec", "--skip-git-repo-check", "a brand new session")
+    assert code == 0
+    poll_until(lambda u: any(s.preview == "a brand new session" for s in u.summaries))
+    # Archived through this connection: the server's notification says so.
+    store.archive(LEGACY)
+    poll_until(lambda u: any(s.id == LEGACY and s.archived for s in u.summaries))
+    # Deleted by someone else: the next full listing says it is gone.
+    code, _, _ = run_codex(home, "delete", "--force", SID_A)
+    assert code == 0
+    watcher.reconcile_seconds = 0
+    poll_until(lambda u: SID_A in u.removed)
