@@ -34,6 +34,7 @@ from .store.model import (
     UserMessage,
 )
 from .store.serialize import iso
+from .timefmt import duration
 
 PYGMENTS_STYLE = "friendly"
 OUTPUT_LIMIT = 200_000  # characters of one tool output shown; the rest is cut, and said so
@@ -253,7 +254,7 @@ def _tool(item: ToolCall) -> str:
     elif item.status:
         status = f' <span class="muted">{_e(item.status)}</span>'
     if item.duration_ms is not None:
-        status += f' <span class="muted">{item.duration_ms / 1000:.1f} s</span>'
+        status += f' <span class="muted">{duration(item.duration_ms)}</span>'
     command = item.command or ""
     first = command.strip().splitlines()[0] if command.strip() else ""
     summary = (f'<span class="what">{_e(item.name)}</span> <code>{_e(first[:160])}</code>'

@@ -21,6 +21,7 @@ from .store.model import (
     UserMessage,
 )
 from .store.serialize import iso
+from .timefmt import duration
 
 
 def fence(text: str, lang: str = "") -> str:
@@ -101,6 +102,8 @@ def _item(item) -> list[str]:
         return ["<details><summary>Reasoning</summary>", "", quote(item.text), "", "</details>"]
     if isinstance(item, ToolCall):
         status = f" · exit {item.exit_code}" if item.exit_code is not None else ""
+        if item.duration_ms is not None:
+            status += f" · {duration(item.duration_ms)}"
         out = [f"**Tool** {inline(item.name)}{status}", "", fence(item.command or "", "sh")]
         if item.output:
             out += ["", fence(item.output, "text")]

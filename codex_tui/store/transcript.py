@@ -577,7 +577,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
             seconds = meta.get("duration_seconds")
             duration = f.duration_ms(seconds) if isinstance(seconds, int | float) else None
         else:
-            text, exit_code = f.split_exec_output(output)
+            text, exit_code, duration = f.split_exec_output(output)
     elif isinstance(output, list):
         text = f.content_text(output, ("input_text", "output_text", "text"))
     elif isinstance(output, dict):

@@ -37,6 +37,7 @@ from ..store.model import (
     UserMessage,
 )
 from ..textutil import one_line
+from ..timefmt import duration
 from . import blocks as b
 from .wrap import clean, count_rows, fold, fold_text, line_count
 
@@ -99,21 +100,6 @@ class Palette:
     divider: Style = field(default_factory=lambda: _s(color="magenta", bold=True))
     compaction: Style = field(default_factory=lambda: _s(color="yellow"))
     note: Style = field(default_factory=lambda: _s(color="#9a9a9a"))
-
-
-def duration(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    if ms < 1000:
-        return f"{ms}ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def turn_time(when: datetime | None, with_date: bool) -> str:
