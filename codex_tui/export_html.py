@@ -32,8 +32,10 @@ from .store.model import (
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
 from .store.serialize import iso
+from .store.web_search import describe
 from .timefmt import duration
 
 PYGMENTS_STYLE = "friendly"
@@ -79,6 +81,8 @@ details.fold > .body { padding: 0 12px 8px; }
 details.fold pre.block { background: #fff; margin: 6px 0; }
 .ok { color: var(--good); } .bad { color: var(--bad); } .muted { color: var(--muted); }
 .note { color: var(--muted); font-size: 0.92em; margin: 6px 0; }
+.search { font-size: 0.92em; margin: 6px 0; overflow-wrap: anywhere; }
+.search .what { font-weight: 600; color: var(--muted); }
 .error { color: var(--bad); font-weight: 600; }
 footer { max-width: 980px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted);
   font-size: 0.85em; }
@@ -230,6 +234,8 @@ def _item(item) -> str:
         return _tool(item)
     if isinstance(item, Patch):
         return _patch(item)
+    if isinstance(item, WebSearch):
+        return _web_search(item)
     if isinstance(item, ErrorItem):
         return f'<p class="error">Error: {_e(item.message)}</p>'
     if isinstance(item, Aborted):
@@ -268,6 +274,21 @@ def _tool(item: ToolCall) -> str:
         text, more = _clip(item.output)
         body += _code(text) + more
     return _fold(summary, body, "tool")
+
+
+def _web_search(item: WebSearch) -> str:
+    label, texts = describe(item)
+    if item.action == "find_in_page" and item.pattern and item.url:
+        detail = f"<code>{_e(item.pattern)}</code> in <code>{_e(item.url)}</code>"
+    elif texts:
+        detail = " · ".join(f"<code>{_e(t)}</code>" for t in texts)
+    else:
+        detail = '<span class="muted">(no query recorded)</span>'
+    status = ""
+    if item.status and item.status not in ("completed", "success"):
+        status = f' <span class="bad">{_e(item.status)}</span>'
+    return (f'<p class="search"><span class="what">{_e(label.capitalize())}</span> '
+            f"{detail}{status}</p>")
 
 
 def _pretty_json(text: str) -> str:

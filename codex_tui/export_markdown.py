@@ -19,8 +19,10 @@ from .store.model import (
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
 from .store.serialize import iso
+from .store.web_search import describe
 from .timefmt import duration
 
 
@@ -119,6 +121,8 @@ def _item(item) -> list[str]:
                 if f.diff:
                     out += ["", fence(f.diff, "diff")]
         return out
+    if isinstance(item, WebSearch):
+        return [_web_search(item)]
     if isinstance(item, ErrorItem):
         return [f"**Error:** {_escape(item.message)}"]
     if isinstance(item, Aborted):
@@ -134,6 +138,22 @@ def _item(item) -> list[str]:
         raw = json.dumps(item.raw, ensure_ascii=False, indent=2, default=str)
         return [f"**Unknown record** {inline(item.record_type)}", "", fence(raw, "json")]
     return []
+
+
+def _web_search(item: WebSearch) -> str:
+    """One line: `**Web search:** `query``, `**Open page:** `url``, `**Find in page:**
+    `pattern` in `url`` (queries, URLs and patterns in code spans: shown literally)."""
+    label, texts = describe(item)
+    line = f"**{label[:1].upper()}{label[1:]}:**"
+    if item.action == "find_in_page" and item.pattern and item.url:
+        line += f" {inline(item.pattern)} in {inline(item.url)}"
+    elif texts:
+        line += " " + " · ".join(inline(t) for t in texts)
+    else:
+        line += " *(no query recorded)*"
+    if item.status and item.status not in ("completed", "success"):
+        line += f" · {_escape(item.status)}"
+    return line
 
 
 def _escape(text: str) -> str:

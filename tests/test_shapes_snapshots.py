@@ -1,12 +1,20 @@
 """SVG snapshots (kept in snapshots/) and screen text of the transcript for the record shapes
-of tests/fixtures/shapes: web searches, plans, apply_patch through the shell, wall times."""
+of tests/fixtures/shapes: web searches and wall times."""
 
 from __future__ import annotations
 
 from conftest import settle
 from test_transcript import SIZE, text, transcript_app
 
+SEARCHES = "01990100-0000-7000-8000-000000000001"
 EXEC = "01990100-0000-7000-8000-000000000005"
+
+
+def test_web_searches(snap_compare, shapes_home):
+    """One row a search, with its query (several queries side by side), the page it opened
+    or the pattern and page of a find; no blank web_search rows."""
+    assert snap_compare(transcript_app(shapes_home, SEARCHES), terminal_size=(120, 40),
+                        run_before=settle)
 
 
 async def test_wall_times_are_tool_durations(shapes_home):

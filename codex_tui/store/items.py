@@ -67,6 +67,21 @@ class Patch:
 
 
 @dataclass(slots=True)
+class WebSearch:
+    """A web search the model ran (or a page it opened, or a pattern it looked for in one):
+    its `web_search_call`, `web_search_end` and WebSearch item, however many were written."""
+
+    call_id: str | None
+    action: str | None = None  # "search" | "open_page" | "find_in_page" | "other" | ...
+    query: str | None = None
+    queries: list[str] = field(default_factory=list)  # a search of several queries
+    url: str | None = None
+    pattern: str | None = None
+    status: str | None = None
+    kind: str = "web_search"
+
+
+@dataclass(slots=True)
 class ErrorItem:
     message: str
     kind: str = "error"
@@ -109,6 +124,7 @@ Item = (
     | Reasoning
     | ToolCall
     | Patch
+    | WebSearch
     | ErrorItem
     | Aborted
     | Compaction

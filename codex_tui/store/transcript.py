@@ -33,6 +33,7 @@ from .model import (
     UserMessage,
 )
 from .rollout import Record
+from .web_search import WebSearches
 
 _SHELL_TOOLS = frozenset({
     "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
@@ -327,6 +328,7 @@ def _build_turn(
 
     items: list[Item] = []
     tools: dict[str, ToolCall | Patch] = {}
+    searches = WebSearches(items)
     token_counts: list[tuple[TokenUsage, TokenUsage | None]] = []
     turn_usage_record: TokenUsage | None = None
     aborted_reason: str | None = None
@@ -360,8 +362,10 @@ def _build_turn(
                     ).strip()
                     if text:
                         items.append(Reasoning(text))
+            elif typ == "web_search_call":
+                searches.add_call(p)
             elif typ in ("function_call", "custom_tool_call", "local_shell_call",
-                         "tool_search_call", "web_search_call"):
+                         "tool_search_call"):
                 _apply_call(p, typ, tool)
             elif typ in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
                 _apply_output(p, tool)
@@ -379,6 +383,8 @@ def _build_turn(
                 items.append(AgentMessage(f.s(p, "message") or "", f.s(p, "phase")))
             elif typ == "agent_reasoning" and reason_from == "ev":
                 items.append(Reasoning(f.s(p, "text") or ""))
+            elif typ == "item_completed" and f.s(f.dct(p, "item"), "type") == "WebSearch":
+                searches.add_item(f.dct(p, "item"))
             elif typ == "item_completed":
                 _apply_item(f.dct(p, "item"), items, tool, users_from, agents_from, reason_from,
                             rec)
@@ -407,9 +413,7 @@ def _build_turn(
                     call.output = _mcp_result(p.get("result"))
                     call.duration_ms = f.duration_ms(p.get("duration"))
             elif typ == "web_search_end":
-                call = tool(f.s(p, "call_id"), ToolCall, "web_search")
-                if isinstance(call, ToolCall):
-                    call.command = f.s(p, "query") or call.command
+                searches.add_end(p)
             elif typ == "turn_aborted":
                 aborted_reason = f.s(p, "reason") or "aborted"
                 items.append(Aborted(aborted_reason))
@@ -515,15 +519,8 @@ def _compact_json(value: Any) -> str | None:
 
 def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     call_id = f.s(p, "call_id") or f.s(p, "id")
-    name = f.s(p, "name") or {"local_shell_call": "shell", "web_search_call": "web_search",
+    name = f.s(p, "name") or {"local_shell_call": "shell",
                               "tool_search_call": "tool_search"}.get(typ or "", "tool")
-    if typ == "web_search_call":
-        call = tool(call_id, ToolCall, "web_search")
-        if isinstance(call, ToolCall):
-            action = f.dct(p, "action")
-            call.command = f.s(action, "query") or call.command
-            call.status = f.s(p, "status")
-        return
     if typ == "local_shell_call":
         call = tool(call_id, ToolCall, "shell")
         if isinstance(call, ToolCall):
@@ -644,10 +641,6 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
             call.output = _mcp_result(item.get("result")) or (_compact_json(err) if err else None)
             call.status = f.s(item, "status")
             call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
-    elif t == "WebSearch":
-        call = tool(f.s(item, "id"), ToolCall, "web_search")
-        if isinstance(call, ToolCall):
-            call.command = f.s(item, "query") or call.command
     elif t == "Plan":
         items.append(Note("plan", f.s(item, "text") or ""))
     elif t == "ContextCompaction":

@@ -23,7 +23,9 @@ from ..store.model import (
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from ..store.web_search import display_line
 
 # Thread-level kinds; the others are the items' own `kind`.
 PROBLEMS = "problems"
@@ -127,6 +129,8 @@ def search_text(block: Block) -> str:
         parts += [f.diff for f in item.files if f.diff]
         parts += [item.patch or "", item.output or ""]
         return "\n".join(parts)
+    if isinstance(item, WebSearch):
+        return display_line(item)
     if isinstance(item, ErrorItem):
         return item.message
     if isinstance(item, Aborted):

@@ -35,7 +35,9 @@ from ..store.model import (
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from ..store.web_search import describe
 from ..textutil import one_line
 from ..timefmt import duration
 from . import blocks as b
@@ -159,6 +161,8 @@ class BlockRenderer:
                 command = min(command, COMMAND_ROWS + 1)
                 out = min(out, OUTPUT_ROWS + 1)
             return command + out + 1
+        if isinstance(item, WebSearch):
+            return 2
         if isinstance(item, Patch):
             rows = 1 + len(item.files) + sum(line_count(f.diff) for f in item.files if f.diff)
             if not any(f.diff for f in item.files) and item.patch:
@@ -213,6 +217,8 @@ class BlockRenderer:
             return self._tool(item, width, expanded)
         if isinstance(item, Patch):
             return self._patch(item, width, expanded)
+        if isinstance(item, WebSearch):
+            return self._web_search(item, width)
         if isinstance(item, ErrorItem):
             text = Text("error: " + clean(item.message), self.p.error)
             return [*self._hanging("✗ ", self.p.error, text, width), []]
@@ -443,6 +449,30 @@ class BlockRenderer:
         if item.output and item.success is False:
             lines += self._body(item.output, width, expanded, OUTPUT_ROWS, p.error)
         return [*lines, []]
+
+    def _web_search(self, item: WebSearch, width: int) -> list[Line]:
+        """`⌕ web search  QUERY · QUERY`, `⌕ open page  URL`, `⌕ find in page  'P' in URL`."""
+        p = self.p
+        label, texts = describe(item)
+        text = Text(label, p.tool_name)
+        if item.action == "find_in_page" and item.pattern and item.url:
+            text.append("  ")
+            text.append(f"'{clean(item.pattern)}'", p.command)
+            text.append(" in ", p.muted)
+            text.append(clean(item.url), p.command)
+        elif texts:
+            text.append("  ")
+            for n, piece in enumerate(texts):
+                if n:
+                    text.append(" · ", p.muted)
+                text.append(clean(piece), p.command)
+        else:
+            text.append("  (no query recorded)", p.muted)
+        if item.status and item.status not in ("completed", "success"):
+            bad = item.status in ("failed", "error", "incomplete")
+            text.append(f"  {'✗' if bad else '◌'} {clean(item.status)}",
+                        p.bad if bad else p.warning)
+        return [*self._hanging("⌕ ", p.tool_name, text, width), []]
 
     def _compaction(self, item: Compaction, width: int, expanded: bool) -> list[Line]:
         p = self.p
