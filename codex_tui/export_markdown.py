@@ -13,6 +13,7 @@ from .store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     Thread,
     ToolCall,
@@ -21,6 +22,7 @@ from .store.model import (
     UserMessage,
     WebSearch,
 )
+from .store.plans import progress
 from .store.serialize import iso
 from .store.web_search import describe
 from .timefmt import duration
@@ -123,6 +125,8 @@ def _item(item) -> list[str]:
         return out
     if isinstance(item, WebSearch):
         return [_web_search(item)]
+    if isinstance(item, Plan):
+        return _plan(item)
     if isinstance(item, ErrorItem):
         return [f"**Error:** {_escape(item.message)}"]
     if isinstance(item, Aborted):
@@ -154,6 +158,25 @@ def _web_search(item: WebSearch) -> str:
     if item.status and item.status not in ("completed", "success"):
         line += f" · {_escape(item.status)}"
     return line
+
+
+_CHECKS = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
+
+
+def _plan(item: Plan) -> list[str]:
+    """A proposed plan as the Markdown it is; a checklist as a task list."""
+    if item.text is not None:
+        # Quoted: its headings stay inside the plan, under the turn's.
+        return ["**Proposed plan**", "", quote(item.text)]
+    out = [f"**Plan** · {progress(item)}"]
+    if item.explanation:
+        out += ["", quote(item.explanation)]
+    out.append("")
+    for step in item.steps:
+        note = {"completed": "", "pending": "", "in_progress": " *(in progress)*"}.get(
+            step.status or "", f" *({_escape(step.status or 'no status')})*")
+        out.append(f"- {_CHECKS.get(step.status or '', '[ ]')} {_escape(step.step)}{note}")
+    return out
 
 
 def _escape(text: str) -> str:

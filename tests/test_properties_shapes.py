@@ -1,4 +1,5 @@
-"""Property tests for the parsers of record shapes: the pairing of web search records."""
+"""Property tests for the parsers of record shapes: proposed-plan blocks and the pairing of
+web search records."""
 
 from __future__ import annotations
 
@@ -7,7 +8,42 @@ from hypothesis import strategies as st
 from test_transcript_items import ev, records, ri, user
 
 from codex_tui.store.model import WebSearch
+from codex_tui.store.plans import CLOSE_TAG, OPEN_TAG, split_proposed_plans
 from codex_tui.store.transcript import build_turns
+
+# Lines of text that hold no tag line and open no code fence.
+_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r`~\x0b"
+                              "\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=30) \
+    .filter(lambda s: s.strip() not in (OPEN_TAG, CLOSE_TAG))
+_TEXT = st.lists(_LINE, max_size=6).map(lambda lines: "".join(x + "\n" for x in lines))
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_TEXT, plan=_TEXT, after=_TEXT)
+def test_a_plan_block_splits_out_whole(before, plan, after):
+    pieces = split_proposed_plans(f"{before}{OPEN_TAG}\n{plan}{CLOSE_TAG}\n{after}")
+    expected = [(False, before), (True, plan), (False, after)]
+    assert pieces == [(p, t) for p, t in expected if p or t.strip()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.one_of(st.sampled_from([OPEN_TAG, CLOSE_TAG, f"  {OPEN_TAG} "]), _LINE),
+                      max_size=12))
+def test_tags_open_and_close_plans_and_every_other_line_is_kept(lines):
+    text = "".join(x + "\n" for x in lines)
+    pieces = split_proposed_plans(text)
+    if not any(x.strip() == OPEN_TAG for x in lines):
+        assert pieces is None
+        return
+    assert pieces is not None
+    for is_plan, piece in pieces:
+        tag = CLOSE_TAG if is_plan else OPEN_TAG  # what would have ended the piece
+        assert all(x.strip() != tag for x in piece.splitlines())
+
+    def content(rows):
+        return [x for x in rows if x.strip() and x.strip() not in (OPEN_TAG, CLOSE_TAG)]
+
+    assert content("".join(p for _, p in pieces).splitlines()) == content(lines)
 
 
 @settings(max_examples=200, deadline=None)

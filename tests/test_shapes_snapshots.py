@@ -1,5 +1,5 @@
 """SVG snapshots (kept in snapshots/) and screen text of the transcript for the record shapes
-of tests/fixtures/shapes: web searches and wall times."""
+of tests/fixtures/shapes: web searches, plans and wall times."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from conftest import settle
 from test_transcript import SIZE, text, transcript_app
 
 SEARCHES = "01990100-0000-7000-8000-000000000001"
+PLANS = "01990100-0000-7000-8000-000000000002"
 EXEC = "01990100-0000-7000-8000-000000000005"
 
 
@@ -15,6 +16,19 @@ def test_web_searches(snap_compare, shapes_home):
     or the pattern and page of a find; no blank web_search rows."""
     assert snap_compare(transcript_app(shapes_home, SEARCHES), terminal_size=(120, 40),
                         run_before=settle)
+
+
+def test_plans(snap_compare, shapes_home):
+    """A proposed plan rendered as Markdown behind a gutter (no raw tags, not twice); the
+    update_plan checklist with its explanation and a mark for each step's status."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+
+    assert snap_compare(transcript_app(shapes_home, PLANS), terminal_size=(120, 50),
+                        run_before=run_before)
 
 
 async def test_wall_times_are_tool_durations(shapes_home):

@@ -82,6 +82,24 @@ class WebSearch:
 
 
 @dataclass(slots=True)
+class PlanStep:
+    step: str
+    status: str | None  # "pending" | "in_progress" | "completed", as recorded
+
+
+@dataclass(slots=True)
+class Plan:
+    """A plan: a proposed plan (plan mode; Markdown `text`) or a checklist (`update_plan`;
+    `steps` and an optional `explanation`)."""
+
+    text: str | None = None
+    steps: list[PlanStep] = field(default_factory=list)
+    explanation: str | None = None
+    call_id: str | None = None
+    kind: str = "plan"
+
+
+@dataclass(slots=True)
 class ErrorItem:
     message: str
     kind: str = "error"
@@ -101,7 +119,7 @@ class Compaction:
 
 @dataclass(slots=True)
 class Note:
-    """A known record worth a line in the transcript: a rename, a review mode, a plan, ..."""
+    """A known record worth a line in the transcript: a rename, a review mode, a goal, ..."""
 
     label: str
     text: str
@@ -125,6 +143,7 @@ Item = (
     | ToolCall
     | Patch
     | WebSearch
+    | Plan
     | ErrorItem
     | Aborted
     | Compaction

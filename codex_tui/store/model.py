@@ -102,6 +102,7 @@ class ThreadSummary(NamedTuple):
 _ITEMS = frozenset({
     "Thread", "Turn", "UserMessage", "AgentMessage", "Reasoning", "ToolCall", "PatchFile",
     "Patch", "ErrorItem", "Aborted", "Compaction", "Note", "Unknown", "Item", "WebSearch",
+    "Plan", "PlanStep",
 })
 
 

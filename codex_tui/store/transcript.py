@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as f
+from . import plans
 from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
 from .model import (
     Aborted,
@@ -24,6 +25,7 @@ from .model import (
     Note,
     Patch,
     PatchFile,
+    Plan,
     Problem,
     Reasoning,
     TokenUsage,
@@ -327,16 +329,18 @@ def _build_turn(
     reason_from = "ic" if has_ic["Reasoning"] else "ev" if has_ev["agent_reasoning"] else "ri"
 
     items: list[Item] = []
-    tools: dict[str, ToolCall | Patch] = {}
+    tools: dict[str, ToolCall | Patch | Plan] = {}
     searches = WebSearches(items)
+    plan_calls = plans.has_update_plan_call(recs)
     token_counts: list[tuple[TokenUsage, TokenUsage | None]] = []
     turn_usage_record: TokenUsage | None = None
     aborted_reason: str | None = None
 
-    def tool(call_id: str | None, make: type[ToolCall] | type[Patch], name: str = "tool"):
+    def tool(call_id: str | None, make: type[ToolCall] | type[Patch] | type[Plan],
+             name: str = "tool"):
         if call_id and call_id in tools:
             return tools[call_id]
-        obj = Patch(call_id) if make is Patch else ToolCall(call_id, name)
+        obj = ToolCall(call_id, name) if make is ToolCall else make(call_id=call_id)
         items.append(obj)
         if call_id:
             tools[call_id] = obj
@@ -414,6 +418,11 @@ def _build_turn(
                     call.duration_ms = f.duration_ms(p.get("duration"))
             elif typ == "web_search_end":
                 searches.add_end(p)
+            elif typ == "plan_update":
+                # Releases that kept this event also wrote the update_plan call it echoes.
+                checklist = None if plan_calls else plans.checklist(p)
+                if checklist is not None:
+                    items.append(checklist)
             elif typ == "turn_aborted":
                 aborted_reason = f.s(p, "reason") or "aborted"
                 items.append(Aborted(aborted_reason))
@@ -466,7 +475,7 @@ def _build_turn(
         elif kind not in KNOWN_KINDS or not isinstance(p, dict):
             items.append(Unknown(kind if typ is None else f"{kind}/{typ}", p, rec.line_no))
 
-    turn.items = items
+    turn.items = items = plans.settle(items)
     turn.model = model
     first_user = next((it for it in items if isinstance(it, UserMessage)), None)
     turn.user_message = first_user.text if first_user else None
@@ -483,7 +492,8 @@ def _build_turn(
         turn.duration_ms = max(0, int((turn.completed_at - turn.started_at).total_seconds()
                                       * 1000))
 
-    has_reply = any(isinstance(it, AgentMessage) for it in items)
+    has_reply = any(isinstance(it, AgentMessage) or (isinstance(it, Plan) and it.text is not None)
+                    for it in items)
     if aborted_reason is not None:
         turn.status = "aborted"
     elif turn.error:
@@ -542,6 +552,13 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
             patch.patch = text
             patch.files = patch.files or _patch_files(text or "")
         return
+    if name == "update_plan" and typ == "function_call":
+        checklist = plans.checklist(raw or "", call_id)
+        if checklist is not None:
+            plan = tool(call_id, Plan)
+            if isinstance(plan, Plan):
+                plan.steps, plan.explanation = checklist.steps, checklist.explanation
+            return
     call = tool(call_id, ToolCall, name)
     if not isinstance(call, ToolCall):
         return
@@ -582,6 +599,8 @@ def _apply_output(p: dict[str, Any], tool) -> None:
     else:
         text = None
     target = tool(call_id, ToolCall, "tool")
+    if isinstance(target, Plan):
+        return  # update_plan answers "Plan updated"
     if isinstance(target, Patch):
         target.output = target.output or text
         if target.success is None and exit_code is not None:
@@ -642,7 +661,7 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
             call.status = f.s(item, "status")
             call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
     elif t == "Plan":
-        items.append(Note("plan", f.s(item, "text") or ""))
+        items.append(Plan(text=f.s(item, "text") or ""))
     elif t == "ContextCompaction":
         items.append(Compaction(None))
     elif t in ("ImageGeneration", "ImageView"):

@@ -17,6 +17,7 @@ from ..store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     Thread,
     ToolCall,
@@ -131,6 +132,9 @@ def search_text(block: Block) -> str:
         return "\n".join(parts)
     if isinstance(item, WebSearch):
         return display_line(item)
+    if isinstance(item, Plan):
+        steps = [f"{s.step} ({s.status or 'no status'})" for s in item.steps]
+        return "\n".join(filter(None, ["plan", item.text, item.explanation, *steps]))
     if isinstance(item, ErrorItem):
         return item.message
     if isinstance(item, Aborted):

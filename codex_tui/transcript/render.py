@@ -30,6 +30,7 @@ from ..store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     ToolCall,
     Turn,
@@ -37,6 +38,7 @@ from ..store.model import (
     UserMessage,
     WebSearch,
 )
+from ..store.plans import progress, step_mark
 from ..store.web_search import describe
 from ..textutil import one_line
 from ..timefmt import duration
@@ -161,6 +163,10 @@ class BlockRenderer:
                 command = min(command, COMMAND_ROWS + 1)
                 out = min(out, OUTPUT_ROWS + 1)
             return command + out + 1
+        if isinstance(item, Plan):
+            if item.text is not None:
+                return _guess_rows(item.text, width - 4) + item.text.count("```") + 2
+            return len(item.steps) + (2 if item.explanation else 1) + 1
         if isinstance(item, WebSearch):
             return 2
         if isinstance(item, Patch):
@@ -219,6 +225,8 @@ class BlockRenderer:
             return self._patch(item, width, expanded)
         if isinstance(item, WebSearch):
             return self._web_search(item, width)
+        if isinstance(item, Plan):
+            return self._plan(item, width)
         if isinstance(item, ErrorItem):
             text = Text("error: " + clean(item.message), self.p.error)
             return [*self._hanging("✗ ", self.p.error, text, width), []]
@@ -473,6 +481,31 @@ class BlockRenderer:
             text.append(f"  {'✗' if bad else '◌'} {clean(item.status)}",
                         p.bad if bad else p.warning)
         return [*self._hanging("⌕ ", p.tool_name, text, width), []]
+
+    def _plan(self, item: Plan, width: int) -> list[Line]:
+        """A proposed plan as Markdown behind a gutter; a checklist as one row a step."""
+        p = self.p
+        if item.text is not None:
+            head = Text("☰ proposed plan", p.tool_name)
+            rows = self._markdown(item.text, width - 4)
+            return [self._one(head, width),
+                    *_prefix(rows, Segment("  │ ", p.gutter), Segment("  │ ", p.gutter)), []]
+        head = Text("☰ plan", p.tool_name)
+        head.append(f" · {progress(item)}", p.muted)
+        lines = [self._one(head, width)]
+        if item.explanation:
+            lines += _prefix(self._wrapped(Text(clean(item.explanation), p.muted), width - 2),
+                             Segment("  "), Segment("  "))
+        styles = {"completed": p.ok, "in_progress": p.warning + Style(bold=True)}
+        for step in item.steps:
+            style = styles.get(step.status or "", p.output)
+            mark = step_mark(step.status)
+            text = Text(clean(step.step), style)
+            if step.status not in ("completed", "in_progress", "pending"):
+                text.append(f" ({clean(step.status or 'no status')})", p.muted)
+            lines += _prefix(self._wrapped(text, width - 4), Segment(f"  {mark} ", style),
+                             Segment("    "))
+        return [*lines, []]
 
     def _compaction(self, item: Compaction, width: int, expanded: bool) -> list[Line]:
         p = self.p
