@@ -115,13 +115,13 @@ def _item(item) -> list[str]:
     if isinstance(item, Patch):
         state = {True: " · applied", False: " · failed", None: ""}[item.success]
         out = [f"**Patch**{state}"]
-        out += [f"- {f.change} {inline(f.path)}" for f in item.files]
+        out += [_patch_file(f.change, f.path) for f in item.files]
         if item.patch:
             out += ["", fence(item.patch, "diff")]
         else:
             for f in item.files:
                 if f.diff:
-                    out += ["", fence(f.diff, "diff")]
+                    out += ["", inline(f.path), "", fence(f.diff, "diff")]
         return out
     if isinstance(item, WebSearch):
         return [_web_search(item)]
@@ -142,6 +142,12 @@ def _item(item) -> list[str]:
         raw = json.dumps(item.raw, ensure_ascii=False, indent=2, default=str)
         return [f"**Unknown record** {inline(item.record_type)}", "", fence(raw, "json")]
     return []
+
+
+def _patch_file(change: str, path: str) -> str:
+    if change.startswith("move to "):
+        return f"- move {inline(path)} → {inline(change[len('move to '):])}"
+    return f"- {_escape(change)} {inline(path)}"
 
 
 def _web_search(item: WebSearch) -> str:

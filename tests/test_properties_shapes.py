@@ -1,5 +1,5 @@
-"""Property tests for the parsers of record shapes: proposed-plan blocks and the pairing of
-web search records."""
+"""Property tests for the parsers of record shapes: proposed-plan blocks, apply_patch through
+the shell, and the pairing of web search records."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from test_transcript_items import ev, records, ri, user
 
 from codex_tui.store.model import WebSearch
+from codex_tui.store.patches import patch_of_command
 from codex_tui.store.plans import CLOSE_TAG, OPEN_TAG, split_proposed_plans
 from codex_tui.store.transcript import build_turns
 
@@ -44,6 +45,30 @@ def test_tags_open_and_close_plans_and_every_other_line_is_kept(lines):
         return [x for x in rows if x.strip() and x.strip() not in (OPEN_TAG, CLOSE_TAG)]
 
     assert content("".join(p for _, p in pieces).splitlines()) == content(lines)
+
+
+_DELIM = st.sampled_from(["EOF", "PATCH", "END_OF_PATCH"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_TEXT, delim=_DELIM, quote=st.sampled_from(["", "'", '"']),
+       shell=st.sampled_from(["bash", "/bin/bash", "zsh", "sh"]),
+       flag=st.sampled_from(["-lc", "-c"]), cd=st.booleans())
+def test_heredoc_patches_round_trip(body, delim, quote, shell, flag, cd):
+    if any(line.strip() == delim for line in body.splitlines()):
+        return
+    prefix = "cd /home/dev/proj && " if cd else ""
+    script = f"{prefix}apply_patch <<{quote}{delim}{quote}\n{body}{delim}\n"
+    assert patch_of_command([shell, flag, script]) == body
+    assert patch_of_command(["apply_patch", body]) == body
+
+
+@settings(max_examples=300, deadline=None)
+@given(command=st.one_of(st.none(), st.integers(), st.text(max_size=80),
+                         st.lists(st.one_of(st.text(max_size=40), st.integers()), max_size=4)))
+def test_any_command_is_a_patch_or_not_without_raising(command):
+    result = patch_of_command(command)
+    assert result is None or isinstance(result, str)
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as f
-from . import plans
+from . import patches, plans
 from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
 from .model import (
     Aborted,
@@ -24,7 +24,6 @@ from .model import (
     Item,
     Note,
     Patch,
-    PatchFile,
     Plan,
     Problem,
     Reasoning,
@@ -394,7 +393,10 @@ def _build_turn(
                             rec)
             elif typ == "exec_command_end":
                 call = tool(f.s(p, "call_id"), ToolCall, "shell")
-                if isinstance(call, ToolCall):
+                if isinstance(call, Patch):  # apply_patch run through the shell tool
+                    patches.settle_exit(call, f.i(p, "exit_code"), f.s(p, "aggregated_output")
+                                        or f.s(p, "formatted_output"))
+                elif isinstance(call, ToolCall):
                     call.command = call.command or f.shell_command(p.get("command"))
                     output = f.s(p, "aggregated_output") or f.s(p, "formatted_output")
                     if output is None:
@@ -410,7 +412,7 @@ def _build_turn(
                     out = (f.s(p, "stdout") or "") + (f.s(p, "stderr") or "")
                     patch.output = patch.output or out or None
                     if not patch.files:
-                        patch.files = _event_changes(p.get("changes"))
+                        patch.files = patches.event_changes(p.get("changes"))
             elif typ == "mcp_tool_call_end":
                 call = _mcp_call(tool, f.s(p, "call_id"), f.dct(p, "invocation"))
                 if call is not None:
@@ -532,6 +534,8 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     name = f.s(p, "name") or {"local_shell_call": "shell",
                               "tool_search_call": "tool_search"}.get(typ or "", "tool")
     if typ == "local_shell_call":
+        if _shell_patch(f.dct(p, "action").get("command"), call_id, tool):
+            return
         call = tool(call_id, ToolCall, "shell")
         if isinstance(call, ToolCall):
             action = f.dct(p, "action")
@@ -550,7 +554,7 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
                 args = _loads(raw)
                 text = f.s(args, "input") or f.s(args, "patch") or raw
             patch.patch = text
-            patch.files = patch.files or _patch_files(text or "")
+            patch.files = patch.files or patches.patch_files(text or "")
         return
     if name == "update_plan" and typ == "function_call":
         checklist = plans.checklist(raw or "", call_id)
@@ -558,6 +562,11 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
             plan = tool(call_id, Plan)
             if isinstance(plan, Plan):
                 plan.steps, plan.explanation = checklist.steps, checklist.explanation
+            return
+    if name in _SHELL_TOOLS and raw:
+        args = _loads(raw)
+        if isinstance(args, dict) and _shell_patch(args.get("command") or f.s(args, "cmd"),
+                                                   call_id, tool):
             return
     call = tool(call_id, ToolCall, name)
     if not isinstance(call, ToolCall):
@@ -572,6 +581,18 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
         call.command = command or call.command
     if call.command is None:
         call.command = raw
+
+
+def _shell_patch(command: Any, call_id: str | None, tool) -> bool:
+    """A shell call that runs apply_patch becomes a Patch, as the apply_patch tool's are."""
+    text = patches.patch_of_command(command)
+    if text is None:
+        return False
+    patch = tool(call_id, Patch)
+    if isinstance(patch, Patch):
+        patch.patch = text
+        patch.files = patch.files or patches.patch_files(text)
+    return True
 
 
 def _apply_output(p: dict[str, Any], tool) -> None:
@@ -602,9 +623,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
     if isinstance(target, Plan):
         return  # update_plan answers "Plan updated"
     if isinstance(target, Patch):
-        target.output = target.output or text
-        if target.success is None and exit_code is not None:
-            target.success = exit_code == 0
+        patches.settle_exit(target, exit_code, text)
         return
     if target.output is None:
         target.output = text
@@ -643,13 +662,7 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
     elif t == "FileChange":
         patch = tool(f.s(item, "id"), Patch)
         if isinstance(patch, Patch):
-            files = []
-            for change in f.lst(item, "changes"):
-                kind = change.get("kind") if isinstance(change, dict) else None
-                kind = f.s(kind, "type") if isinstance(kind, dict) else kind
-                files.append(PatchFile(f.s(change, "path") or "?", kind or "update",
-                                       f.s(change, "diff")))
-            patch.files = files or patch.files
+            patch.files = patches.item_changes(item.get("changes")) or patch.files
             status = f.s(item, "status")
             if status:
                 patch.success = status == "completed"
@@ -693,35 +706,6 @@ def _mcp_result(result: Any) -> str | None:
     if err is not None:
         return _compact_json(err)
     return _compact_json(result)
-
-
-def _event_changes(changes: Any) -> list[PatchFile]:
-    files: list[PatchFile] = []
-    if not isinstance(changes, dict):
-        return files
-    for path, change in changes.items():
-        if not isinstance(change, dict):
-            continue
-        if "type" in change:  # {"type": "update", "unified_diff": ...}
-            files.append(PatchFile(str(path), f.s(change, "type") or "update",
-                                   f.s(change, "unified_diff") or f.s(change, "content")))
-        elif len(change) == 1:  # older externally tagged {"update": {...}}
-            kind, body = next(iter(change.items()))
-            files.append(PatchFile(str(path), str(kind),
-                                   f.s(body, "unified_diff") or f.s(body, "content")))
-    return files
-
-
-def _patch_files(text: str) -> list[PatchFile]:
-    files: list[PatchFile] = []
-    for line in text.splitlines():
-        for marker, kind in (("*** Add File: ", "add"), ("*** Update File: ", "update"),
-                             ("*** Delete File: ", "delete")):
-            if line.startswith(marker):
-                files.append(PatchFile(line[len(marker):].strip(), kind))
-        if line.startswith("*** Move to: ") and files:
-            files[-1].change = f"move to {line[len('*** Move to: '):].strip()}"
-    return files
 
 
 def _loads(text: str) -> Any:

@@ -405,7 +405,10 @@ class BlockRenderer:
             for f in item.files:
                 label = {"add": "A", "delete": "D", "update": "M", "move": "R"}.get(
                     f.change, f.change[:1].upper() or "?")
-                for piece in fold(f"{label} {clean(f.path)}", inner):
+                name = clean(f.path)
+                if f.change.startswith("move to "):  # renamed (and maybe edited)
+                    label, name = "R", f"{name} → {clean(f.change[len('move to '):])}"
+                for piece in fold(f"{label} {name}", inner):
                     rows.append((piece, p.diff_file))
                 if f.diff:
                     rows += self._diff_rows(clean(f.diff), inner)
