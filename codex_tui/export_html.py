@@ -26,14 +26,19 @@ from .store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     Thread,
     ToolCall,
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from .store.plans import progress, step_mark
 from .store.serialize import iso
+from .store.web_search import describe
+from .timefmt import duration
 
 PYGMENTS_STYLE = "friendly"
 OUTPUT_LIMIT = 200_000  # characters of one tool output shown; the rest is cut, and said so
@@ -78,6 +83,12 @@ details.fold > .body { padding: 0 12px 8px; }
 details.fold pre.block { background: #fff; margin: 6px 0; }
 .ok { color: var(--good); } .bad { color: var(--bad); } .muted { color: var(--muted); }
 .note { color: var(--muted); font-size: 0.92em; margin: 6px 0; }
+.search { font-size: 0.92em; margin: 6px 0; overflow-wrap: anywhere; }
+.search .what { font-weight: 600; color: var(--muted); }
+.plan { border-left: 4px solid var(--line); }
+ul.checklist { list-style: none; padding-left: 4px; margin: 4px 0; }
+ul.checklist .completed { color: var(--good); }
+ul.checklist .in_progress { font-weight: 600; }
 .error { color: var(--bad); font-weight: 600; }
 footer { max-width: 980px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted);
   font-size: 0.85em; }
@@ -229,6 +240,10 @@ def _item(item) -> str:
         return _tool(item)
     if isinstance(item, Patch):
         return _patch(item)
+    if isinstance(item, WebSearch):
+        return _web_search(item)
+    if isinstance(item, Plan):
+        return _plan(item)
     if isinstance(item, ErrorItem):
         return f'<p class="error">Error: {_e(item.message)}</p>'
     if isinstance(item, Aborted):
@@ -253,7 +268,7 @@ def _tool(item: ToolCall) -> str:
     elif item.status:
         status = f' <span class="muted">{_e(item.status)}</span>'
     if item.duration_ms is not None:
-        status += f' <span class="muted">{item.duration_ms / 1000:.1f} s</span>'
+        status += f' <span class="muted">{duration(item.duration_ms)}</span>'
     command = item.command or ""
     first = command.strip().splitlines()[0] if command.strip() else ""
     summary = (f'<span class="what">{_e(item.name)}</span> <code>{_e(first[:160])}</code>'
@@ -267,6 +282,42 @@ def _tool(item: ToolCall) -> str:
         text, more = _clip(item.output)
         body += _code(text) + more
     return _fold(summary, body, "tool")
+
+
+def _web_search(item: WebSearch) -> str:
+    label, texts = describe(item)
+    if item.action == "find_in_page" and item.pattern and item.url:
+        detail = f"<code>{_e(item.pattern)}</code> in <code>{_e(item.url)}</code>"
+    elif texts:
+        detail = " · ".join(f"<code>{_e(t)}</code>" for t in texts)
+    else:
+        detail = '<span class="muted">(no query recorded)</span>'
+    status = ""
+    if item.status and item.status not in ("completed", "success"):
+        status = f' <span class="bad">{_e(item.status)}</span>'
+    return (f'<p class="search"><span class="what">{_e(label.capitalize())}</span> '
+            f"{detail}{status}</p>")
+
+
+_STEP_CLASSES = {"completed": "completed", "in_progress": "in_progress", "pending": "pending"}
+
+
+def _plan(item: Plan) -> str:
+    """A proposed plan rendered as Markdown; a checklist with a mark a step."""
+    if item.text is not None:
+        return ('<div class="item plan"><div class="role">Proposed plan</div>'
+                f'<div class="markdown">{_markdown().render(item.text)}</div></div>')
+    body = ""
+    if item.explanation:
+        body += f'<p class="plain muted">{_e(item.explanation)}</p>'
+    steps = "".join(
+        f'<li class="{_STEP_CLASSES.get(s.status or "", "other")}">{step_mark(s.status)} '
+        f"{_e(s.step)}"
+        + ("" if s.status in ("completed", "in_progress", "pending")
+           else f' <span class="muted">({_e(s.status or "no status")})</span>') + "</li>"
+        for s in item.steps)
+    return (f'<div class="item plan"><div class="role">Plan · {_e(progress(item))}</div>'
+            f'{body}<ul class="checklist">{steps}</ul></div>')
 
 
 def _pretty_json(text: str) -> str:

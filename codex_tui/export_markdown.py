@@ -13,14 +13,19 @@ from .store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     Thread,
     ToolCall,
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from .store.plans import progress
 from .store.serialize import iso
+from .store.web_search import describe
+from .timefmt import duration
 
 
 def fence(text: str, lang: str = "") -> str:
@@ -101,6 +106,8 @@ def _item(item) -> list[str]:
         return ["<details><summary>Reasoning</summary>", "", quote(item.text), "", "</details>"]
     if isinstance(item, ToolCall):
         status = f" · exit {item.exit_code}" if item.exit_code is not None else ""
+        if item.duration_ms is not None:
+            status += f" · {duration(item.duration_ms)}"
         out = [f"**Tool** {inline(item.name)}{status}", "", fence(item.command or "", "sh")]
         if item.output:
             out += ["", fence(item.output, "text")]
@@ -108,14 +115,18 @@ def _item(item) -> list[str]:
     if isinstance(item, Patch):
         state = {True: " · applied", False: " · failed", None: ""}[item.success]
         out = [f"**Patch**{state}"]
-        out += [f"- {f.change} {inline(f.path)}" for f in item.files]
+        out += [_patch_file(f.change, f.path) for f in item.files]
         if item.patch:
             out += ["", fence(item.patch, "diff")]
         else:
             for f in item.files:
                 if f.diff:
-                    out += ["", fence(f.diff, "diff")]
+                    out += ["", inline(f.path), "", fence(f.diff, "diff")]
         return out
+    if isinstance(item, WebSearch):
+        return [_web_search(item)]
+    if isinstance(item, Plan):
+        return _plan(item)
     if isinstance(item, ErrorItem):
         return [f"**Error:** {_escape(item.message)}"]
     if isinstance(item, Aborted):
@@ -131,6 +142,47 @@ def _item(item) -> list[str]:
         raw = json.dumps(item.raw, ensure_ascii=False, indent=2, default=str)
         return [f"**Unknown record** {inline(item.record_type)}", "", fence(raw, "json")]
     return []
+
+
+def _patch_file(change: str, path: str) -> str:
+    if change.startswith("move to "):
+        return f"- move {inline(path)} → {inline(change[len('move to '):])}"
+    return f"- {_escape(change)} {inline(path)}"
+
+
+def _web_search(item: WebSearch) -> str:
+    """One line: `**Web search:** `query``, `**Open page:** `url``, `**Find in page:**
+    `pattern` in `url`` (queries, URLs and patterns in code spans: shown literally)."""
+    label, texts = describe(item)
+    line = f"**{label[:1].upper()}{label[1:]}:**"
+    if item.action == "find_in_page" and item.pattern and item.url:
+        line += f" {inline(item.pattern)} in {inline(item.url)}"
+    elif texts:
+        line += " " + " · ".join(inline(t) for t in texts)
+    else:
+        line += " *(no query recorded)*"
+    if item.status and item.status not in ("completed", "success"):
+        line += f" · {_escape(item.status)}"
+    return line
+
+
+_CHECKS = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
+
+
+def _plan(item: Plan) -> list[str]:
+    """A proposed plan as the Markdown it is; a checklist as a task list."""
+    if item.text is not None:
+        # Quoted: its headings stay inside the plan, under the turn's.
+        return ["**Proposed plan**", "", quote(item.text)]
+    out = [f"**Plan** · {progress(item)}"]
+    if item.explanation:
+        out += ["", quote(item.explanation)]
+    out.append("")
+    for step in item.steps:
+        note = {"completed": "", "pending": "", "in_progress": " *(in progress)*"}.get(
+            step.status or "", f" *({_escape(step.status or 'no status')})*")
+        out.append(f"- {_CHECKS.get(step.status or '', '[ ]')} {_escape(step.step)}{note}")
+    return out
 
 
 def _escape(text: str) -> str:

@@ -45,3 +45,19 @@ def tokens(n: int | None) -> str:
     if n < 1_000_000:
         return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
     return f"{n / 1_000_000:.1f}M"
+
+
+def duration(ms: int | None) -> str:
+    """`850ms`, `4.2s`, `3m 05s`, `2h 10m`; "" when unknown."""
+    if ms is None:
+        return ""
+    if ms < 1000:
+        return f"{ms}ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"

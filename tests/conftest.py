@@ -36,6 +36,20 @@ def codex_home(tmp_path: Path) -> Path:
     return copy_home(tmp_path / "codex-home")
 
 
+SHAPES = FIXTURES / "shapes"
+
+
+@pytest.fixture
+def shapes_home(tmp_path: Path) -> Path:
+    """A CODEX_HOME of the hand-made rollouts in tests/fixtures/shapes (one record shape
+    each: web searches, plans, apply_patch through the shell, patch events, wall times)."""
+    day = tmp_path / "shapes-home" / "sessions/2026/03/01"
+    day.mkdir(parents=True)
+    for src in sorted(SHAPES.glob("rollout-*.jsonl")):
+        shutil.copyfile(src, day / src.name)
+    return copy_home(tmp_path / "shapes-copy", tmp_path / "shapes-home")
+
+
 @pytest.fixture
 def make_home(tmp_path: Path) -> Callable[..., Path]:
     """Build a CODEX_HOME from rollout contents: make_home({"<thread id>": b"...lines..."}).

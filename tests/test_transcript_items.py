@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from codex_tui.store.model import Patch, Reasoning, ToolCall
+from codex_tui.store.model import Patch, Reasoning, ToolCall, WebSearch
 from codex_tui.store.rollout import Record, classify
 from codex_tui.store.transcript import build_turns
 
@@ -81,15 +81,17 @@ def test_shell_call_and_its_exec_end_event_are_one_tool_call():
         ("make test", "1 failed\n", 2, 250)
 
 
-def test_web_search_call_and_end_are_one_tool_call():
+def test_web_search_call_and_end_are_one_web_search():
     turns = build_turns(records(
         user("search"),
         ri({"type": "web_search_call", "id": "w1", "status": "completed",
             "action": {"type": "search", "query": "rust serde flatten"}}),
         ev({"type": "web_search_end", "call_id": "w1", "query": "rust serde flatten"}),
     )).turns
-    [call] = [i for i in turns[0].items if isinstance(i, ToolCall)]
-    assert (call.name, call.command) == ("web_search", "rust serde flatten")
+    [search] = turns[0].items[1:]
+    assert isinstance(search, WebSearch)
+    assert (search.action, search.query, search.status) == \
+        ("search", "rust serde flatten", "completed")
 
 
 def test_rollback_drops_the_last_user_turns_and_is_noted():

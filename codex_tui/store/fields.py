@@ -228,16 +228,21 @@ def shell_command(command: Any) -> str | None:
 
 
 _EXIT = r"^(?:Process exited with code|Exit code:) (-?\d+)$"  # (compiled on first use)
+_WALL = r"^Wall time: (\d+(?:\.\d*)?) seconds$"
 _EXEC_HEADERS = ("Chunk ID:", "Wall time:", "Exit code:", "Process exited with code")
 
 
-def split_exec_output(text: str) -> tuple[str, int | None]:
-    """Unwrap the headers newer Codex puts around command output
-    ("Chunk ID: ...\\nWall time: ...\\nProcess exited with code 0\\n...Output:\\n<output>")."""
+def split_exec_output(text: str) -> tuple[str, int | None, int | None]:
+    """(the output, the exit code, the wall time in ms) of command output wrapped in the
+    headers newer Codex writes ("Chunk ID: ...\\nWall time: 0.2138 seconds\\nProcess exited
+    with code 0\\n...Output:\\n<output>"). Unified exec (exec_command, write_stdin) records no
+    other duration; a running process has no exit code yet."""
     if not text.startswith(_EXEC_HEADERS):
-        return text, None
+        return text, None, None
     head, sep, body = text.partition("\nOutput:\n")
     if not sep:
-        return text, None
+        return text, None, None
     match = re.search(_EXIT, head, re.M)
-    return body, int(match.group(1)) if match else None
+    wall = re.search(_WALL, head, re.M)
+    return (body, int(match.group(1)) if match else None,
+            duration_ms(float(wall.group(1))) if wall else None)

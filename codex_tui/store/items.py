@@ -67,6 +67,39 @@ class Patch:
 
 
 @dataclass(slots=True)
+class WebSearch:
+    """A web search the model ran (or a page it opened, or a pattern it looked for in one):
+    its `web_search_call`, `web_search_end` and WebSearch item, however many were written."""
+
+    call_id: str | None
+    action: str | None = None  # "search" | "open_page" | "find_in_page" | "other" | ...
+    query: str | None = None
+    queries: list[str] = field(default_factory=list)  # a search of several queries
+    url: str | None = None
+    pattern: str | None = None
+    status: str | None = None
+    kind: str = "web_search"
+
+
+@dataclass(slots=True)
+class PlanStep:
+    step: str
+    status: str | None  # "pending" | "in_progress" | "completed", as recorded
+
+
+@dataclass(slots=True)
+class Plan:
+    """A plan: a proposed plan (plan mode; Markdown `text`) or a checklist (`update_plan`;
+    `steps` and an optional `explanation`)."""
+
+    text: str | None = None
+    steps: list[PlanStep] = field(default_factory=list)
+    explanation: str | None = None
+    call_id: str | None = None
+    kind: str = "plan"
+
+
+@dataclass(slots=True)
 class ErrorItem:
     message: str
     kind: str = "error"
@@ -86,7 +119,7 @@ class Compaction:
 
 @dataclass(slots=True)
 class Note:
-    """A known record worth a line in the transcript: a rename, a review mode, a plan, ..."""
+    """A known record worth a line in the transcript: a rename, a review mode, a goal, ..."""
 
     label: str
     text: str
@@ -109,6 +142,8 @@ Item = (
     | Reasoning
     | ToolCall
     | Patch
+    | WebSearch
+    | Plan
     | ErrorItem
     | Aborted
     | Compaction

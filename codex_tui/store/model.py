@@ -102,7 +102,8 @@ class ThreadSummary(NamedTuple):
 # few milliseconds of every start-up.
 _ITEMS = frozenset({
     "Thread", "Turn", "UserMessage", "AgentMessage", "Reasoning", "ToolCall", "PatchFile",
-    "Patch", "ErrorItem", "Aborted", "Compaction", "Note", "Unknown", "Item",
+    "Patch", "ErrorItem", "Aborted", "Compaction", "Note", "Unknown", "Item", "WebSearch",
+    "Plan", "PlanStep",
 })
 
 

@@ -1,4 +1,5 @@
-"""A full-text index of every transcript: user and assistant messages and tool commands.
+"""A full-text index of every transcript: user and assistant messages, tool commands, web
+searches and plans.
 
 SQLite (stdlib) in the user's cache directory, never in CODEX_HOME. One row per message or
 command, with its thread and turn (the 1-based turn number the transcript viewer shows), in
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from .cache import cache_dir
 from .model import Thread
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: web searches (once each) and plans
 BATCH_THREADS = 100  # threads per transaction while updating
 EXCERPT_WIDTH = 160
 # Full-text tokenizers, best first: (mode, FTS5 tokenizer). Without any: LIKE scans.
@@ -67,7 +68,7 @@ class UpdateStats:
 class TextHit:
     thread_id: str
     turn: int  # 1-based, as the transcript numbers turns
-    kind: str  # "user" | "assistant" | "command"
+    kind: str  # "user" | "assistant" | "command" | "search" | "plan"
     ts: float | None  # when the turn started (unix seconds), if recorded
     text: str  # the whole message or command
     excerpt: str  # one line around the first match
@@ -91,6 +92,8 @@ def index_path(codex_home: str, directory: str | None = None) -> str:
 
 def thread_rows(thread: Thread) -> list[tuple[int, str, float | None, str]]:
     """(turn, kind, ts, text) for every message and command of the thread's own turns."""
+    from .web_search import index_text as search_text  # items are loaded by now
+
     rows: list[tuple[int, str, float | None, str]] = []
     for turn in thread.turns:
         if turn.inherited:
@@ -104,11 +107,22 @@ def thread_rows(thread: Thread) -> list[tuple[int, str, float | None, str]]:
                 text, label = item.text, "assistant"
             elif kind == "tool_call":
                 text, label = item.command or "", "command"
+            elif kind == "web_search":
+                text, label = search_text(item), "search"
+            elif kind == "plan":
+                text, label = plan_text(item), "plan"
             else:
                 continue
             if text and text.strip():
                 rows.append((turn.index, label, ts, text))
     return rows
+
+
+def plan_text(plan) -> str:
+    """A proposed plan's Markdown, or a checklist's explanation and steps."""
+    if plan.text is not None:
+        return plan.text
+    return "\n".join(filter(None, [plan.explanation, *(s.step for s in plan.steps)]))
 
 
 class TextIndex:

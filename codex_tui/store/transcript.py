@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as f
+from . import patches, plans
 from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
 from .model import (
     Aborted,
@@ -23,7 +24,7 @@ from .model import (
     Item,
     Note,
     Patch,
-    PatchFile,
+    Plan,
     Problem,
     Reasoning,
     TokenUsage,
@@ -33,6 +34,7 @@ from .model import (
     UserMessage,
 )
 from .rollout import Record
+from .web_search import WebSearches
 
 _SHELL_TOOLS = frozenset({
     "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
@@ -326,15 +328,18 @@ def _build_turn(
     reason_from = "ic" if has_ic["Reasoning"] else "ev" if has_ev["agent_reasoning"] else "ri"
 
     items: list[Item] = []
-    tools: dict[str, ToolCall | Patch] = {}
+    tools: dict[str, ToolCall | Patch | Plan] = {}
+    searches = WebSearches(items)
+    plan_calls = plans.has_update_plan_call(recs)
     token_counts: list[tuple[TokenUsage, TokenUsage | None]] = []
     turn_usage_record: TokenUsage | None = None
     aborted_reason: str | None = None
 
-    def tool(call_id: str | None, make: type[ToolCall] | type[Patch], name: str = "tool"):
+    def tool(call_id: str | None, make: type[ToolCall] | type[Patch] | type[Plan],
+             name: str = "tool"):
         if call_id and call_id in tools:
             return tools[call_id]
-        obj = Patch(call_id) if make is Patch else ToolCall(call_id, name)
+        obj = ToolCall(call_id, name) if make is ToolCall else make(call_id=call_id)
         items.append(obj)
         if call_id:
             tools[call_id] = obj
@@ -360,8 +365,10 @@ def _build_turn(
                     ).strip()
                     if text:
                         items.append(Reasoning(text))
+            elif typ == "web_search_call":
+                searches.add_call(p)
             elif typ in ("function_call", "custom_tool_call", "local_shell_call",
-                         "tool_search_call", "web_search_call"):
+                         "tool_search_call"):
                 _apply_call(p, typ, tool)
             elif typ in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
                 _apply_output(p, tool)
@@ -379,12 +386,17 @@ def _build_turn(
                 items.append(AgentMessage(f.s(p, "message") or "", f.s(p, "phase")))
             elif typ == "agent_reasoning" and reason_from == "ev":
                 items.append(Reasoning(f.s(p, "text") or ""))
+            elif typ == "item_completed" and f.s(f.dct(p, "item"), "type") == "WebSearch":
+                searches.add_item(f.dct(p, "item"))
             elif typ == "item_completed":
                 _apply_item(f.dct(p, "item"), items, tool, users_from, agents_from, reason_from,
                             rec)
             elif typ == "exec_command_end":
                 call = tool(f.s(p, "call_id"), ToolCall, "shell")
-                if isinstance(call, ToolCall):
+                if isinstance(call, Patch):  # apply_patch run through the shell tool
+                    patches.settle_exit(call, f.i(p, "exit_code"), f.s(p, "aggregated_output")
+                                        or f.s(p, "formatted_output"))
+                elif isinstance(call, ToolCall):
                     call.command = call.command or f.shell_command(p.get("command"))
                     output = f.s(p, "aggregated_output") or f.s(p, "formatted_output")
                     if output is None:
@@ -400,16 +412,19 @@ def _build_turn(
                     out = (f.s(p, "stdout") or "") + (f.s(p, "stderr") or "")
                     patch.output = patch.output or out or None
                     if not patch.files:
-                        patch.files = _event_changes(p.get("changes"))
+                        patch.files = patches.event_changes(p.get("changes"))
             elif typ == "mcp_tool_call_end":
                 call = _mcp_call(tool, f.s(p, "call_id"), f.dct(p, "invocation"))
                 if call is not None:
                     call.output = _mcp_result(p.get("result"))
                     call.duration_ms = f.duration_ms(p.get("duration"))
             elif typ == "web_search_end":
-                call = tool(f.s(p, "call_id"), ToolCall, "web_search")
-                if isinstance(call, ToolCall):
-                    call.command = f.s(p, "query") or call.command
+                searches.add_end(p)
+            elif typ == "plan_update":
+                # Releases that kept this event also wrote the update_plan call it echoes.
+                checklist = None if plan_calls else plans.checklist(p)
+                if checklist is not None:
+                    items.append(checklist)
             elif typ == "turn_aborted":
                 aborted_reason = f.s(p, "reason") or "aborted"
                 items.append(Aborted(aborted_reason))
@@ -462,7 +477,7 @@ def _build_turn(
         elif kind not in KNOWN_KINDS or not isinstance(p, dict):
             items.append(Unknown(kind if typ is None else f"{kind}/{typ}", p, rec.line_no))
 
-    turn.items = items
+    turn.items = items = plans.settle(items)
     turn.model = model
     first_user = next((it for it in items if isinstance(it, UserMessage)), None)
     turn.user_message = first_user.text if first_user else None
@@ -479,7 +494,8 @@ def _build_turn(
         turn.duration_ms = max(0, int((turn.completed_at - turn.started_at).total_seconds()
                                       * 1000))
 
-    has_reply = any(isinstance(it, AgentMessage) for it in items)
+    has_reply = any(isinstance(it, AgentMessage) or (isinstance(it, Plan) and it.text is not None)
+                    for it in items)
     if aborted_reason is not None:
         turn.status = "aborted"
     elif turn.error:
@@ -515,16 +531,11 @@ def _compact_json(value: Any) -> str | None:
 
 def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     call_id = f.s(p, "call_id") or f.s(p, "id")
-    name = f.s(p, "name") or {"local_shell_call": "shell", "web_search_call": "web_search",
+    name = f.s(p, "name") or {"local_shell_call": "shell",
                               "tool_search_call": "tool_search"}.get(typ or "", "tool")
-    if typ == "web_search_call":
-        call = tool(call_id, ToolCall, "web_search")
-        if isinstance(call, ToolCall):
-            action = f.dct(p, "action")
-            call.command = f.s(action, "query") or call.command
-            call.status = f.s(p, "status")
-        return
     if typ == "local_shell_call":
+        if _shell_patch(f.dct(p, "action").get("command"), call_id, tool):
+            return
         call = tool(call_id, ToolCall, "shell")
         if isinstance(call, ToolCall):
             action = f.dct(p, "action")
@@ -543,8 +554,20 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
                 args = _loads(raw)
                 text = f.s(args, "input") or f.s(args, "patch") or raw
             patch.patch = text
-            patch.files = patch.files or _patch_files(text or "")
+            patch.files = patch.files or patches.patch_files(text or "")
         return
+    if name == "update_plan" and typ == "function_call":
+        checklist = plans.checklist(raw or "", call_id)
+        if checklist is not None:
+            plan = tool(call_id, Plan)
+            if isinstance(plan, Plan):
+                plan.steps, plan.explanation = checklist.steps, checklist.explanation
+            return
+    if name in _SHELL_TOOLS and raw:
+        args = _loads(raw)
+        if isinstance(args, dict) and _shell_patch(args.get("command") or f.s(args, "cmd"),
+                                                   call_id, tool):
+            return
     call = tool(call_id, ToolCall, name)
     if not isinstance(call, ToolCall):
         return
@@ -558,6 +581,18 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
         call.command = command or call.command
     if call.command is None:
         call.command = raw
+
+
+def _shell_patch(command: Any, call_id: str | None, tool) -> bool:
+    """A shell call that runs apply_patch becomes a Patch, as the apply_patch tool's are."""
+    text = patches.patch_of_command(command)
+    if text is None:
+        return False
+    patch = tool(call_id, Patch)
+    if isinstance(patch, Patch):
+        patch.patch = text
+        patch.files = patch.files or patches.patch_files(text)
+    return True
 
 
 def _apply_output(p: dict[str, Any], tool) -> None:
@@ -577,7 +612,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
             seconds = meta.get("duration_seconds")
             duration = f.duration_ms(seconds) if isinstance(seconds, int | float) else None
         else:
-            text, exit_code = f.split_exec_output(output)
+            text, exit_code, duration = f.split_exec_output(output)
     elif isinstance(output, list):
         text = f.content_text(output, ("input_text", "output_text", "text"))
     elif isinstance(output, dict):
@@ -585,10 +620,10 @@ def _apply_output(p: dict[str, Any], tool) -> None:
     else:
         text = None
     target = tool(call_id, ToolCall, "tool")
+    if isinstance(target, Plan):
+        return  # update_plan answers "Plan updated"
     if isinstance(target, Patch):
-        target.output = target.output or text
-        if target.success is None and exit_code is not None:
-            target.success = exit_code == 0
+        patches.settle_exit(target, exit_code, text)
         return
     if target.output is None:
         target.output = text
@@ -627,13 +662,7 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
     elif t == "FileChange":
         patch = tool(f.s(item, "id"), Patch)
         if isinstance(patch, Patch):
-            files = []
-            for change in f.lst(item, "changes"):
-                kind = change.get("kind") if isinstance(change, dict) else None
-                kind = f.s(kind, "type") if isinstance(kind, dict) else kind
-                files.append(PatchFile(f.s(change, "path") or "?", kind or "update",
-                                       f.s(change, "diff")))
-            patch.files = files or patch.files
+            patch.files = patches.item_changes(item.get("changes")) or patch.files
             status = f.s(item, "status")
             if status:
                 patch.success = status == "completed"
@@ -644,12 +673,8 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
             call.output = _mcp_result(item.get("result")) or (_compact_json(err) if err else None)
             call.status = f.s(item, "status")
             call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
-    elif t == "WebSearch":
-        call = tool(f.s(item, "id"), ToolCall, "web_search")
-        if isinstance(call, ToolCall):
-            call.command = f.s(item, "query") or call.command
     elif t == "Plan":
-        items.append(Note("plan", f.s(item, "text") or ""))
+        items.append(Plan(text=f.s(item, "text") or ""))
     elif t == "ContextCompaction":
         items.append(Compaction(None))
     elif t in ("ImageGeneration", "ImageView"):
@@ -681,35 +706,6 @@ def _mcp_result(result: Any) -> str | None:
     if err is not None:
         return _compact_json(err)
     return _compact_json(result)
-
-
-def _event_changes(changes: Any) -> list[PatchFile]:
-    files: list[PatchFile] = []
-    if not isinstance(changes, dict):
-        return files
-    for path, change in changes.items():
-        if not isinstance(change, dict):
-            continue
-        if "type" in change:  # {"type": "update", "unified_diff": ...}
-            files.append(PatchFile(str(path), f.s(change, "type") or "update",
-                                   f.s(change, "unified_diff") or f.s(change, "content")))
-        elif len(change) == 1:  # older externally tagged {"update": {...}}
-            kind, body = next(iter(change.items()))
-            files.append(PatchFile(str(path), str(kind),
-                                   f.s(body, "unified_diff") or f.s(body, "content")))
-    return files
-
-
-def _patch_files(text: str) -> list[PatchFile]:
-    files: list[PatchFile] = []
-    for line in text.splitlines():
-        for marker, kind in (("*** Add File: ", "add"), ("*** Update File: ", "update"),
-                             ("*** Delete File: ", "delete")):
-            if line.startswith(marker):
-                files.append(PatchFile(line[len(marker):].strip(), kind))
-        if line.startswith("*** Move to: ") and files:
-            files[-1].change = f"move to {line[len('*** Move to: '):].strip()}"
-    return files
 
 
 def _loads(text: str) -> Any:

@@ -17,13 +17,16 @@ from ..store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     Thread,
     ToolCall,
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from ..store.web_search import display_line
 
 # Thread-level kinds; the others are the items' own `kind`.
 PROBLEMS = "problems"
@@ -127,6 +130,11 @@ def search_text(block: Block) -> str:
         parts += [f.diff for f in item.files if f.diff]
         parts += [item.patch or "", item.output or ""]
         return "\n".join(parts)
+    if isinstance(item, WebSearch):
+        return display_line(item)
+    if isinstance(item, Plan):
+        steps = [f"{s.step} ({s.status or 'no status'})" for s in item.steps]
+        return "\n".join(filter(None, ["plan", item.text, item.explanation, *steps]))
     if isinstance(item, ErrorItem):
         return item.message
     if isinstance(item, Aborted):

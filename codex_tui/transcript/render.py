@@ -30,13 +30,18 @@ from ..store.model import (
     ErrorItem,
     Note,
     Patch,
+    Plan,
     Reasoning,
     ToolCall,
     Turn,
     Unknown,
     UserMessage,
+    WebSearch,
 )
+from ..store.plans import progress, step_mark
+from ..store.web_search import describe
 from ..textutil import one_line
+from ..timefmt import duration
 from . import blocks as b
 from .wrap import clean, count_rows, fold, fold_text, line_count
 
@@ -101,21 +106,6 @@ class Palette:
     note: Style = field(default_factory=lambda: _s(color="#9a9a9a"))
 
 
-def duration(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    if ms < 1000:
-        return f"{ms}ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
-
-
 def turn_time(when: datetime | None, with_date: bool) -> str:
     if when is None:
         return ""
@@ -173,6 +163,12 @@ class BlockRenderer:
                 command = min(command, COMMAND_ROWS + 1)
                 out = min(out, OUTPUT_ROWS + 1)
             return command + out + 1
+        if isinstance(item, Plan):
+            if item.text is not None:
+                return _guess_rows(item.text, width - 4) + item.text.count("```") + 2
+            return len(item.steps) + (2 if item.explanation else 1) + 1
+        if isinstance(item, WebSearch):
+            return 2
         if isinstance(item, Patch):
             rows = 1 + len(item.files) + sum(line_count(f.diff) for f in item.files if f.diff)
             if not any(f.diff for f in item.files) and item.patch:
@@ -227,6 +223,10 @@ class BlockRenderer:
             return self._tool(item, width, expanded)
         if isinstance(item, Patch):
             return self._patch(item, width, expanded)
+        if isinstance(item, WebSearch):
+            return self._web_search(item, width)
+        if isinstance(item, Plan):
+            return self._plan(item, width)
         if isinstance(item, ErrorItem):
             text = Text("error: " + clean(item.message), self.p.error)
             return [*self._hanging("✗ ", self.p.error, text, width), []]
@@ -405,7 +405,10 @@ class BlockRenderer:
             for f in item.files:
                 label = {"add": "A", "delete": "D", "update": "M", "move": "R"}.get(
                     f.change, f.change[:1].upper() or "?")
-                for piece in fold(f"{label} {clean(f.path)}", inner):
+                name = clean(f.path)
+                if f.change.startswith("move to "):  # renamed (and maybe edited)
+                    label, name = "R", f"{name} → {clean(f.change[len('move to '):])}"
+                for piece in fold(f"{label} {name}", inner):
                     rows.append((piece, p.diff_file))
                 if f.diff:
                     rows += self._diff_rows(clean(f.diff), inner)
@@ -456,6 +459,55 @@ class BlockRenderer:
             lines += [[gutter, Segment(r, s)] for r, s in rows]
         if item.output and item.success is False:
             lines += self._body(item.output, width, expanded, OUTPUT_ROWS, p.error)
+        return [*lines, []]
+
+    def _web_search(self, item: WebSearch, width: int) -> list[Line]:
+        """`⌕ web search  QUERY · QUERY`, `⌕ open page  URL`, `⌕ find in page  'P' in URL`."""
+        p = self.p
+        label, texts = describe(item)
+        text = Text(label, p.tool_name)
+        if item.action == "find_in_page" and item.pattern and item.url:
+            text.append("  ")
+            text.append(f"'{clean(item.pattern)}'", p.command)
+            text.append(" in ", p.muted)
+            text.append(clean(item.url), p.command)
+        elif texts:
+            text.append("  ")
+            for n, piece in enumerate(texts):
+                if n:
+                    text.append(" · ", p.muted)
+                text.append(clean(piece), p.command)
+        else:
+            text.append("  (no query recorded)", p.muted)
+        if item.status and item.status not in ("completed", "success"):
+            bad = item.status in ("failed", "error", "incomplete")
+            text.append(f"  {'✗' if bad else '◌'} {clean(item.status)}",
+                        p.bad if bad else p.warning)
+        return [*self._hanging("⌕ ", p.tool_name, text, width), []]
+
+    def _plan(self, item: Plan, width: int) -> list[Line]:
+        """A proposed plan as Markdown behind a gutter; a checklist as one row a step."""
+        p = self.p
+        if item.text is not None:
+            head = Text("☰ proposed plan", p.tool_name)
+            rows = self._markdown(item.text, width - 4)
+            return [self._one(head, width),
+                    *_prefix(rows, Segment("  │ ", p.gutter), Segment("  │ ", p.gutter)), []]
+        head = Text("☰ plan", p.tool_name)
+        head.append(f" · {progress(item)}", p.muted)
+        lines = [self._one(head, width)]
+        if item.explanation:
+            lines += _prefix(self._wrapped(Text(clean(item.explanation), p.muted), width - 2),
+                             Segment("  "), Segment("  "))
+        styles = {"completed": p.ok, "in_progress": p.warning + Style(bold=True)}
+        for step in item.steps:
+            style = styles.get(step.status or "", p.output)
+            mark = step_mark(step.status)
+            text = Text(clean(step.step), style)
+            if step.status not in ("completed", "in_progress", "pending"):
+                text.append(f" ({clean(step.status or 'no status')})", p.muted)
+            lines += _prefix(self._wrapped(text, width - 4), Segment(f"  {mark} ", style),
+                             Segment("    "))
         return [*lines, []]
 
     def _compaction(self, item: Compaction, width: int, expanded: bool) -> list[Line]:

@@ -22,7 +22,7 @@ from ..store.text_index import TextHit
 from ..textutil import one_line, printable
 from .session_list import WHEN_WIDTH, SessionList
 
-KINDS = {"user": "you", "assistant": "codex", "command": "$"}
+KINDS = {"user": "you", "assistant": "codex", "command": "$", "search": "web", "plan": "plan"}
 WHEN = WHEN_WIDTH + 2  # "2025-12-19": dates of other years are ten characters
 KIND_WIDTH = 6
 

@@ -41,8 +41,8 @@ class HistoryPreview(VerticalScroll):
             return
         parts: list = [_heading(row, summary, missing, now)]
         if isinstance(row, TextHit):
-            label = {"user": "You", "assistant": "Codex", "command": "Command"}.get(
-                row.kind, row.kind)
+            label = {"user": "You", "assistant": "Codex", "command": "Command",
+                     "search": "Web search", "plan": "Plan"}.get(row.kind, row.kind)
             parts.append(Text(f"\n{label}, turn {row.turn}:", style="bold"))
             parts.append(_literal(row.text, query))
         else:
