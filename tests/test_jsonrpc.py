@@ -207,3 +207,31 @@ def test_no_server_outlives_a_killed_process(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert os.path.exists(pidfile)
+
+
+def test_a_server_without_fs_read_is_read_through_its_turns(tmp_path):
+    """An older app-server cannot send rollout files: the store reads its thread/turns/list,
+    every item as what it is, an item type it does not know kept whole, and says so."""
+    from codex_tui.store.thread_store.appserver import AppServerThreadStore
+
+    c, _ = client(tmp_path, "nofs")
+    store = AppServerThreadStore(c, "old-server")
+    try:
+        [summary] = store.scan()
+        assert summary.source == "subagent:review" and summary.git_branch == "main"
+        thread = store.read_thread(summary.id)
+        assert not (c.has("fs/readFile") and c.has("fs/getMetadata"))  # found missing
+        [turn] = thread.turns
+        kinds = [i.kind for i in turn.items]
+        assert kinds == ["user_message", "reasoning", "tool_call", "patch", "web_search",
+                         "tool_call", "unknown", "agent_message"]
+        assert turn.user_message == "fix the build" and turn.status == "completed"
+        command = turn.items[2]
+        assert (command.command, command.exit_code, command.duration_ms) == ("make", 0, 1200)
+        assert turn.items[3].files[0].path == "a.py" and turn.items[3].success is True
+        assert turn.items[4].query == "rust serde"
+        assert turn.items[5].name == "docs/lookup"
+        assert turn.items[6].raw == {"type": "somethingNew", "id": "i7", "payload": 1}
+        assert any("thread/turns/list" in p.message for p in thread.problems)
+    finally:
+        store.close()

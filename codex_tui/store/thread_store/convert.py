@@ -128,10 +128,12 @@ def _item(it: Any) -> Any:
         Note,
         Patch,
         PatchFile,
+        Plan,
         Reasoning,
         ToolCall,
         Unknown,
         UserMessage,
+        WebSearch,
     )
 
     if not isinstance(it, dict):
@@ -167,16 +169,27 @@ def _item(it: Any) -> Any:
         return ToolCall(f.s(it, "id"), name, command=args, arguments=args, output=output,
                         duration_ms=f.i(it, "durationMs"), status=f.s(it, "status"))
     if kind == "webSearch":
-        return ToolCall(f.s(it, "id"), "web_search", command=f.s(it, "query"))
+        action = f.dct(it, "action") or {}
+        queries = [q for q in action.get("queries") or [] if isinstance(q, str)]
+        return WebSearch(f.s(it, "id"), _snake(f.s(action, "type")),
+                         query=f.s(action, "query") or f.s(it, "query"), queries=queries,
+                         url=f.s(action, "url"), pattern=f.s(action, "pattern"))
     if kind == "contextCompaction":
         return Compaction(None)
     if kind == "plan":
-        return Note("plan", f.s(it, "text") or "")
+        return Plan(text=f.s(it, "text") or "", call_id=f.s(it, "id"))
     if kind in ("enteredReviewMode", "exitedReviewMode"):
         return Note("review", f.s(it, "review") or kind)
     if kind == "imageView":
         return Note("image", f.s(it, "path") or "")
     return Unknown(f"item:{kind}", it)
+
+
+def _snake(name: str | None) -> str | None:
+    """The protocol's camelCase action names as the rollout's ("openPage" -> "open_page")."""
+    if not name:
+        return None
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _change_kind(kind: Any) -> str:

@@ -20,7 +20,7 @@ import zlib
 
 from ..cache import cache_dir
 from ..paths import ARCHIVED, RolloutFile, parse_rollout_name
-from .jsonrpc import AppServerClient, AppServerError
+from .jsonrpc import AppServerClient, AppServerError, MethodNotFound
 
 MIRROR_MAX_BYTES = 2 * 1024**3  # copies beyond this are pruned, least recently used first
 READ_TIMEOUT = 300.0  # fs/readFile of a 30 MB rollout over a slow link
@@ -88,6 +88,8 @@ class Mirror:
         try:
             result = self.client.request("fs/readFile", {"path": remote_path},
                                          timeout=READ_TIMEOUT)
+        except MethodNotFound:
+            raise  # an older Codex: the caller reads the thread another way
         except AppServerError as exc:
             raise MirrorError(f"cannot read {remote_path} on {self.client.label}: {exc}",
                               exc.code, "fs/readFile") from None
