@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from rich.console import RenderableType
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -70,6 +72,13 @@ class CodexTuiApp(App[ResumeRequest | None]):
             self.exit(None)
         else:
             self.pop_screen()
+
+    def exit(self, result: ResumeRequest | None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        # A worker waiting on a host that hangs would hold the exit up until its request
+        # timed out: stop what the store started (its app-server or ssh), off this loop.
+        threading.Thread(target=self.store.close, daemon=True, name="close store").start()
+        super().exit(result, return_code, message)
 
     def on_unmount(self) -> None:
         gcpause.resume()

@@ -235,3 +235,27 @@ def test_a_server_without_fs_read_is_read_through_its_turns(tmp_path):
         assert any("thread/turns/list" in p.message for p in thread.problems)
     finally:
         store.close()
+
+
+def test_closing_a_client_stuck_starting_is_quick(tmp_path):
+    """Quitting while a host hangs (ssh still connecting): close() stops the server at once
+    and the waiting request fails, instead of holding the exit up to the start timeout."""
+    c, pidfile = client(tmp_path, "silent", timeout=30)
+    failed: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            c.request("thread/list")
+        except AppServerUnavailable as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=ask)
+    worker.start()
+    pid = pid_of(pidfile)
+    time.sleep(0.3)
+    started = time.monotonic()
+    c.close()
+    worker.join(10)
+    assert time.monotonic() - started < 3
+    assert failed and not worker.is_alive()
+    assert wait_gone(pid)

@@ -173,8 +173,14 @@ class AppServerClient:
 
     def close(self) -> None:
         """Stop the server (stdin closed first, as a clean exit; then signals)."""
+        self._closed = True
+        proc = self._proc
+        if proc is not None and not self.info:
+            # Still starting (ssh connecting to a host that hangs): nothing to lose, and the
+            # start holds the lock until it gives up.
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGTERM)
         with self._lock:
-            self._closed = True
             self._stop_process()
         _LIVE.discard(self)
 
