@@ -259,3 +259,13 @@ def test_closing_a_client_stuck_starting_is_quick(tmp_path):
     assert time.monotonic() - started < 3
     assert failed and not worker.is_alive()
     assert wait_gone(pid)
+
+
+def test_a_missing_method_is_one_sentence(tmp_path):
+    c, _ = client(tmp_path, "old")
+    try:
+        with pytest.raises(MethodNotFound) as missing:
+            c.request("thread/archive", {"threadId": "x"})
+        assert str(missing.value) == "fake server (Codex 9.9.9) does not support thread/archive"
+    finally:
+        c.close()

@@ -350,7 +350,10 @@ class AppServerClient:
                 + (f" ({said})" if said else "") + "; it was stopped and will be restarted")
         if isinstance(pending.error, MethodNotFound):
             self._missing.add(method)
-            pending.error.method = method
+            # (Codex's own words list every method it has: a sentence is kinder.)
+            version = f" (Codex {self.codex_version})" if self.codex_version else ""
+            pending.error = MethodNotFound(f"{self.label}{version} does not support {method}",
+                                           pending.error.code, method)
         if pending.error is not None:
             if isinstance(pending.error, AppServerError):
                 pending.error.method = method
