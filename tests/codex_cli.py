@@ -5,6 +5,7 @@ tests/real_codex.py carries its own runner and mock: still to be unified with th
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -114,3 +115,37 @@ def app_server_store(home: Path, label: str = "app-server"):
     client = AppServerClient(ServerCommand([CODEX, "app-server"], "codex app-server",
                                            env={"CODEX_HOME": str(home)}))
     return AppServerThreadStore(client, label)
+
+
+# -- what Codex says and asks, for the compatibility tests ------------------------------
+
+
+def codex(home: Path, *args: str) -> tuple[int, str]:
+    """Run the Codex CLI on `home`; (exit status, stdout + stderr)."""
+    code, out, _ = run_codex(home, *args, stderr=subprocess.STDOUT)
+    return code, out.decode(errors="replace")
+
+
+def resume(home: Path, mock: MockModel, ref: str, prompt: str,
+           *flags: str) -> tuple[int, str, dict | None]:
+    """`codex exec resume [flags] REF PROMPT`: status, output, and the model request it made
+    (None when it made none)."""
+    before = len(mock.requests)
+    code, out = codex(home, "exec", "--skip-git-repo-check", "resume", *flags, ref, prompt)
+    assert len(mock.requests) - before <= 1, out[-2000:]
+    return code, out, mock.requests[-1] if len(mock.requests) > before else None
+
+
+def session_id(out: str) -> str | None:
+    match = re.search(r"^session id: (\S+)$", out, re.M)
+    return match.group(1) if match else None
+
+
+def user_texts(request: dict) -> list[str]:
+    texts = []
+    for item in request["input"]:
+        if item.get("type") == "message" and item.get("role") == "user":
+            text = "".join(part.get("text", "") for part in item["content"])
+            if not text.lstrip().startswith(("<", "# AGENTS.md")):
+                texts.append(text)
+    return texts

@@ -20,12 +20,10 @@ for the model API (tests/mock_model.py), on a copy of the fixture sessions:
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from codex_cli import make_home, run_codex, skip_unless_installed
+from codex_cli import codex, make_home, resume, session_id, skip_unless_installed, user_texts
 from mock_model import MockModel
 
 from codex_tui.cli import main
@@ -54,37 +52,6 @@ def mock() -> MockModel:
 @pytest.fixture
 def home(tmp_path: Path, mock: MockModel) -> Path:
     return make_home(tmp_path, mock)
-
-
-def codex(home: Path, *args: str) -> tuple[int, str]:
-    """Run the Codex CLI on `home`; (exit status, stdout + stderr)."""
-    code, out, _ = run_codex(home, *args, stderr=subprocess.STDOUT)
-    return code, out.decode(errors="replace")
-
-
-def resume(home: Path, mock: MockModel, ref: str, prompt: str,
-           *flags: str) -> tuple[int, str, dict | None]:
-    """`codex exec resume [flags] REF PROMPT`: status, output, and the model request it made
-    (None when it made none)."""
-    before = len(mock.requests)
-    code, out = codex(home, "exec", "--skip-git-repo-check", "resume", *flags, ref, prompt)
-    assert len(mock.requests) - before <= 1, out[-2000:]
-    return code, out, mock.requests[-1] if len(mock.requests) > before else None
-
-
-def session_id(out: str) -> str | None:
-    match = re.search(r"^session id: (\S+)$", out, re.M)
-    return match.group(1) if match else None
-
-
-def user_texts(request: dict) -> list[str]:
-    texts = []
-    for item in request["input"]:
-        if item.get("type") == "message" and item.get("role") == "user":
-            text = "".join(part.get("text", "") for part in item["content"])
-            if not text.lstrip().startswith(("<", "# AGENTS.md")):
-                texts.append(text)
-    return texts
 
 
 def _databases(home: Path) -> dict[str, tuple[int, int]]:

@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from codex_cli import CODEX, make_home, run_codex, skip_unless_installed
+from codex_cli import (
+    CODEX,
+    codex,
+    make_home,
+    resume,
+    session_id,
+    skip_unless_installed,
+    user_texts,
+)
 from mock_model import MockModel
 from test_resume_e2e import PtyProcess
 
@@ -55,33 +62,6 @@ def home(tmp_path: Path, mock: MockModel, monkeypatch: pytest.MonkeyPatch) -> Pa
     assert code == 0, out[-2000:]
     assert (home / "state_5.sqlite").exists()  # Codex has indexed the home
     return home
-
-
-def codex(home: Path, *args: str) -> tuple[int, str]:
-    code, out, _ = run_codex(home, *args, stderr=subprocess.STDOUT)
-    return code, out.decode(errors="replace")
-
-
-def resume(home: Path, mock: MockModel, ref: str, prompt: str, *flags: str
-           ) -> tuple[int, str, dict | None]:
-    before = len(mock.requests)
-    code, out = codex(home, "exec", "--skip-git-repo-check", "resume", *flags, ref, prompt)
-    return code, out, mock.requests[-1] if len(mock.requests) > before else None
-
-
-def session_id(out: str) -> str | None:
-    match = re.search(r"^session id: (\S+)$", out, re.M)
-    return match.group(1) if match else None
-
-
-def user_texts(request: dict) -> list[str]:
-    texts = []
-    for item in request["input"]:
-        if item.get("type") == "message" and item.get("role") == "user":
-            text = "".join(part.get("text", "") for part in item["content"])
-            if not text.lstrip().startswith(("<", "# AGENTS.md")):
-                texts.append(text)
-    return texts
 
 
 def tui(capsys, home: Path, *args: str) -> dict:

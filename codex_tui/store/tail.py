@@ -128,16 +128,7 @@ class Follower:
     def follow(self, stop: threading.Event | None = None,
                interval: float = POLL_SECONDS) -> Iterator[TailBatch]:
         """Batches as they come, until `stop` is set (forever without one)."""
-        while stop is None or not stop.is_set():
-            batch = self.poll()
-            if batch:
-                yield batch
-            if batch.more:
-                continue
-            if stop is not None:
-                stop.wait(interval)
-            else:
-                time.sleep(interval)
+        return follow_batches(self.poll, stop, interval)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -277,6 +268,22 @@ class Follower:
             batch.problems.append(problem)
         if record is not None:
             batch.records.append(record)
+
+
+def follow_batches(poll: Callable[[], TailBatch], stop: threading.Event | None = None,
+                   interval: float = POLL_SECONDS) -> Iterator[TailBatch]:
+    """`poll()`'s batches as they come, every `interval` seconds (at once while a batch says
+    there is `more`), until `stop` is set (forever without one): every follower's loop."""
+    while stop is None or not stop.is_set():
+        batch = poll()
+        if batch:
+            yield batch
+        if batch.more:
+            continue
+        if stop is not None:
+            stop.wait(interval)
+        else:
+            time.sleep(interval)
 
 
 def _fd_ident(fd: int) -> tuple[int, int] | None:

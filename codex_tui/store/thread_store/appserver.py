@@ -32,7 +32,7 @@ from .codex_writes import CodexWrites
 from .convert import ALL_SOURCE_KINDS, summary_from_thread, turns_from_protocol
 from .jsonrpc import AppServerClient, AppServerError, MethodNotFound
 from .mirror import Mirror, mirror_root
-from .protocol import FIRST_PAGE_BUDGET, FULL_ID, Keep, ResumeCommand, resolve_ref
+from .protocol import FIRST_PAGE_BUDGET, FULL_ID, Keep, OneHome, ResumeCommand, resolve_ref
 
 if TYPE_CHECKING:
     from ..history import History
@@ -46,7 +46,7 @@ PAGE_LIMIT = 1000  # rows per page after it
 SEARCH_LIMIT = 200
 
 
-class AppServerThreadStore:
+class AppServerThreadStore(OneHome):
     """The ThreadStore protocol over one `codex app-server` (see the module docstring).
     `label` names the machine or home in the UI; `resume_prefix` is how to run a command
     where the server runs (`["ssh", "-t", "HOST"]`), None for this machine."""
@@ -82,13 +82,6 @@ class AppServerThreadStore:
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems)
-
-    @property
-    def homes(self) -> list[str]:
-        return [self.label]
-
-    def failures(self) -> list[tuple[str, str]]:
-        return []  # this store raises; a merged store turns that into a failure row
 
     def last_write_via(self) -> str | None:
         return getattr(self._last_write, "via", None)

@@ -29,6 +29,7 @@ from .protocol import (
     FIRST_PAGE_BUDGET,
     FULL_ID,
     Keep,
+    OneHome,
     ResumeCommand,
     WatchUpdate,
     in_page,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from .local_writes import LocalWrites
 
 
-class LocalThreadStore:
+class LocalThreadStore(OneHome):
     """Sessions as the Codex CLI keeps them under CODEX_HOME. Read-only unless a write
     method is called; never touches Codex's SQLite files.
 
@@ -609,13 +610,6 @@ class LocalThreadStore:
             return ResumeCommand(argv, env, cwd, None)
         note = f"the session's directory {cwd} no longer exists" if cwd else None
         return ResumeCommand(argv, env, None, note)
-
-    @property
-    def homes(self) -> list[str]:
-        return [self.label]
-
-    def failures(self) -> list[tuple[str, str]]:
-        return []
 
 
 def _files_key(tf: ThreadFiles) -> str:

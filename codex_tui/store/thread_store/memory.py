@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError, ThreadNotFound
 from ..model import Problem, ThreadSummary
 from ..query import ThreadQuery, apply_query
-from .protocol import FIRST_PAGE_BUDGET, Keep, ResumeCommand, WatchUpdate, resolve_ref
+from .protocol import FIRST_PAGE_BUDGET, Keep, OneHome, ResumeCommand, WatchUpdate, resolve_ref
 
 if TYPE_CHECKING:
     from ..history import History
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..text_index import TextIndex, TextSearchResult, UpdateStats
 
 
-class InMemoryThreadStore:
+class InMemoryThreadStore(OneHome):
     """A store over ready-made threads, for tests and snapshots."""
 
     def __init__(self, threads: list[Thread], problems: list[Problem] | None = None,
@@ -43,13 +43,6 @@ class InMemoryThreadStore:
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems)
-
-    @property
-    def homes(self) -> list[str]:
-        return [self.label]
-
-    def failures(self) -> list[tuple[str, str]]:
-        return []
 
     def last_write_via(self) -> str | None:
         return self.via
@@ -279,14 +272,9 @@ class InMemoryFollower:
 
     def follow(self, stop: threading.Event | None = None,
                interval: float = 0.1) -> Iterator[TailBatch]:
-        while stop is None or not stop.is_set():
-            batch = self.poll()
-            if batch:
-                yield batch
-            if stop is not None:
-                stop.wait(interval)
-            else:
-                time.sleep(interval)
+        from ..tail import follow_batches
+
+        return follow_batches(self.poll, stop, interval)
 
 
 class InMemoryWatcher:

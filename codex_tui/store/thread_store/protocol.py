@@ -176,6 +176,19 @@ class ThreadStore(Protocol):
         ...
 
 
+class OneHome:
+    """What a store of one home says of its homes (a merged store says more)."""
+
+    label: str
+
+    @property
+    def homes(self) -> list[str]:
+        return [self.label]
+
+    def failures(self) -> list[tuple[str, str]]:
+        return []  # it raises instead; a merged store makes that one home's failure
+
+
 def in_page(s: ThreadSummary, spellings: set[str] | None, keep: Keep | None) -> bool:
     if s.archived or (keep is not None and not keep(s)):
         return False

@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError
-from ..tail import POLL_SECONDS, Follower, TailBatch, complete_end, last_lines_start
+from ..tail import (
+    POLL_SECONDS,
+    Follower,
+    TailBatch,
+    complete_end,
+    follow_batches,
+    last_lines_start,
+)
 
 if TYPE_CHECKING:
     from .appserver import AppServerThreadStore
@@ -64,16 +71,7 @@ class RemoteFollower:
 
     def follow(self, stop: threading.Event | None = None,
                interval: float = POLL_SECONDS) -> Iterator[TailBatch]:
-        while stop is None or not stop.is_set():
-            batch = self.poll()
-            if batch:
-                yield batch
-            if batch.more:
-                continue
-            if stop is not None:
-                stop.wait(interval)
-            else:
-                time.sleep(interval)
+        return follow_batches(self.poll, stop, interval)
 
     def _sync(self) -> None:
         self._last_sync = time.monotonic()
