@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from . import fields as f
+from .envcontext import context_cwd
 from .kinds import UnknownTally, unknown_label
 from .model import Problem
 from .rollout import Record, classify, decode_line, iter_raw_lines, open_rollout, parse_json
@@ -22,8 +23,8 @@ class Head:
     """What the head of a rollout says. (A plain class, as the cold start-up's first page
     imports this module: a dataclass would compile its methods then.)"""
 
-    __slots__ = ("bare", "meta", "meta_line", "model", "paginated_lines", "preview",
-                 "problems", "records_seen")
+    __slots__ = ("bare", "context_cwd", "meta", "meta_line", "model", "paginated_lines",
+                 "preview", "problems", "records_seen")
 
     def __init__(self) -> None:
         self.meta: dict[str, Any] | None = None
@@ -34,6 +35,13 @@ class Head:
         self.model: str | None = None
         self.records_seen = 0
         self.problems: list[Problem] = []
+        # The cwd of the first injected environment context: where session_meta has none
+        # (the bare lines of Codex 0.2x), the only record of the working directory.
+        self.context_cwd: str | None = None
+
+    @property
+    def cwd(self) -> str | None:
+        return f.s(self.meta, "cwd") or self.context_cwd
 
 
 def scan_head(stream, path: str) -> Head:
@@ -68,7 +76,11 @@ def scan_head(stream, path: str) -> Head:
                 fallback = _fallback_preview(record)
         if head.model is None and record.kind == "turn_context":
             head.model = f.s(record.payload, "model")
-        if head.meta is not None and head.preview is not None and head.model is not None:
+        if head.context_cwd is None and record.kind == "response_item" \
+                and record.type == "message":
+            head.context_cwd = context_cwd(record.payload)
+        if head.meta is not None and head.preview is not None and head.model is not None \
+                and head.cwd is not None:
             break
     head.problems.extend(unknown.problems())
     if head.preview is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import fields as f
+from .envcontext import recorded_cwd
 from .model import Problem, Thread, ThreadSummary, unique_problems
 from .paths import RolloutFile, ThreadFiles
 from .rollout import Record, decode_line, iter_raw_lines, open_rollout, read_records
@@ -32,6 +33,11 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
                                           max_bytes)
     result = build_turns(records)
     problems.extend(result.problems)
+    if summary.cwd is None:
+        # A bare-line session records its cwd in an environment context, which the head
+        # read may not have reached (or a summary built without one).
+        cwd = recorded_cwd(records)
+        summary = summary if cwd is None else summary._replace(cwd=cwd)
     return Thread(
         summary=summary,
         turns=result.turns,

@@ -250,9 +250,11 @@ def _segment(records: list[Record]) -> tuple[list[_Segment], int, list[tuple[int
         else:
             current.records.append(rec)
     if preamble:
-        # Records but no turn at all (a session that never got a prompt): keep them visible.
+        # Records but no turn at all (a session that never got a prompt): keep them visible,
+        # unless none shows anything (injected context and settings alone are not a turn).
         seg = _Segment(records=list(preamble), open=False)
-        segments.append(seg)
+        if _build_turn(seg, 1, _TokenTracker(), None)[0].items:
+            segments.append(seg)
     return segments, rolled_back, notes
 
 
