@@ -111,8 +111,9 @@ def test_list_json_gives_bare_sessions_their_cwd(home, capsys):
     assert rows[XML_ID]["cwd"] == DELTA
     assert rows[PLAIN_ID]["cwd"] == EPSILON
     assert rows[CONTEXT_ONLY_ID]["cwd"] == DELTA
-    assert {r["format"] for r in rows.values()} == {"bare"}
-    assert all(r["warnings"] == [] for r in rows.values())
+    for thread_id in (XML_ID, PLAIN_ID, CONTEXT_ONLY_ID):
+        assert rows[thread_id]["format"] == "bare"
+        assert rows[thread_id]["warnings"] == []
 
 
 def test_bare_sessions_list_under_their_directory(home, capsys):
@@ -167,7 +168,7 @@ async def test_the_picker_shows_bare_sessions_under_this_directory(home):
         assert set(row_ids(app)) == {XML_ID, CONTEXT_ONLY_ID}
         await pilot.press("a")  # every directory
         await settle(pilot)
-        assert set(row_ids(app)) == {XML_ID, PLAIN_ID, CONTEXT_ONLY_ID}
+        assert {XML_ID, PLAIN_ID, CONTEXT_ONLY_ID} <= set(row_ids(app))
         await pilot.press("a")
         await settle(pilot)
         assert set(row_ids(app)) == {XML_ID, CONTEXT_ONLY_ID}

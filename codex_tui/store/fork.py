@@ -36,11 +36,12 @@ import orjson
 
 from . import fields as f
 from .atomic import append_session_index, check_writable, write_new_file
+from .copied_history import FORK_ORIGINATOR
+from .envcontext import recorded_cwd
 from .errors import StoreError
 from .model import Problem, Turn
 from .paths import SESSIONS, ThreadFiles, parse_rollout_name
-from .envcontext import recorded_cwd
-from .reader import FORK_ORIGINATOR, Resolve, _effective_records
+from .reader import Resolve, _effective_records
 from .rollout import Record, open_rollout
 from .transcript import _segment, build_turns
 

@@ -149,7 +149,9 @@ class Thread:
 
     @property
     def tokens(self) -> TokenUsage | None:
-        usages = [t.tokens for t in self.turns if t.tokens is not None]
+        """The thread's own usage: inherited turns (a fork's or a sub-agent's copy of its
+        parent's history) were the parent's, and are counted there."""
+        usages = [t.tokens for t in self.turns if t.tokens is not None and not t.inherited]
         if not usages:
             return None
         total = TokenUsage()

@@ -33,6 +33,7 @@ from .model import (
     UserMessage,
 )
 from .rollout import Record
+from .segments import Segment, segment
 
 _SHELL_TOOLS = frozenset({
     "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
@@ -40,13 +41,10 @@ _SHELL_TOOLS = frozenset({
 })
 
 
-@dataclass(slots=True)
-class _Segment:
-    records: list[Record] = field(default_factory=list)
-    explicit: bool = False  # opened by task_started
-    open: bool = True
-    has_user_event: bool = False
-    has_user: bool = False  # any user input (counts for rollbacks)
+def _segment(records: list[Record]) -> tuple[list[Segment], int, list[tuple[int, Note]]]:
+    """The records' turn segments (segments.py), a turn of records that show nothing left out
+    of a session that never had a turn."""
+    return segment(records, lambda seg: bool(_build_turn(seg, 1, _TokenTracker(), None)[0].items))
 
 
 @dataclass(slots=True)
@@ -173,104 +171,6 @@ class TurnBuilder:
         self._tail = turns[-1:]
 
 
-# ---- segmentation ------------------------------------------------------------------------
-
-
-def _segment(records: list[Record]) -> tuple[list[_Segment], int, list[tuple[int, Note]]]:
-    segments: list[_Segment] = []
-    preamble: list[Record] = []  # before the first turn (meta, context): merged into turn 1
-    current: _Segment | None = None
-    rolled_back = 0
-    notes: list[tuple[int, Note]] = []
-
-    def start(explicit: bool) -> _Segment:
-        nonlocal current
-        seg = _Segment(explicit=explicit)
-        if not segments and preamble:
-            seg.records.extend(preamble)
-            preamble.clear()
-        segments.append(seg)
-        current = seg
-        return seg
-
-    for rec in records:
-        kind, typ, payload = rec.kind, rec.type, rec.payload
-        if kind == "session_meta":
-            continue
-        if kind == "event_msg" and typ == "task_started":
-            prior = current
-            seg = start(True)
-            if prior is not None and not prior.explicit and prior.open \
-                    and not prior.has_user_event:
-                # `migrate-rollouts` writes the user's response item just before the
-                # task_started it synthesizes: that message opens this turn, not one of its own.
-                segments.remove(prior)
-                seg.records.extend(prior.records)
-                seg.has_user = prior.has_user
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ in ("task_complete", "turn_aborted"):
-            (current or start(True)).records.append(rec)
-            current.open = False  # type: ignore[union-attr]
-            continue
-        if kind == "event_msg" and typ == "thread_rolled_back":
-            n = f.i(payload, "num_turns") or 0
-            dropped = _roll_back(segments, n)
-            rolled_back += dropped
-            current = segments[-1] if segments else None
-            if current is not None:
-                current.open = False
-            notes.append((len(segments) - 1, Note("rollback", f"rolled back {n} turn(s)")))
-            continue
-        in_open_task = current is not None and current.explicit and current.open
-        if kind == "response_item" and typ == "message" and isinstance(payload, dict) \
-                and f.is_real_user_response_item(payload):
-            seg = current if in_open_task else start(False)
-            seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ == "user_message":
-            if in_open_task or (current is not None and not current.explicit and current.open
-                                and not current.has_user_event):
-                seg = current
-            else:
-                seg = start(False)
-            assert seg is not None
-            seg.has_user_event = seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ == "item_completed" \
-                and f.s(f.dct(payload, "item"), "type") == "UserMessage":
-            seg = current if in_open_task else start(False)
-            seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if current is None:
-            preamble.append(rec)
-        else:
-            current.records.append(rec)
-    if preamble:
-        # Records but no turn at all (a session that never got a prompt): keep them visible,
-        # unless none shows anything (injected context and settings alone are not a turn).
-        seg = _Segment(records=list(preamble), open=False)
-        if _build_turn(seg, 1, _TokenTracker(), None)[0].items:
-            segments.append(seg)
-    return segments, rolled_back, notes
-
-
-def _roll_back(segments: list[_Segment], n: int) -> int:
-    """Drop the last `n` user turns and everything after the first of them."""
-    if n <= 0:
-        return 0
-    user_positions = [idx for idx, seg in enumerate(segments) if seg.has_user]
-    if not user_positions:
-        return 0
-    n = min(n, len(user_positions))
-    cut = user_positions[-n]
-    del segments[cut:]
-    return n
-
-
 # ---- one turn ----------------------------------------------------------------------------
 
 
@@ -299,7 +199,7 @@ class _TokenTracker:
 
 
 def _build_turn(
-    seg: _Segment, index: int, tracker: _TokenTracker, model: str | None
+    seg: Segment, index: int, tracker: _TokenTracker, model: str | None
 ) -> tuple[Turn, str | None]:
     recs = seg.records
     turn = Turn(index=index)

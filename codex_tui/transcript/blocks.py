@@ -73,8 +73,11 @@ def head_blocks(thread: Thread, *, show_problems: bool = True) -> list[Block]:
     if inherited:
         parent = thread.inherited_from or thread.summary.forked_from_id or "another session"
         what = "turn is" if inherited == 1 else f"{inherited} turns are"
-        blocks.append(Block(BANNER, (BANNER, "fork"), item=(
-            f"↳ Forked from {parent}: the first {what} its history (dimmed).")))
+        if (thread.summary.source or "").startswith("subagent") and thread.summary.parent_thread_id:
+            text = f"↳ Sub-agent of {parent}: the first {what} a copy of its history (dimmed)."
+        else:
+            text = f"↳ Forked from {parent}: the first {what} its history (dimmed)."
+        blocks.append(Block(BANNER, (BANNER, "fork"), item=text))
     if thread.rolled_back_turns:
         n = thread.rolled_back_turns
         blocks.append(Block(BANNER, (BANNER, "rollback"),
