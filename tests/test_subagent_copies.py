@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, copy_home
+from test_known_records import screen
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.copied_history import mark_copied_history
-from codex_tui.store.model import Thread
+from codex_tui.store.model import Note
 from codex_tui.store.rollout import Record
-from codex_tui.transcript import BlockRenderer, build_blocks
 
 REAL = FIXTURES / "codex-0.171-home"
 SHAPES = FIXTURES / "shapes-home"
@@ -33,13 +33,6 @@ LEGACY_PARENT = "01a24de7-98ba-7cf0-a704-cdb369bc4ff1"
 FRESH_CHILD = "01a24dec-7afb-7113-8f51-41ede349206a"  # spawned without the parent's history
 ORDINAL_CHILD = "01a24e00-0000-7000-8000-00000000a108"  # marked by the start ordinal only
 ORDINAL_PARENT = "01a24e00-0000-7000-8000-0000000000b0"
-
-
-def screen(thread: Thread, width: int = 100) -> str:
-    """The transcript as the TUI draws it, as plain text (blocks folded)."""
-    renderer = BlockRenderer()
-    return "\n".join("".join(s.text for s in line) for block in build_blocks(thread)
-                     for line in renderer.render(block, width, False))
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +55,9 @@ def test_paginated_sub_agent_copy_is_inherited(real):
     assert thread.summary.id == PAGINATED_CHILD  # the copied parent meta is not its own
     assert thread.summary.parent_thread_id == SPAWNER == thread.inherited_from
     assert thread.summary.source == "subagent:thread_spawn"
+    # Its own settings record is in its own turn, not in the copied (still running) one.
+    assert [i.label for i in thread.turns[0].items if isinstance(i, Note)] == []
+    assert [i.label for i in thread.turns[1].items if isinstance(i, Note)] == ["settings"]
 
 
 def test_legacy_sub_agent_copy_is_inherited_and_not_counted(real, capsys):

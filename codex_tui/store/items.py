@@ -81,6 +81,7 @@ class Aborted:
 @dataclass(slots=True)
 class Compaction:
     message: str | None
+    window_number: int | None = None  # the context window it opens, when recorded
     kind: str = "compaction"
 
 
@@ -146,6 +147,8 @@ class Thread:
     problems: list[Problem]
     inherited_from: str | None = None  # id of the thread whose history this one starts with
     rolled_back_turns: int = 0  # turns dropped by thread_rolled_back markers
+    # known records with no item of their own (kinds.BOOKKEEPING), counted by record type
+    bookkeeping: dict[str, int] = field(default_factory=dict)
 
     @property
     def tokens(self) -> TokenUsage | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from . import fields as f
 from .copied_history import mark_copied_history
 from .envcontext import recorded_cwd
+from .kinds import bookkeeping_counts
 from .model import Problem, Thread, ThreadSummary, unique_problems
 from .paths import RolloutFile, ThreadFiles
 from .rollout import Record, decode_line, iter_raw_lines, open_rollout, read_records
@@ -44,6 +45,7 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
         problems=unique_problems(problems),
         inherited_from=base_id or summary.forked_from_id,
         rolled_back_turns=result.rolled_back,
+        bookkeeping=bookkeeping_counts(records),
     )
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import extra_items as extra
 from . import fields as f
 from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
 from .model import (
@@ -262,6 +263,8 @@ def _build_turn(
                     ).strip()
                     if text:
                         items.append(Reasoning(text))
+            elif typ in extra.RESPONSES or extra.is_view_image_call(typ, p):
+                extra.response_item(typ, p, items, tool)
             elif typ in ("function_call", "custom_tool_call", "local_shell_call",
                          "tool_search_call", "web_search_call"):
                 _apply_call(p, typ, tool)
@@ -350,10 +353,12 @@ def _build_turn(
                     turn.error = _error_text(err)
                 if turn.error:
                     items.append(ErrorItem(turn.error))
+            elif typ in extra.EVENTS:
+                extra.event(typ, p, items, tool)
             elif typ not in KNOWN_EVENTS:
                 items.append(Unknown(f"event_msg/{typ}", p, rec.line_no))
         elif kind == "compacted":
-            items.append(Compaction(f.s(p, "message")))
+            extra.add_compaction(items, p)
         elif kind == "turn_context":
             model = f.s(p, "model") or model
         elif kind == "token_usage_record":
@@ -481,7 +486,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
         else:
             text, exit_code = f.split_exec_output(output)
     elif isinstance(output, list):
-        text = f.content_text(output, ("input_text", "output_text", "text"))
+        text = extra.output_text(output)
     elif isinstance(output, dict):
         text = f.s(output, "content") or _compact_json(output)
     else:
@@ -553,8 +558,10 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
     elif t == "Plan":
         items.append(Note("plan", f.s(item, "text") or ""))
     elif t == "ContextCompaction":
-        items.append(Compaction(None))
-    elif t in ("ImageGeneration", "ImageView"):
+        extra.compaction_twin(items)
+    elif t in extra.ITEMS:
+        extra.turn_item(t, item, items, tool)
+    elif t == "ImageGeneration":
         items.append(Note("image", f.s(item, "revised_prompt") or f.s(item, "path") or t))
     else:
         items.append(Unknown(f"item_completed/{t}", item, rec.line_no))

@@ -461,6 +461,8 @@ class BlockRenderer:
     def _compaction(self, item: Compaction, width: int, expanded: bool) -> list[Line]:
         p = self.p
         label = "⇲ context compacted"
+        if item.window_number is not None:
+            label += f" · window {item.window_number}"
         if item.message and not expanded:
             label += " (enter shows the summary)"
         lines = [self._rule(label, width, p.compaction)]
