@@ -219,3 +219,38 @@ def test_dynamic_tool_sub_agent_activity_and_hook_prompt_items(make_home):
     assert notes == [("sub-agent", "started /root/x (01a24e00-0000-7000-8000-0000000000c1)"),
                      ("hook", "run the linter first")]
     assert not items_of(thread, Unknown) and thread.problems == []
+
+
+# ---- the model's own calls -------------------------------------------------------------
+
+
+def test_a_compaction_summary_is_not_an_assistant_reply(real):
+    """The model's summary for a compaction (metadata compaction_output) is shown by the
+    compaction, not again as a reply: the compaction turn holds no agent message."""
+    for thread_id, turn in ((PAGINATED, 1), (LEGACY, 3)):
+        compaction_turn = real.read_thread(thread_id).turns[turn]
+        assert compaction_turn.compaction
+        assert [i.kind for i in compaction_turn.items] == ["compaction", "note"]
+
+
+def test_a_legacy_spawn_agent_call_shows_the_message_it_sent(real):
+    (call,) = items_of(real.read_thread(LEGACY), ToolCall)[2:3]
+    assert (call.name, call.command) == ("spawn_agent", "child task: say hi")
+    assert json.loads(call.arguments)["fork_context"] is True
+
+
+def test_tool_names_nested_deep_do_not_recurse():
+    from codex_tui.store import extra_items
+
+    spec: dict = {"type": "function", "name": "leaf"}
+    for _ in range(50_000):
+        spec = {"type": "namespace", "name": "n", "tools": [spec]}
+    items: list = []
+    calls: dict = {}
+
+    def tool(call_id, make, name="tool"):
+        return calls.setdefault(call_id, make(call_id, name))
+
+    extra_items.response_item("tool_search_output", {"call_id": "c", "tools": [spec]}, items,
+                              tool)
+    assert calls["c"].output.endswith(".n.leaf")

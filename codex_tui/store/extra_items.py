@@ -78,6 +78,13 @@ def add_compaction(items: list[Item], p: Any) -> None:
     items.append(found)
 
 
+def is_compaction_output(rec: Any) -> bool:
+    """An assistant message the model wrote as a compaction's summary (metadata
+    `compaction_output`): the compaction shows it, it is no reply to the user."""
+    meta = rec.metadata
+    return isinstance(meta, dict) and meta.get("compaction_output") is True
+
+
 def compaction_twin(items: list[Item]) -> None:
     """A ContextCompaction turn item: the compaction, unless its `compacted` record (or an
     earlier twin) already shows it."""
@@ -89,8 +96,8 @@ def compaction_twin(items: list[Item]) -> None:
 
 
 def response_item(typ: str | None, p: dict[str, Any], items: list[Item], tool) -> None:
-    if is_view_image_call(typ, p):
-        _view_image_call(p, tool)
+    if handles_call(typ, p):
+        _function_call(p, tool)
     elif typ == "ghost_snapshot":
         # Codex's undo point: a git commit of the work tree taken before the turn changed it.
         commit = f.dct(p, "ghost_commit")
@@ -115,34 +122,46 @@ def response_item(typ: str | None, p: dict[str, Any], items: list[Item], tool) -
             call.status = f.s(p, "status") or call.status
 
 
-def _tool_names(tools: list[Any], prefix: str = "") -> list[str]:
-    """The names of the tools a search loaded (`namespace.tool` inside namespaces)."""
+def _tool_names(tools: list[Any]) -> list[str]:
+    """The names of the tools a search loaded (`namespace.tool` inside namespaces). Iterative:
+    a file can nest them as deep as its JSON parser allows."""
     names: list[str] = []
-    for spec in tools:
+    stack: list[tuple[str, Any]] = [("", spec) for spec in reversed(tools)]
+    while stack:
+        prefix, spec = stack.pop()
         name = f.s(spec, "name")
         inner = f.lst(spec, "tools")
         if inner:
-            names += _tool_names(inner, f"{prefix}{name}." if name else prefix)
+            inner_prefix = f"{prefix}{name}." if name else prefix
+            stack.extend((inner_prefix, x) for x in reversed(inner))
         elif name:
             names.append(prefix + name)
     return names
 
 
-def is_view_image_call(typ: str | None, p: dict[str, Any]) -> bool:
-    return typ == "function_call" and f.s(p, "name") == "view_image"
+_CALLS = frozenset({"view_image", "spawn_agent", "send_input"})  # function calls shown here
 
 
-def _view_image_call(p: dict[str, Any], tool) -> None:
-    """The `view_image` function call: its command line is the image's path."""
-    call = tool(f.s(p, "call_id") or f.s(p, "id"), ToolCall, "view_image")
+def handles_call(typ: str | None, p: dict[str, Any]) -> bool:
+    """A function call shown here: `view_image`, or a multi-agent call that sends a message."""
+    return typ == "function_call" and f.s(p, "name") in _CALLS
+
+
+def _function_call(p: dict[str, Any], tool) -> None:
+    """`view_image` (its command line: the image's path), `spawn_agent` and `send_input` (the
+    message sent to the agent)."""
+    name = f.s(p, "name") or "tool"
+    call = tool(f.s(p, "call_id") or f.s(p, "id"), ToolCall, name)
     if isinstance(call, ToolCall):
-        call.name = "view_image"
+        call.name = name
         call.arguments = f.s(p, "arguments")
         try:
             args = json.loads(call.arguments or "")
         except (ValueError, RecursionError):
             args = None
-        call.command = _path(f.s(args, "path")) or call.command or call.arguments
+        shown = _path(f.s(args, "path")) if name == "view_image" else (
+            f.s(args, "message") or output_text(f.lst(args, "items")) or None)
+        call.command = call.command or shown or call.arguments
         call.status = f.s(p, "status") or call.status
 
 

@@ -251,7 +251,8 @@ def _build_turn(
                 if role == "user" and users_from == "ri" and f.is_real_user_response_item(p):
                     content = p.get("content")
                     items.append(UserMessage(f.content_text(content), f.count_images(content)))
-                elif role == "assistant" and agents_from == "ri":
+                elif role == "assistant" and agents_from == "ri" \
+                        and not extra.is_compaction_output(rec):
                     text = f.content_text(p.get("content"))
                     if text:
                         items.append(AgentMessage(text, f.s(p, "phase")))
@@ -263,7 +264,7 @@ def _build_turn(
                     ).strip()
                     if text:
                         items.append(Reasoning(text))
-            elif typ in extra.RESPONSES or extra.is_view_image_call(typ, p):
+            elif typ in extra.RESPONSES or extra.handles_call(typ, p):
                 extra.response_item(typ, p, items, tool)
             elif typ in ("function_call", "custom_tool_call", "local_shell_call",
                          "tool_search_call", "web_search_call"):
