@@ -159,3 +159,34 @@ def test_fixture_files_are_what_this_file_assumes():
     assert [m["id"] for m in metas] == [PAGINATED_CHILD, SPAWNER]
     assert metas[0]["subagent_history_start_ordinal"] == 8
     assert metas[0]["source"]["subagent"]["thread_spawn"]["parent_thread_id"] == SPAWNER
+
+
+@pytest.mark.parametrize("store_name, thread_id, title", [
+    ("real", PAGINATED_CHILD, "child task: say hi"),
+    ("real", LEGACY_CHILD, "child task: say hi"),  # the copy holds the parent's prompts
+    ("shapes", ORDINAL_CHILD, "review the parser"),
+])
+def test_a_sub_agent_is_titled_by_its_own_task(request, store_name, thread_id, title, capsys):
+    store = request.getfixturevalue(store_name)
+    assert store.summary(thread_id).title == title
+    assert main(["--codex-home", str(store.codex_home), "list", "--all", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[thread_id]["preview"] == title
+
+
+def test_a_sub_agent_whose_copy_has_no_end_marker_keeps_the_copied_title(make_home):
+    """No start ordinal and no settings event: where its own history starts is unknown (the
+    reader marks nothing either), so the first prompt is what it holds."""
+    me, parent = "01a24e00-0000-7000-8000-0000000000e1", "01a24e00-0000-7000-8000-0000000000e2"
+    ts = "2026-06-01T12:00:00.000Z"
+    source = {"subagent": {"thread_spawn": {"parent_thread_id": parent}}}
+    lines = [("session_meta", {"id": me, "forked_from_id": parent, "timestamp": ts, "cwd": "/x",
+                               "source": source}),
+             ("session_meta", {"id": parent, "timestamp": ts, "cwd": "/x"}),
+             ("event_msg", {"type": "user_message", "message": "parent prompt"}),
+             ("event_msg", {"type": "user_message", "message": "own prompt"})]
+    data = "".join(json.dumps({"timestamp": ts, "type": k, "payload": p}) + "\n"
+                   for k, p in lines)
+    store = LocalThreadStore(str(make_home({me: data})))
+    assert store.summary(me).title == "parent prompt"
+    assert [t.inherited for t in store.read_thread(me).turns] == [False, False]

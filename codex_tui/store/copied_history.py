@@ -65,6 +65,34 @@ def mark_copied_history(records: list[Record], thread_id: str, meta: Any) -> Non
     _mark_copy_by_time(records, start, meta)
 
 
+class SubAgentCopy:
+    """For the head reader, record by record: is this still a sub-agent's copy of its parent?
+    (Its title is its own first prompt, not its parent's.) The same evidence as above: the
+    start ordinal, else the first `thread_settings_applied` naming the thread."""
+
+    __slots__ = ("done", "start", "thread_id")
+
+    def __init__(self, meta: Any) -> None:
+        self.thread_id = (f.s(meta, "id") or "").lower()
+        self.start = f.i(meta, "subagent_history_start_ordinal")
+        self.done = False
+
+    @staticmethod
+    def of(meta: Any) -> SubAgentCopy | None:
+        """A tracker for a sub-agent started with a copy of its parent, else None."""
+        if f.s(meta, "forked_from_id") and parent_of(meta):
+            return SubAgentCopy(meta)
+        return None
+
+    def copied(self, rec: Record) -> bool:
+        if self.start is not None and rec.ordinal is not None:
+            self.done = rec.ordinal >= self.start
+        elif not self.done and rec.kind == "event_msg" and rec.type == "thread_settings_applied" \
+                and (f.s(rec.payload, "thread_id") or "").lower() == self.thread_id:
+            self.done = True
+        return not self.done
+
+
 def _mark_copy_by_time(records: list[Record], start: int, meta: Any) -> None:
     """Legacy forks written by codex-tui (store/fork.py) copy the parent's lines with their
     own timestamps and write no `thread_settings_applied`: the copy is the run of lines

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from . import fields as f
+from .copied_history import SubAgentCopy
 from .envcontext import context_cwd
 from .kinds import UnknownTally, unknown_label
 from .model import Problem
@@ -47,6 +48,8 @@ class Head:
 def scan_head(stream, path: str) -> Head:
     head = Head()
     fallback: str | None = None  # first real user response item, for files without events
+    copy: SubAgentCopy | None = None  # a sub-agent's copy of its parent, while in it
+    copied_preview: str | None = None  # the copy's first prompt (the parent's)
     unknown = UnknownTally()
     for raw in iter_raw_lines(stream):
         if raw.line_no > HEAD_LINE_LIMIT:
@@ -67,8 +70,11 @@ def scan_head(stream, path: str) -> Head:
                 head.meta = record.payload
                 head.meta_line = record.line_no
                 head.bare = record.bare
+                copy = SubAgentCopy.of(head.meta)
             continue
-        if head.preview is None:
+        if copy is not None and copy.copied(record):
+            copied_preview = copied_preview or _preview(record)
+        elif head.preview is None:
             preview = _preview(record)
             if preview is not None:
                 head.preview = preview
@@ -85,6 +91,8 @@ def scan_head(stream, path: str) -> Head:
     head.problems.extend(unknown.problems())
     if head.preview is None:
         head.preview = fallback
+    if head.preview is None and copy is not None and not copy.done:
+        head.preview = copied_preview  # where its own history starts can't be told here
     if head.meta is None:
         if head.records_seen == 0 and not head.problems:
             head.problems.append(Problem("empty file", path))
