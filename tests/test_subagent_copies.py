@@ -102,6 +102,7 @@ def test_the_transcript_says_whose_history_the_copy_is(shapes):
     text = screen(shapes.read_thread(ORDINAL_CHILD), 120)
     assert (f"↳ Sub-agent of {ORDINAL_PARENT}: the first 2 turns are a copy of its history "
             "(dimmed).") in text
+    assert "spawned here: this sub-agent's own turns start below" in text
 
 
 async def test_the_tui_marks_the_copied_turns(shapes):

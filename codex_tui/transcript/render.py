@@ -215,7 +215,7 @@ class BlockRenderer:
         if kind == b.BANNER:
             return [*self._wrapped(Text(item, self.p.note), width), []]
         if kind == b.DIVIDER:
-            return [self._rule("forked here: this session's own turns start below",
+            return [self._rule(item or "forked here: this session's own turns start below",
                                width, self.p.divider), []]
         if isinstance(item, UserMessage):
             return self._user(item, width)
