@@ -254,3 +254,14 @@ def test_tool_names_nested_deep_do_not_recurse():
     extra_items.response_item("tool_search_output", {"call_id": "c", "tools": [spec]}, items,
                               tool)
     assert calls["c"].output.endswith(".n.leaf")
+
+
+def test_html_export_shows_the_new_items(real, shapes, capsys):
+    assert main(["--codex-home", str(real.codex_home), "export", PAGINATED, "--format",
+                 "html"]) == 0
+    page = capsys.readouterr().out
+    assert "Context compacted (window 1)" in page
+    assert "<em>settings:</em> model mock-model" in page
+    assert main(["--codex-home", str(shapes.codex_home), "export", GHOST, "--format",
+                 "html"]) == 0
+    assert "<em>snapshot:</em> undo snapshot, git commit 9f8e7d6c5b4a" in capsys.readouterr().out
