@@ -250,7 +250,8 @@ def _item(item) -> str:
         return f'<p class="note">Turn aborted ({_e(item.reason or "unknown reason")})</p>'
     if isinstance(item, Compaction):
         body = f'<div class="plain">{_e(item.message)}</div>' if item.message else ""
-        return _fold('<span class="what">Context compacted</span>', body, "compaction")
+        window = f" (window {item.window_number})" if item.window_number is not None else ""
+        return _fold(f'<span class="what">Context compacted{window}</span>', body, "compaction")
     if isinstance(item, Note):
         return f'<p class="note"><em>{_e(item.label)}:</em> {_e(item.text)}</p>'
     if isinstance(item, Unknown):

@@ -132,7 +132,8 @@ def _item(item) -> list[str]:
     if isinstance(item, Aborted):
         return [f"**Turn aborted** ({_escape(item.reason or 'unknown reason')})"]
     if isinstance(item, Compaction):
-        out = ["**Context compacted**"]
+        window = f" (window {item.window_number})" if item.window_number is not None else ""
+        out = [f"**Context compacted**{window}"]
         if item.message:
             out += ["", quote(item.message)]
         return out

@@ -7,8 +7,9 @@ stand-in for the model API, so that real sessions are written with no network.
   $CODEX_TUI_REQUIRE_CODEX is set).
 - `MockModel(delay)`: a Responses API stand-in on a free loopback port, in this process (a
   thread: nothing is left running after the test). Prompts steer it: "run" makes it call
-  the shell tool, then answer; anything else gets a short answer. `delay` seconds pass
-  before each streamed item, so a rollout grows over a few seconds.
+  the shell tool, then answer; "view image PATH" calls view_image; "spawn a helper" spawns
+  a sub-agent with a copy of the thread's history; anything else gets a short answer.
+  `delay` seconds pass before each streamed item, so a rollout grows over a few seconds.
 - `codex_home_for(mock, path)`: a CODEX_HOME whose config.toml points Codex at the mock.
 
 (Named for the tail tests; the fork tests carry a similar helper: to be unified.)
@@ -141,6 +142,17 @@ def _reply(n: int, body: dict) -> list[dict]:
              if item.get("type") == "message" and item.get("role") == "user"
              for part in item.get("content", []) if isinstance(part, dict)]
     prompt = texts[-1] if texts else ""
+    tools = _offered(body)
+    if "view image " in prompt.lower() and "view_image" in tools:
+        path = prompt[prompt.lower().index("view image ") + len("view image "):].split()[0]
+        return [{"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}",
+                 "name": "view_image", "arguments": json.dumps({"path": path})}]
+    if "spawn a helper" in prompt.lower() and "spawn_agent" in tools:
+        # a sub-agent started with a copy of this thread's history
+        return [{"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}",
+                 "name": "spawn_agent", "namespace": tools["spawn_agent"],
+                 "arguments": json.dumps({"message": "child task: say hi",
+                                          "fork_context": True})}]
     if "run" in prompt.lower():
         return [
             {"type": "reasoning", "id": f"rs_{n}", "content": None, "encrypted_content": None,
@@ -148,6 +160,18 @@ def _reply(n: int, body: dict) -> list[dict]:
             _shell_call(n, body, "echo hello from the tool && ls"),
         ]
     return [_message(n, f"Here is a reply to: {prompt[:80]}")]
+
+
+def _offered(body: dict) -> dict[str, str | None]:
+    """The tools the request offers: name -> its namespace (None at the top level)."""
+    offered: dict[str, str | None] = {}
+    for tool in body.get("tools") or []:
+        if tool.get("type") == "namespace":
+            for inner in tool.get("tools") or []:
+                offered[inner.get("name")] = tool.get("name")
+        elif tool.get("name"):
+            offered[tool["name"]] = None
+    return offered
 
 
 def _message(n: int, text: str) -> dict:

@@ -137,7 +137,7 @@ def summarize(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
         path=current.path,
         created_at=created,
         updated_at=updated,
-        cwd=f.s(meta, "cwd"),
+        cwd=head.cwd,
         preview=preview,
         name=names.get(thread_id),
         source=f.source_label(source_raw) if source_raw is not None else None,

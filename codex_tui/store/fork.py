@@ -36,10 +36,12 @@ import orjson
 
 from . import fields as f
 from .atomic import append_session_index, check_writable, write_new_file
+from .copied_history import FORK_ORIGINATOR
+from .envcontext import recorded_cwd
 from .errors import StoreError
 from .model import Problem, Turn
 from .paths import SESSIONS, ThreadFiles, parse_rollout_name
-from .reader import FORK_ORIGINATOR, Resolve, _effective_records
+from .reader import Resolve, _effective_records
 from .rollout import Record, open_rollout
 from .transcript import _segment, build_turns
 
@@ -86,6 +88,9 @@ class ForkPlan:
     meta_end: int  # byte just past the source's first session_meta line
     turns: list[Turn]
     turn_open: bool = False  # the last kept turn started and has not ended (yet)
+    # the source's working directory as recorded (session_meta, else its environment
+    # context: the bare lines of Codex 0.2x have no cwd in their first line)
+    cwd: str | None = None
 
     @property
     def whole(self) -> bool:
@@ -169,6 +174,7 @@ def plan_fork(tf: ThreadFiles, resolve: Resolve, keep_turns: int,
         meta_end=own_meta.end,
         turns=kept,
         turn_open=segment.explicit and segment.open,
+        cwd=recorded_cwd(r for r in records if r.path == tf.current.path),
     )
 
 
@@ -245,7 +251,7 @@ def write_fork(codex_home: str, plan: ForkPlan, cwd: str | None = None,
     new_id = uuid7(int(now.timestamp() * 1000))
     path = fork_path(codex_home, new_id, now)
     check_writable(os.path.join(codex_home, SESSIONS), "sessions folder")
-    source_cwd = f.s(plan.meta, "cwd") or cwd or os.getcwd()
+    source_cwd = f.s(plan.meta, "cwd") or plan.cwd or cwd or os.getcwd()
     if plan.style == "reference":
         data = _reference(plan, new_id, now, source_cwd)
     elif plan.style == "copy":

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 
 from . import fields as f
+from .copied_history import SubAgentCopy
+from .envcontext import context_cwd
 from .kinds import UnknownTally, unknown_label
 from .model import Problem
 from .rollout import Record, classify, decode_line, iter_raw_lines, open_rollout, parse_json
@@ -22,8 +24,8 @@ class Head:
     """What the head of a rollout says. (A plain class, as the cold start-up's first page
     imports this module: a dataclass would compile its methods then.)"""
 
-    __slots__ = ("bare", "meta", "meta_line", "model", "paginated_lines", "preview",
-                 "problems", "records_seen")
+    __slots__ = ("bare", "context_cwd", "meta", "meta_line", "model", "paginated_lines",
+                 "preview", "problems", "records_seen")
 
     def __init__(self) -> None:
         self.meta: dict[str, Any] | None = None
@@ -34,11 +36,20 @@ class Head:
         self.model: str | None = None
         self.records_seen = 0
         self.problems: list[Problem] = []
+        # The cwd of the first injected environment context: where session_meta has none
+        # (the bare lines of Codex 0.2x), the only record of the working directory.
+        self.context_cwd: str | None = None
+
+    @property
+    def cwd(self) -> str | None:
+        return f.s(self.meta, "cwd") or self.context_cwd
 
 
 def scan_head(stream, path: str) -> Head:
     head = Head()
     fallback: str | None = None  # first real user response item, for files without events
+    copy: SubAgentCopy | None = None  # a sub-agent's copy of its parent, while in it
+    copied_preview: str | None = None  # the copy's first prompt (the parent's)
     unknown = UnknownTally()
     for raw in iter_raw_lines(stream):
         if raw.line_no > HEAD_LINE_LIMIT:
@@ -59,8 +70,11 @@ def scan_head(stream, path: str) -> Head:
                 head.meta = record.payload
                 head.meta_line = record.line_no
                 head.bare = record.bare
+                copy = SubAgentCopy.of(head.meta)
             continue
-        if head.preview is None:
+        if copy is not None and copy.copied(record):
+            copied_preview = copied_preview or _preview(record)
+        elif head.preview is None:
             preview = _preview(record)
             if preview is not None:
                 head.preview = preview
@@ -68,11 +82,17 @@ def scan_head(stream, path: str) -> Head:
                 fallback = _fallback_preview(record)
         if head.model is None and record.kind == "turn_context":
             head.model = f.s(record.payload, "model")
-        if head.meta is not None and head.preview is not None and head.model is not None:
+        if head.context_cwd is None and record.kind == "response_item" \
+                and record.type == "message":
+            head.context_cwd = context_cwd(record.payload)
+        if head.meta is not None and head.preview is not None and head.model is not None \
+                and head.cwd is not None:
             break
     head.problems.extend(unknown.problems())
     if head.preview is None:
         head.preview = fallback
+    if head.preview is None and copy is not None and not copy.done:
+        head.preview = copied_preview  # where its own history starts can't be told here
     if head.meta is None:
         if head.records_seen == 0 and not head.problems:
             head.problems.append(Problem("empty file", path))

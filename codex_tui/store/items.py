@@ -114,6 +114,7 @@ class Aborted:
 @dataclass(slots=True)
 class Compaction:
     message: str | None
+    window_number: int | None = None  # the context window it opens, when recorded
     kind: str = "compaction"
 
 
@@ -181,10 +182,14 @@ class Thread:
     problems: list[Problem]
     inherited_from: str | None = None  # id of the thread whose history this one starts with
     rolled_back_turns: int = 0  # turns dropped by thread_rolled_back markers
+    # known records with no item of their own (kinds.BOOKKEEPING), counted by record type
+    bookkeeping: dict[str, int] = field(default_factory=dict)
 
     @property
     def tokens(self) -> TokenUsage | None:
-        usages = [t.tokens for t in self.turns if t.tokens is not None]
+        """The thread's own usage: inherited turns (a fork's or a sub-agent's copy of its
+        parent's history) were the parent's, and are counted there."""
+        usages = [t.tokens for t in self.turns if t.tokens is not None and not t.inherited]
         if not usages:
             return None
         total = TokenUsage()

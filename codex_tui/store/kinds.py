@@ -11,7 +11,20 @@ KNOWN_KINDS = frozenset({
     "session_meta", "response_item", "event_msg", "turn_context", "compacted", "world_state",
     "token_usage_record", "dynamic_tools_updated", "inter_agent_communication",
     "inter_agent_communication_metadata", "security_risk_score", "realtime_item",
-    "retained_context", "rollout_reference", "state",
+    "retained_context", "rollout_reference", "state", "id_allocation",
+})
+
+# Known envelope types that are Codex's bookkeeping, with no transcript item of their own:
+# counted per thread (`show --json` thread.bookkeeping) instead. Some feed what is shown
+# (turn_context: the model; token_usage_record: the tokens).
+BOOKKEEPING = frozenset({
+    "state",  # 0.20-era state markers (empty)
+    "turn_context",  # per-turn settings snapshot
+    "world_state",  # snapshot / diff of the injected context (0.169+)
+    "token_usage_record",  # usage per model response (0.169+)
+    "id_allocation",  # item id bookkeeping (0.171+)
+    "dynamic_tools_updated", "inter_agent_communication_metadata", "security_risk_score",
+    "realtime_item", "retained_context", "rollout_reference",
 })
 
 KNOWN_RESPONSES = frozenset({
@@ -33,14 +46,37 @@ KNOWN_EVENTS = frozenset({
     "thread_name_updated", "thread_goal_updated", "entered_review_mode", "exited_review_mode",
     "error", "stream_error", "warning", "undo_started", "undo_completed", "plan_update",
     "mcp_list_tools_response", "list_custom_prompts_response", "get_history_entry_response",
-    "shutdown_complete", "conversation_path",
+    "shutdown_complete", "conversation_path", "view_image_tool_call",
 })
 
 KNOWN_ITEMS = frozenset({
     "UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "FileChange",
     "McpToolCall", "WebSearch", "Plan", "ContextCompaction", "ImageGeneration", "ImageView",
-    "Sleep",
+    "Sleep", "CollabAgentToolCall", "DynamicToolCall", "SubAgentActivity", "HookPrompt",
 })
+
+# Keys of the `metadata` Codex writes beside a response_item's payload (CodexHarnessMetadata:
+# history bookkeeping, never shown; 0.169+, `model_search_state` from 0.170).
+KNOWN_RESPONSE_METADATA = frozenset({
+    "history_sequence", "sampled_through_sequence", "guardian_sources", "guardian_review_ids",
+    "guardian_source_order_guidance", "guardian_retained_omissions", "retained_source",
+    "additional_context_tool_output", "client_authored", "retain_across_windows",
+    "fallback_token_limit_override", "tool_audio_budget_applied",
+    "delivered_assistant_message", "harness_authored_configuration", "compaction_model_hash",
+    "compaction_output", "inherited_user_message", "mcp_attribution", "model_search_state",
+    "native_search_fallback_used", "sender_user_messages", "user_input_order",
+    "compaction_without_file_error_sources",
+})
+
+
+def bookkeeping_counts(records: list[Record]) -> dict[str, int]:
+    """How many of each BOOKKEEPING record the thread itself wrote (not a fork's copy of its
+    parent's), by record type, in order of first appearance."""
+    counts: dict[str, int] = {}
+    for rec in records:
+        if rec.kind in BOOKKEEPING and not rec.inherited:
+            counts[rec.kind] = counts.get(rec.kind, 0) + 1
+    return counts
 
 
 def unknown_label(rec: Record) -> str | None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import fields as f
+from .copied_history import mark_copied_history
+from .envcontext import recorded_cwd
+from .kinds import bookkeeping_counts
 from .model import Problem, Thread, ThreadSummary, unique_problems
 from .paths import RolloutFile, ThreadFiles
 from .rollout import Record, decode_line, iter_raw_lines, open_rollout, read_records
 from .transcript import build_turns
 
 MAX_HISTORY_DEPTH = 64
-FORK_ORIGINATOR = "codex_tui_fork"  # the originator of forks written by store/fork.py
 
 Resolve = Callable[[str], ThreadFiles | None]
 
@@ -32,12 +34,18 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
                                           max_bytes)
     result = build_turns(records)
     problems.extend(result.problems)
+    if summary.cwd is None:
+        # A bare-line session records its cwd in an environment context, which the head
+        # read may not have reached (or a summary built without one).
+        cwd = recorded_cwd(records)
+        summary = summary if cwd is None else summary._replace(cwd=cwd)
     return Thread(
         summary=summary,
         turns=result.turns,
         problems=unique_problems(problems),
         inherited_from=base_id or summary.forked_from_id,
         rolled_back_turns=result.rolled_back,
+        bookkeeping=bookkeeping_counts(records),
     )
 
 
@@ -96,7 +104,7 @@ def _effective_records(
     meta = next((r.payload for r in own if r.kind == "session_meta"), None)
     base = f.dct(meta, "history_base")
     if not base:
-        _mark_legacy_fork_copy(own, thread_id, meta)
+        mark_copied_history(own, thread_id, meta)
         return own, None
 
     base_id = (f.s(base, "thread_id") or "").lower()
@@ -187,38 +195,3 @@ def _ends_line_at(rf: RolloutFile, end_byte: int) -> bool:
             return stream.read(1) == b"\n"
     except OSError:
         return False
-
-
-def _mark_legacy_fork_copy(records: list[Record], thread_id: str, meta: object) -> None:
-    """Legacy forks copy the parent's lines after a verbatim copy of its session_meta; Codex
-    0.169 then records `thread_settings_applied` for the new thread. Mark the copy."""
-    if not f.s(meta, "forked_from_id"):
-        return
-    metas = [i for i, r in enumerate(records) if r.kind == "session_meta"]
-    if not metas:
-        return
-    start = metas[1] if len(metas) >= 2 else metas[0] + 1
-    for end in range(start + 1, len(records)):
-        r = records[end]
-        if r.kind == "event_msg" and r.type == "thread_settings_applied" \
-                and (f.s(r.payload, "thread_id") or "").lower() == thread_id:
-            for copied in records[start:end]:
-                copied.inherited = True
-            return
-    _mark_copy_by_time(records, start, meta)
-
-
-def _mark_copy_by_time(records: list[Record], start: int, meta: object) -> None:
-    """Legacy forks written by codex-tui (store/fork.py) copy the parent's lines with their
-    own timestamps and write no `thread_settings_applied`: the copy is the run of lines
-    stamped no later than the fork's creation time (turns added since come later)."""
-    created = f.parse_time(f.s(meta, "timestamp"))
-    if created is None or f.s(meta, "originator") != FORK_ORIGINATOR:
-        return
-    for r in records[start:]:
-        when = f.parse_time(r.timestamp)
-        if r.kind == "session_meta" and when is None:
-            when = f.parse_time(f.s(r.payload, "timestamp"))
-        if when is None or when > created:
-            return
-        r.inherited = True

@@ -91,6 +91,7 @@ class Record:
     bare: bool = False  # written in the 0.20-era bare-line format
     path: str | None = None  # the file it came from (set by readers that merge files)
     inherited: bool = False  # part of a fork's parent history
+    metadata: Any = None  # a response_item's sibling `metadata` (0.169+), as recorded
 
 
 def parse_json(data: bytes) -> tuple[Any, str | None]:
@@ -215,6 +216,8 @@ def decode_line(raw: RawLine, path: str | None = None) -> tuple[Record | None, P
     kind, sub, payload, timestamp, ordinal, bare = classify(value)
     record = Record(kind, sub, payload, timestamp, ordinal, raw.line_no, raw.offset, raw.end,
                     bare, path)
+    if kind == "response_item" and not bare:
+        record.metadata = value.get("metadata")
     problem = Problem(note, path, raw.line_no) if note else None
     if problem is None and not raw.terminated:
         # A complete JSON value without its newline: Codex may still be writing this line.

@@ -89,6 +89,7 @@ def thread_json(th: Thread) -> dict[str, Any]:
     thread["token_usage"] = tokens_json(th.tokens)
     thread["inherited_from"] = th.inherited_from
     thread["rolled_back_turns"] = th.rolled_back_turns
+    thread["bookkeeping"] = dict(th.bookkeeping)
     return {
         "thread": thread,
         "turns": [turn_json(t) for t in th.turns],

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import extra_items as extra
 from . import fields as f
 from . import patches, plans
 from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
@@ -34,6 +35,7 @@ from .model import (
     UserMessage,
 )
 from .rollout import Record
+from .segments import Segment, segment
 from .web_search import WebSearches
 
 _SHELL_TOOLS = frozenset({
@@ -42,13 +44,10 @@ _SHELL_TOOLS = frozenset({
 })
 
 
-@dataclass(slots=True)
-class _Segment:
-    records: list[Record] = field(default_factory=list)
-    explicit: bool = False  # opened by task_started
-    open: bool = True
-    has_user_event: bool = False
-    has_user: bool = False  # any user input (counts for rollbacks)
+def _segment(records: list[Record]) -> tuple[list[Segment], int, list[tuple[int, Note]]]:
+    """The records' turn segments (segments.py), a turn of records that show nothing left out
+    of a session that never had a turn."""
+    return segment(records, lambda seg: bool(_build_turn(seg, 1, _TokenTracker(), None)[0].items))
 
 
 @dataclass(slots=True)
@@ -175,102 +174,6 @@ class TurnBuilder:
         self._tail = turns[-1:]
 
 
-# ---- segmentation ------------------------------------------------------------------------
-
-
-def _segment(records: list[Record]) -> tuple[list[_Segment], int, list[tuple[int, Note]]]:
-    segments: list[_Segment] = []
-    preamble: list[Record] = []  # before the first turn (meta, context): merged into turn 1
-    current: _Segment | None = None
-    rolled_back = 0
-    notes: list[tuple[int, Note]] = []
-
-    def start(explicit: bool) -> _Segment:
-        nonlocal current
-        seg = _Segment(explicit=explicit)
-        if not segments and preamble:
-            seg.records.extend(preamble)
-            preamble.clear()
-        segments.append(seg)
-        current = seg
-        return seg
-
-    for rec in records:
-        kind, typ, payload = rec.kind, rec.type, rec.payload
-        if kind == "session_meta":
-            continue
-        if kind == "event_msg" and typ == "task_started":
-            prior = current
-            seg = start(True)
-            if prior is not None and not prior.explicit and prior.open \
-                    and not prior.has_user_event:
-                # `migrate-rollouts` writes the user's response item just before the
-                # task_started it synthesizes: that message opens this turn, not one of its own.
-                segments.remove(prior)
-                seg.records.extend(prior.records)
-                seg.has_user = prior.has_user
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ in ("task_complete", "turn_aborted"):
-            (current or start(True)).records.append(rec)
-            current.open = False  # type: ignore[union-attr]
-            continue
-        if kind == "event_msg" and typ == "thread_rolled_back":
-            n = f.i(payload, "num_turns") or 0
-            dropped = _roll_back(segments, n)
-            rolled_back += dropped
-            current = segments[-1] if segments else None
-            if current is not None:
-                current.open = False
-            notes.append((len(segments) - 1, Note("rollback", f"rolled back {n} turn(s)")))
-            continue
-        in_open_task = current is not None and current.explicit and current.open
-        if kind == "response_item" and typ == "message" and isinstance(payload, dict) \
-                and f.is_real_user_response_item(payload):
-            seg = current if in_open_task else start(False)
-            seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ == "user_message":
-            if in_open_task or (current is not None and not current.explicit and current.open
-                                and not current.has_user_event):
-                seg = current
-            else:
-                seg = start(False)
-            assert seg is not None
-            seg.has_user_event = seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if kind == "event_msg" and typ == "item_completed" \
-                and f.s(f.dct(payload, "item"), "type") == "UserMessage":
-            seg = current if in_open_task else start(False)
-            seg.has_user = True
-            seg.records.append(rec)
-            continue
-        if current is None:
-            preamble.append(rec)
-        else:
-            current.records.append(rec)
-    if preamble:
-        # Records but no turn at all (a session that never got a prompt): keep them visible.
-        seg = _Segment(records=list(preamble), open=False)
-        segments.append(seg)
-    return segments, rolled_back, notes
-
-
-def _roll_back(segments: list[_Segment], n: int) -> int:
-    """Drop the last `n` user turns and everything after the first of them."""
-    if n <= 0:
-        return 0
-    user_positions = [idx for idx, seg in enumerate(segments) if seg.has_user]
-    if not user_positions:
-        return 0
-    n = min(n, len(user_positions))
-    cut = user_positions[-n]
-    del segments[cut:]
-    return n
-
-
 # ---- one turn ----------------------------------------------------------------------------
 
 
@@ -299,7 +202,7 @@ class _TokenTracker:
 
 
 def _build_turn(
-    seg: _Segment, index: int, tracker: _TokenTracker, model: str | None
+    seg: Segment, index: int, tracker: _TokenTracker, model: str | None
 ) -> tuple[Turn, str | None]:
     recs = seg.records
     turn = Turn(index=index)
@@ -353,7 +256,8 @@ def _build_turn(
                 if role == "user" and users_from == "ri" and f.is_real_user_response_item(p):
                     content = p.get("content")
                     items.append(UserMessage(f.content_text(content), f.count_images(content)))
-                elif role == "assistant" and agents_from == "ri":
+                elif role == "assistant" and agents_from == "ri" \
+                        and not extra.is_compaction_output(rec):
                     text = f.content_text(p.get("content"))
                     if text:
                         items.append(AgentMessage(text, f.s(p, "phase")))
@@ -367,6 +271,8 @@ def _build_turn(
                         items.append(Reasoning(text))
             elif typ == "web_search_call":
                 searches.add_call(p)
+            elif typ in extra.RESPONSES or extra.handles_call(typ, p):
+                extra.response_item(typ, p, items, tool)
             elif typ in ("function_call", "custom_tool_call", "local_shell_call",
                          "tool_search_call"):
                 _apply_call(p, typ, tool)
@@ -463,10 +369,12 @@ def _build_turn(
                     turn.error = _error_text(err)
                 if turn.error:
                     items.append(ErrorItem(turn.error))
+            elif typ in extra.EVENTS:
+                extra.event(typ, p, items, tool)
             elif typ not in KNOWN_EVENTS:
                 items.append(Unknown(f"event_msg/{typ}", p, rec.line_no))
         elif kind == "compacted":
-            items.append(Compaction(f.s(p, "message")))
+            extra.add_compaction(items, p)
         elif kind == "turn_context":
             model = f.s(p, "model") or model
         elif kind == "token_usage_record":
@@ -614,7 +522,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
         else:
             text, exit_code, duration = f.split_exec_output(output)
     elif isinstance(output, list):
-        text = f.content_text(output, ("input_text", "output_text", "text"))
+        text = extra.output_text(output)
     elif isinstance(output, dict):
         text = f.s(output, "content") or _compact_json(output)
     else:
@@ -676,8 +584,10 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
     elif t == "Plan":
         items.append(Plan(text=f.s(item, "text") or ""))
     elif t == "ContextCompaction":
-        items.append(Compaction(None))
-    elif t in ("ImageGeneration", "ImageView"):
+        extra.compaction_twin(items)
+    elif t in extra.ITEMS:
+        extra.turn_item(t, item, items, tool)
+    elif t == "ImageGeneration":
         items.append(Note("image", f.s(item, "revised_prompt") or f.s(item, "path") or t))
     else:
         items.append(Unknown(f"item_completed/{t}", item, rec.line_no))

@@ -54,7 +54,7 @@ class Block:
     kind: str
     key: tuple  # stable across partial and full reads of the same thread
     turn: int = -1  # position in thread.turns; -1 for thread-level blocks
-    item: Any = None  # the Turn (header), the item, the problems list, or banner text
+    item: Any = None  # the Turn (header), the item, the problems list, banner or divider text
     inherited: bool = False  # part of a fork's parent history
     extra: Any = None  # header: show the date; divider: the parent id
 
@@ -76,13 +76,21 @@ def head_blocks(thread: Thread, *, show_problems: bool = True) -> list[Block]:
     if inherited:
         parent = thread.inherited_from or thread.summary.forked_from_id or "another session"
         what = "turn is" if inherited == 1 else f"{inherited} turns are"
-        blocks.append(Block(BANNER, (BANNER, "fork"), item=(
-            f"↳ Forked from {parent}: the first {what} its history (dimmed).")))
+        if _is_sub_agent(thread):
+            text = f"↳ Sub-agent of {parent}: the first {what} a copy of its history (dimmed)."
+        else:
+            text = f"↳ Forked from {parent}: the first {what} its history (dimmed)."
+        blocks.append(Block(BANNER, (BANNER, "fork"), item=text))
     if thread.rolled_back_turns:
         n = thread.rolled_back_turns
         blocks.append(Block(BANNER, (BANNER, "rollback"),
                             item=f"↶ {n} turn{'s' if n != 1 else ''} rolled back (not shown)."))
     return blocks
+
+
+def _is_sub_agent(thread: Thread) -> bool:
+    s = thread.summary
+    return bool(s.parent_thread_id) and (s.source or "").startswith("subagent")
 
 
 def turn_blocks(thread: Thread, start: int = 0) -> list[Block]:
@@ -96,7 +104,10 @@ def turn_blocks(thread: Thread, start: int = 0) -> list[Block]:
     for pos in range(start, len(thread.turns)):
         turn = thread.turns[pos]
         if pos and thread.turns[pos - 1].inherited and not turn.inherited:
-            blocks.append(Block(DIVIDER, (DIVIDER,), turn=pos, extra=thread.inherited_from))
+            label = ("spawned here: this sub-agent's own turns start below"
+                     if _is_sub_agent(thread) else None)
+            blocks.append(Block(DIVIDER, (DIVIDER,), turn=pos, item=label,
+                                extra=thread.inherited_from))
         day = turn.started_at.astimezone().date() if turn.started_at else None
         show_date = day is not None and day != last_day
         last_day = day or last_day
@@ -118,7 +129,7 @@ def search_text(block: Block) -> str:
     if block.kind == BANNER:
         return item
     if block.kind == DIVIDER:
-        return "forked here"
+        return item or "forked here"
     if block.kind == HEADER:
         return header_words(item)
     if isinstance(item, UserMessage | AgentMessage | Reasoning):

@@ -211,7 +211,7 @@ class BlockRenderer:
         if kind == b.BANNER:
             return [*self._wrapped(Text(item, self.p.note), width), []]
         if kind == b.DIVIDER:
-            return [self._rule("forked here: this session's own turns start below",
+            return [self._rule(item or "forked here: this session's own turns start below",
                                width, self.p.divider), []]
         if isinstance(item, UserMessage):
             return self._user(item, width)
@@ -513,6 +513,8 @@ class BlockRenderer:
     def _compaction(self, item: Compaction, width: int, expanded: bool) -> list[Line]:
         p = self.p
         label = "⇲ context compacted"
+        if item.window_number is not None:
+            label += f" · window {item.window_number}"
         if item.message and not expanded:
             label += " (enter shows the summary)"
         lines = [self._rule(label, width, p.compaction)]
