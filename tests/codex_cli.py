@@ -4,6 +4,7 @@ tests/real_codex.py carries its own runner and mock: still to be unified with th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -72,6 +73,33 @@ def run_codex(home: Path, *args: str, stderr: int = subprocess.PIPE
         os.kill(pid, signal.SIGKILL)
     assert not leftover, f"codex {' '.join(args)} left processes behind: {leftover}"
     return proc.returncode, out, err
+
+
+def stop_daemons(home: Path, grace: float = 3.0) -> list[int]:
+    """Stop the app-server daemon Codex's interactive TUI starts for `home` (it runs from
+    `home/packages/app-server-daemon/`, in a session of its own, and outlives the TUI);
+    the pids it stopped."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                argv = cmd.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].startswith(os.fsencode(str(home)) + b"/"):
+            found.append(int(entry))
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in found):
+        time.sleep(0.05)
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return found
 
 
 def _live_members(pgid: int, grace: float = 2.0) -> list[int]:

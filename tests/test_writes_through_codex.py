@@ -27,6 +27,7 @@ from codex_cli import (
     resume,
     session_id,
     skip_unless_installed,
+    stop_daemons,
     user_texts,
 )
 from mock_model import MockModel
@@ -118,6 +119,7 @@ def codex_picker(home: Path, tmp_path: Path, wait_for: str) -> str:
         return child.text
     finally:
         child.close()
+        stop_daemons(home)  # the daemon Codex's TUI starts for the home outlives it
 
 
 def test_delete_as_codex_does_it(capsys, home, mock):
