@@ -1,0 +1,98 @@
+"""Folding text for search, so that case and accents never stand between a query and a match
+(as fzf does): `cafe` finds `Café` and `CAFÉ`, `unicode` finds `ünïcödé`, `strasse` finds
+`Straße`.
+
+The fold of a text: compatibility forms decomposed (NFKD: `ﬁ` -> `fi`, full-width `Ａ` ->
+`A`, `①` -> `1`), then full case folding (`ß` -> `ss`, `İ` -> `i̇`), decomposed again, and every
+combining mark dropped (the accents that NFKD split off; precisely: nonspacing marks and every
+character with a combining class, so that the fold of a whole text is the fold of its
+characters one by one, whatever order the marks came in).
+
+A folded text can be longer or shorter than the original (`ß` gives two characters, `é`
+typed as `e` + U+0301 gives one for two), so searches that highlight what they found fold with
+`fold_map`, which also says which original character each folded one came from: positions
+found in the fold are brought back with `original_positions`, and land on the characters as
+shown. Searches fold their haystacks once (when they index them), and the query once per
+keystroke; ASCII text, the common case, folds with a plain `lower()`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_marks: re.Pattern[str] | None = None
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) == "Mn" or unicodedata.combining(ch) != 0
+
+
+def _marks_pattern() -> re.Pattern[str]:
+    """Every character `_is_mark` is true of, as one character class (built on first use:
+    ~10 ms; combining marks live in planes 0, 1 and 14 only)."""
+    global _marks
+    if _marks is None:
+        points = [c for r in (range(0x20000), range(0xE0000, 0xE1000)) for c in r
+                  if _is_mark(chr(c))]
+        ranges: list[str] = []
+        start = prev = points[0]
+        for c in [*points[1:], -1]:
+            if c != prev + 1:
+                ranges.append(re.escape(chr(start)) if start == prev
+                              else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+                start = c
+            prev = c
+        _marks = re.compile(f"[{''.join(ranges)}]+")
+    return _marks
+
+
+class _CharFolds(dict):
+    """The fold of each character seen, worked out on first sight."""
+
+    def __missing__(self, ch: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold())
+        folded = self[ch] = "".join(c for c in decomposed if not _is_mark(c))
+        return folded
+
+
+_CHARS = _CharFolds()
+
+
+def fold(text: str) -> str:
+    """`text` folded for matching (see the module's docstring)."""
+    if text.isascii():
+        return text.lower()
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return _marks_pattern().sub("", folded)
+
+
+def fold_map(text: str) -> tuple[str, list[int] | None]:
+    """`fold(text)` and, for each of its characters, the index in `text` of the character it
+    came from; None when that is the identity (ASCII text)."""
+    if text.isascii():
+        return text.lower(), None
+    chars = _CHARS
+    pieces = [chars[ch] for ch in text]
+    origin = [i for i, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), origin
+
+
+def original_positions(positions: Iterable[int], origin: list[int] | None,
+                       text: str) -> set[int]:
+    """Positions in `fold_map(text)`'s fold, as indexes into `text`. A character found keeps
+    the marks that follow it (they fold to nothing), so that `é` typed as `e` + U+0301 is
+    highlighted whole."""
+    if origin is None:
+        return {p for p in positions if p < len(text)}
+    found = {origin[p] for p in positions if p < len(origin)}
+    kept = set(origin)
+    if len(kept) == len(text):  # no character folded to nothing
+        return found
+    for i in list(found):
+        i += 1
+        while i < len(text) and i not in kept:
+            found.add(i)
+            i += 1
+    return found
