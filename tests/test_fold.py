@@ -119,6 +119,7 @@ TEXT = st.text(alphabet=st.one_of(st.sampled_from(_HARD), st.characters(
 @given(TEXT)
 @example("ᾈ\u0301\u0345")
 @example("e\u0308\u0301\u0323")  # marks out of canonical order
+@example("x\U0001d167y🚀\u0301")  # a mark beyond the Basic Multilingual Plane
 def test_fold_map_agrees_with_fold(text: str) -> None:
     folded, origin = fold_map(text)
     assert folded == fold(text)

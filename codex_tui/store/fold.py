@@ -22,30 +22,38 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_marks: re.Pattern[str] | None = None
+_marks: tuple[re.Pattern[str], dict[int, None]] | None = None
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) == "Mn" or unicodedata.combining(ch) != 0
 
 
-def _marks_pattern() -> re.Pattern[str]:
-    """Every character `_is_mark` is true of, as one character class (built on first use:
-    ~10 ms; combining marks live in planes 0, 1 and 14 only)."""
+def _marks_patterns() -> tuple[re.Pattern[str], dict[int, None]]:
+    """Every character `_is_mark` is true of: those of the Basic Multilingual Plane as a
+    character class (which `re` tests in one step), the others as a `str.translate` table
+    (used only on text that has characters beyond that plane: a class of those is slow).
+    Built on first use, ~10 ms: marks live in planes 0, 1 and 14 only."""
     global _marks
     if _marks is None:
         points = [c for r in (range(0x20000), range(0xE0000, 0xE1000)) for c in r
                   if _is_mark(chr(c))]
-        ranges: list[str] = []
-        start = prev = points[0]
-        for c in [*points[1:], -1]:
-            if c != prev + 1:
-                ranges.append(re.escape(chr(start)) if start == prev
-                              else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-                start = c
-            prev = c
-        _marks = re.compile(f"[{''.join(ranges)}]+")
+        _marks = (_char_class([c for c in points if c < 0x10000]),
+                  dict.fromkeys(c for c in points if c >= 0x10000))
     return _marks
+
+
+def _char_class(points: list[int]) -> re.Pattern[str]:
+    ranges: list[str] = []
+    start = prev = points[0]
+    for c in [*points[1:], -1]:
+        if c != prev + 1:
+            ranges.append(re.escape(chr(start)) if start == prev
+                          else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = c
+        prev = c
+    return re.compile(f"[{''.join(ranges)}]+")
 
 
 class _CharFolds(dict):
@@ -65,18 +73,29 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return _marks_pattern().sub("", folded)
+    plane0, others = _marks_patterns()
+    folded = plane0.sub("", folded)
+    return folded.translate(others) if _ASTRAL.search(folded) else folded
+
+
+_MAPS: dict[str, tuple[str, list[int]]] = {}
+MAP_CACHE = 4096  # texts: the rows on screen come back keystroke after keystroke
 
 
 def fold_map(text: str) -> tuple[str, list[int] | None]:
     """`fold(text)` and, for each of its characters, the index in `text` of the character it
-    came from; None when that is the identity (ASCII text)."""
+    came from; None when that is the identity (ASCII text). (Do not change the list.)"""
     if text.isascii():
         return text.lower(), None
-    chars = _CHARS
-    pieces = [chars[ch] for ch in text]
-    origin = [i for i, piece in enumerate(pieces) for _ in piece]
-    return "".join(pieces), origin
+    found = _MAPS.get(text)
+    if found is None:
+        chars = _CHARS
+        pieces = [chars[ch] for ch in text]
+        origin = [i for i, piece in enumerate(pieces) for _ in piece]
+        if len(_MAPS) >= MAP_CACHE:
+            _MAPS.clear()
+        found = _MAPS[text] = ("".join(pieces), origin)
+    return found
 
 
 def original_positions(positions: Iterable[int], origin: list[int] | None,
