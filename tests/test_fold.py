@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from codex_tui.store.fold import fold, fold_map, original_positions
+from codex_tui.store.fold import Needle, fold, fold_map, original_positions
 from codex_tui.store.history import HistoryEntry, HistorySearch, highlight_positions
 from codex_tui.store.model import ThreadSummary
 from codex_tui.store.search import SummarySearch, match_fields, match_word
@@ -171,3 +171,27 @@ def test_substring_highlights_land_on_the_original_characters(data, text: str) -
         if fold(text[i]) == "":
             assert i > 0 and i - 1 in positions
     assert hi + 1 == len(text) or fold(text[hi + 1]) != ""  # its marks are not left out
+
+
+def test_needle_spans() -> None:
+    text = "Un CAFÉ, un café, un Cafe\u0301."
+    needle = Needle("cafe")
+    assert needle.count(text) == 3 and needle.search(text)
+    assert [text[a:b] for a, b in needle.spans(text)] == ["CAFÉ", "café", "Cafe\u0301"]
+    assert Needle("ss").spans("Straße") == [(4, 5)]  # ß folds to ss: the whole ß
+    assert not Needle("\u0301")  # folds to nothing: no query
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT)
+@example("ß", "s")  # two matches in the fold of one character
+def test_needle_spans_agree_with_count(text: str, query: str) -> None:
+    needle = Needle(query)
+    spans = needle.spans(text)
+    assert len(spans) == needle.count(text)
+    assert all(a < b for a, b in spans)
+    # In order, apart; two only share characters when both lie in the fold of the same ones.
+    assert all(b1 <= a2 or (a1, b1) == (a2, b2)
+               for (a1, b1), (a2, b2) in zip(spans, spans[1:], strict=False))
+    for a, b in spans:
+        assert needle.folded in fold(text[a:b])

@@ -115,3 +115,42 @@ def original_positions(positions: Iterable[int], origin: list[int] | None,
             found.add(i)
             i += 1
     return found
+
+
+class Needle:
+    """A literal query found in texts with case and accents folded (the transcript's find):
+    `spans` index the text as written, a match covering the marks after its last character."""
+
+    __slots__ = ("folded",)
+
+    def __init__(self, query: str) -> None:
+        self.folded = fold(query)
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+    def count(self, text: str) -> int:
+        """Matches in `text`, not overlapping."""
+        return fold(text).count(self.folded) if self.folded else 0
+
+    def search(self, text: str) -> bool:
+        return bool(self.folded) and self.folded in fold(text)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each match in `text`, not overlapping, in order."""
+        needle = self.folded
+        if not needle:
+            return []
+        low, origin = fold_map(text)
+        found: list[tuple[int, int]] = []
+        at = low.find(needle)
+        while at != -1:
+            end = at + len(needle)
+            if origin is None:
+                found.append((at, end))
+            else:
+                # Up to the next folded character's own: the marks between fold to nothing.
+                stop = max(origin[end - 1] + 1, origin[end]) if end < len(origin) else len(text)
+                found.append((origin[at], stop))
+            at = low.find(needle, end)
+        return found
