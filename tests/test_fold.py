@@ -5,6 +5,7 @@ fuzzy search, `list --search`, the prompt history search and the transcript text
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 import pytest
 from hypothesis import example, given, settings
@@ -192,6 +193,6 @@ def test_needle_spans_agree_with_count(text: str, query: str) -> None:
     assert all(a < b for a, b in spans)
     # In order, apart; two only share characters when both lie in the fold of the same ones.
     assert all(b1 <= a2 or (a1, b1) == (a2, b2)
-               for (a1, b1), (a2, b2) in zip(spans, spans[1:], strict=False))
+               for (a1, b1), (a2, b2) in pairwise(spans))
     for a, b in spans:
         assert needle.folded in fold(text[a:b])
