@@ -22,24 +22,25 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_marks: tuple[re.Pattern[str], dict[int, None]] | None = None
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_marks: tuple[re.Pattern[str], re.Pattern[str], dict[int, None]] | None = None
 
 
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) == "Mn" or unicodedata.combining(ch) != 0
 
 
-def _marks_patterns() -> tuple[re.Pattern[str], dict[int, None]]:
+def _marks_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[int, None]]:
     """Every character `_is_mark` is true of: those of the Basic Multilingual Plane as a
     character class (which `re` tests in one step), the others as a `str.translate` table
-    (used only on text that has characters beyond that plane: a class of those is slow).
-    Built on first use, ~10 ms: marks live in planes 0, 1 and 14 only."""
+    (used only on text that has characters beyond that plane, which the second pattern
+    finds: a class of those marks is slow). Built on first use (not at start-up), ~10 ms:
+    marks live in planes 0, 1 and 14 only."""
     global _marks
     if _marks is None:
         points = [c for r in (range(0x20000), range(0xE0000, 0xE1000)) for c in r
                   if _is_mark(chr(c))]
         _marks = (_char_class([c for c in points if c < 0x10000]),
+                  re.compile("[\U00010000-\U0010ffff]"),
                   dict.fromkeys(c for c in points if c >= 0x10000))
     return _marks
 
@@ -73,9 +74,9 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    plane0, others = _marks_patterns()
+    plane0, astral, others = _marks_patterns()
     folded = plane0.sub("", folded)
-    return folded.translate(others) if _ASTRAL.search(folded) else folded
+    return folded.translate(others) if astral.search(folded) else folded
 
 
 _MAPS: dict[str, tuple[str, list[int]]] = {}
