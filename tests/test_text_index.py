@@ -293,6 +293,9 @@ def test_case_and_accents_are_folded(tmp_path: Path, monkeypatch, tokenizers) ->
     store._threads = {thread.summary.id: changed}
     assert store.search_text("cafe").hits == []
     assert [h.kind for h in store.search_text("THE").hits] == ["user"]
+    # An ASCII text is indexed as it is: an accented query finds it all the same.
+    assert [h.kind for h in store.search_text("D'ACCÖRD").hits] == ["assistant"]
+    assert [h.kind for h in store.search_text("àc").hits] == ["assistant"]  # (LIKE)
     if index.mode != "like":
         with index._conn() as conn:  # nothing left of the old text in the full-text table
             rows = conn.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",

@@ -11,8 +11,10 @@ Case and accents are folded as in every other search (store/fold.py: `cafe` find
 FTS5's own `remove_diacritics` belongs to the unicode61 tokenizer, not to trigram, so the
 full-text table indexes the *fold* of each text (a contentless table: the text itself is kept
 once, in `items`) and queries are folded the same way; LIKE scans compare folds too (SQL
-function `codex_fold`, registered on every connection). Excerpts are cut from the original
-text, their highlights brought back from the fold.
+function `codex_fold`, registered on every connection). ASCII text, flagged in `items.ascii`,
+goes in as it is: both tokenizers and LIKE ignore ASCII case themselves, and a call into
+Python per row would triple the time of a LIKE scan. Excerpts are cut from the original text,
+their highlights brought back from the fold.
 
 The index is brought up to date incrementally: a thread is read again only when one of its
 files changed path, size, mtime or inode (`codex migrate-rollouts` rewrites files in place
@@ -37,6 +39,8 @@ from .fold import fold, fold_map, original_positions
 from .model import Thread
 
 INDEX_VERSION = 2  # 2: the full-text table holds folded text
+# What is indexed and scanned for an `items` row (`t`): the fold of its text.
+_FOLDED = "(CASE WHEN {t}.ascii THEN {t}.text ELSE codex_fold({t}.text) END)"
 BATCH_THREADS = 100  # threads per transaction while updating
 EXCERPT_WIDTH = 160
 # Full-text tokenizers, best first: (mode, FTS5 tokenizer). Without any: LIKE scans.
@@ -232,9 +236,9 @@ class TextIndex:
                         if existed:
                             _delete_thread(conn, source.thread_id)
                         conn.executemany(
-                            "INSERT INTO items(thread_id, turn, kind, ts, text) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            [(source.thread_id, *row) for row in rows])
+                            "INSERT INTO items(thread_id, turn, kind, ts, text, ascii) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            [(source.thread_id, *row, row[3].isascii()) for row in rows])
                         conn.execute("INSERT OR REPLACE INTO threads(thread_id, key, items) "
                                      "VALUES (?, ?, ?)", (source.thread_id, source.key, len(rows)))
                         stats.items += len(rows)
@@ -297,7 +301,7 @@ class TextIndex:
         if self.mode == "unicode61":
             matched = words  # token prefixes
             likes = []
-        conditions = ["codex_fold(items.text) LIKE ? ESCAPE '\\'" for _ in likes]
+        conditions = [f"{_FOLDED.format(t='items')} LIKE ? ESCAPE '\\'" for _ in likes]
         like_params: list = [f"%{_like_escape(w)}%" for w in likes]
         if threads is not None:
             conditions.append(f"items.thread_id IN ({','.join('?' * len(threads))})")
@@ -344,7 +348,8 @@ def _create(conn: sqlite3.Connection) -> str:
                                                items INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY, thread_id TEXT NOT NULL,
                                              turn INTEGER NOT NULL, kind TEXT NOT NULL,
-                                             ts REAL, text TEXT NOT NULL);
+                                             ts REAL, text TEXT NOT NULL,
+                                             ascii INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS items_thread ON items(thread_id);
         """)
         mode = "like"
@@ -358,13 +363,13 @@ def _create(conn: sqlite3.Connection) -> str:
             mode = candidate
             break
         if mode != "like":
-            conn.executescript("""
+            conn.executescript(f"""
                 CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
-                    INSERT INTO items_fts(rowid, text) VALUES (new.id, codex_fold(new.text));
+                    INSERT INTO items_fts(rowid, text) VALUES (new.id, {_FOLDED.format(t='new')});
                 END;
                 CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
                     INSERT INTO items_fts(items_fts, rowid, text)
-                    VALUES ('delete', old.id, codex_fold(old.text));
+                    VALUES ('delete', old.id, {_FOLDED.format(t='old')});
                 END;
             """)
         conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
