@@ -68,14 +68,14 @@ def test_a_changed_file_is_read_again(codex_home: Path, head_reads: list[str]):
     LocalThreadStore(str(codex_home)).list_threads(ALL)
     path = next(p for p in codex_home.rglob(f"*{FORK}.jsonl"))
     st = path.stat()
-    data = path.read_bytes().replace(b"forked: try another approach", b"forked: a new approach!")
+    data = path.read_bytes().replace(b"/home/dev/src/beta", b"/home/dev/src/gamma")
     # Rewritten in place with the same mtime, as `codex migrate-rollouts` does.
     path.write_bytes(data)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     head_reads.clear()
     summaries = {s.id: s for s in LocalThreadStore(str(codex_home)).list_threads(ALL)}
     assert head_reads == [str(path)]
-    assert summaries[FORK].preview == "[0.169.0] forked: a new approach!"
+    assert summaries[FORK].cwd == "/home/dev/src/gamma"
 
 
 def test_names_are_not_cached(codex_home: Path):
@@ -99,7 +99,7 @@ def test_unwritable_cache_is_ignored(codex_home: Path, tmp_path: Path,
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("CODEX_TUI_CACHE_DIR", str(blocker / "cache"))
     listed = titles(LocalThreadStore(str(codex_home)))
-    assert listed[FORK] == "[0.169.0] forked: try another approach"
+    assert listed[FORK] == "[0.169.0] please run the tests and list files"  # its source's
 
 
 def test_cache_lives_outside_codex_home(codex_home: Path, _isolated_cache: Path):

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codex_tui.store import LocalThreadStore, Turn
+from codex_tui.store.fold import fold
 from codex_tui.store.history import (
     History,
     HistoryEntry,
@@ -188,10 +189,10 @@ def test_highlight_positions() -> None:
 
 def _reference(history: History, query: str) -> list[tuple[int, int]]:
     """(tier, row) of every match, by brute force over the rules in history.py."""
-    lows = [" ".join(e.text.lower().split()) for e in history.entries]
+    lows = [" ".join(fold(e.text).split()) for e in history.entries]
     vocab = {t for low in lows for t in low.split()}
     out = []
-    words = list(dict.fromkeys(query.lower().split()))
+    words = list(dict.fromkeys(fold(query).split()))
 
     def typo_tokens(word: str) -> set[str]:
         from rapidfuzz import fuzz
@@ -226,13 +227,14 @@ def _reference(history: History, query: str) -> list[tuple[int, int]]:
 
 
 WORDS = ["parser", "fix", "the", "thumbnail", "src/api", "fuzzy", "fizz", "pars", "a", "zebra",
-         "review", "reviews", "x"]
+         "review", "reviews", "x", "Café", "CAFE", "ünïcödé", "Straße", "ﬁx"]
 
 
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5), min_size=1,
                      max_size=40),
-       query=st.lists(st.sampled_from([*WORDS, "fz", "thumbnial", "prs", "pa", "zbra", "vw"]),
+       query=st.lists(st.sampled_from([*WORDS, "fz", "thumbnial", "prs", "pa", "zbra", "vw",
+                                       "cafe", "UNICODE", "strasse", "ß"]),
                       min_size=1, max_size=3))
 def test_search_agrees_with_brute_force(rows: list[list[str]], query: list[str]) -> None:
     history = history_of(*(" ".join(r) for r in rows))

@@ -264,3 +264,17 @@ async def test_in_memory_store():
         t = app.screen
         assert isinstance(t, TranscriptScreen)
         assert t.thread.turns[t.view.current_turn].index == 2
+
+
+async def test_prompt_search_ignores_case_and_accents(codex_home):
+    """`cafe plait` finds "Un CAFÉ crème, s'il vous plaît", highlighted as written."""
+    add_history(codex_home, orjson.dumps({"session_id": SID_B, "ts": FIXED_NOW - 30,
+                                          "text": "Un CAFÉ crème, s'il vous plaît"}))
+    app = history_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "cafe plait")
+        assert row_texts(app) == ["Un CAFÉ crème, s'il vous plaît"]
+        strip = app.screen.query_one(HistoryList).render_line(0)
+        matched = "".join(seg.text for seg in strip if seg.style and seg.style.underline)
+        assert matched == "CAFÉplaît"

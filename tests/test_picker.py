@@ -566,7 +566,8 @@ async def test_multi_line_prompt_renders_on_one_row(codex_home):
         lines = list_lines(app)
         assert len(lines) == len(BETA_IDS) + 1
         assert "fix it then test all of it" in lines[0]
-        assert "[0.169.0] forked: try another approach" in lines[2]
+        # The paginated fork: marked, and titled by its source's first prompt, as Codex does.
+        assert "↳ [0.169.0] please run the tests and list files" in lines[2]
         text = preview_text(app)
         assert "fix it then test all of it" in text
 
@@ -882,3 +883,51 @@ async def test_the_scrollbar_follows_the_row_count(many_sessions):
         await settle(pilot)
         assert widget.scroll_offset.y == widget.max_scroll_y
         assert row_ids(app)[-1] == widget.rows[-1].id
+
+
+# ---- forks and folded search -----------------------------------------------------------------
+
+
+async def test_a_fork_is_marked_and_its_preview_names_its_source(codex_home):
+    """The 0.169 paginated fork is titled as its source (Codex's preview of a fork), right
+    above it: the row's ↳ and the preview's "forked from" and own turns tell them apart."""
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = list_lines(app)
+        source_title = "[0.169.0] please run the tests and list files"
+        assert f"↳ {source_title}" in lines[BETA_IDS.index(FORKED)]
+        assert source_title in lines[BETA_IDS.index(B169)]
+        assert [i for i, line in enumerate(lines) if "↳" in line] == [BETA_IDS.index(FORKED)]
+        await pilot.press("down")
+        await settle(pilot)
+        text = preview_text(app)
+        assert " ".join(text.split()).startswith(f"↳ {source_title} id {FORKED} "
+                                                 f"forked from {source_title} {B169} ")
+        assert B169 in text
+        assert "its own turns" in text
+        assert "› [0.169.0] forked: try another approach" in text
+        assert f"› {source_title}" not in text  # the inherited turns are the source's
+        await pilot.press("down")
+        await settle(pilot)
+        text = preview_text(app)
+        assert "forked from" not in text and "↳" not in text
+        assert f"› {source_title}" in text
+
+
+async def test_search_ignores_case_and_accents(codex_home):
+    sid = "01a1fe38-0000-7000-8000-0000000000ca"
+    write_session(codex_home, sid, "Un CAFÉ et l'ünïcödé, s'il vous plaît", BETA,
+                  mtime=FIXED_MTIME + 60)
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for i, (query, marked) in enumerate((("cafe", "CAFÉ"), ("Unicode", "ünïcödé"),
+                                             ("plait", "plaît"))):
+            if i:
+                await pilot.press("escape")  # clears the search
+            await type_search(pilot, query)
+            assert row_ids(app) == [sid], query
+            strip = session_list(app).render_line(0)
+            matched = "".join(seg.text for seg in strip if seg.style and seg.style.underline)
+            assert matched == marked, query

@@ -64,3 +64,23 @@ def test_picker_unarchive_confirm(snap_compare, codex_home):
     assert snap_compare(picker_app(codex_home, resume_mode=True, archived=True),
                         terminal_size=(150, 40),
                         run_before=keys("enter"))
+
+
+def test_picker_fork_beside_its_source(snap_compare, codex_home):
+    """`↓` onto the 0.169 paginated fork: titled as its source (the row below it), as Codex
+    titles an unnamed fork, after a ↳; the preview says what it was forked from (the source's
+    title and id) and shows the fork's own turns."""
+    assert snap_compare(picker_app(codex_home), terminal_size=(150, 40),
+                        run_before=keys("down"))
+
+
+def test_picker_search_folds_case_and_accents(snap_compare, codex_home):
+    """`/cafe unicode` finds the session titled "Café ünïcödé: CAFÉ" and highlights the
+    characters as written (É, ü, ï, ö, é)."""
+    from conftest import FIXED_MTIME
+    from test_picker import BETA, write_session
+
+    write_session(codex_home, "01a1fe38-0000-7000-8000-0000000000ca",
+                  "Café ünïcödé: CAFÉ crème brûlée", BETA, mtime=FIXED_MTIME + 60)
+    assert snap_compare(picker_app(codex_home), terminal_size=(150, 40),
+                        run_before=keys("slash", *"cafe unicode"))

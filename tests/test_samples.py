@@ -221,7 +221,8 @@ def test_paginated_fork_listing(home_of) -> None:
     fork = rows[PAGINATED_FORK_ID]
     assert fork.forked_from_id == PAGINATED_ID
     assert fork.history_mode == "paginated"
-    assert fork.preview == "follow-up in fork_pag_last2"
+    # The first prompt of the history it carries (its source's), as Codex's index keeps it.
+    assert fork.preview == rows[PAGINATED_ID].preview == "paginated first question"
     # Forks inherit the source's name (a session_index entry for the fork's id).
     assert fork.name == rows[PAGINATED_ID].name == "My paginated thread"
     assert fork.title == "My paginated thread"

@@ -3,6 +3,7 @@ size, mtime and inode, searched by substring; and the `history` and `search` com
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -252,3 +253,51 @@ def test_json_commands_never_import_textual_or_rich(codex_home: Path, argv: list
     marker = [ln for ln in proc.stderr.splitlines() if ln.startswith("UI-MODULES ")]
     assert json.loads(marker[0].removeprefix("UI-MODULES ")) == []
     assert json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("tokenizers", [ti.TOKENIZERS, (("unicode61", "unicode61"),), ()],
+                         ids=["trigram", "unicode61", "like"])
+def test_case_and_accents_are_folded(tmp_path: Path, monkeypatch, tokenizers) -> None:
+    """`cafe` finds `Café` (and `unicode` finds `ünïcödé`) in every mode; the highlights
+    land on the characters as written; a re-indexed thread leaves no stale folded text."""
+    monkeypatch.setattr(ti, "TOKENIZERS", tokenizers)
+    from test_transcript import thread_of, turn
+
+    from codex_tui.store.model import AgentMessage, UserMessage
+
+    index = TextIndex(str(tmp_path / "fold.sqlite3"))
+    store = InMemoryThreadStore([])
+    store._text_index = index
+    thread = thread_of(turn(1, UserMessage("Un CAFÉ, s'il vous plaît"),
+                            AgentMessage("Voilà: ünïcödé Straße")))
+    store._threads = {thread.summary.id: thread}
+    for query, kind, marked in [("cafe", "user", "CAFÉ"), ("CAFÉ plait", "user", "CAFÉplaî"),
+                                ("unicode", "assistant", "ünïcödé"),
+                                ("strasse", "assistant", "Straße"), ("ça", "user", "CA"),
+                                ("thé", None, None)]:
+        result = store.search_text(query)
+        assert result.error is None
+        if kind is None:
+            assert result.hits == []
+            continue
+        assert [h.kind for h in result.hits] == [kind], query
+        hit = result.hits[0]
+        assert "".join(hit.excerpt[p] for p in hit.positions).startswith(marked), query
+    assert sorted(h.kind for h in store.search_text("VO").hits) == ["assistant", "user"]
+
+    # The thread changes: its old rows leave the full-text table (a contentless table must be
+    # told exactly what it indexed, the fold, to take it out).
+    changed = dataclasses.replace(
+        thread_of(turn(1, UserMessage("un thé"), AgentMessage("d'accord"))),
+        summary=thread.summary)
+    store._threads = {thread.summary.id: changed}
+    assert store.search_text("cafe").hits == []
+    assert [h.kind for h in store.search_text("THE").hits] == ["user"]
+    # An ASCII text is indexed as it is: an accented query finds it all the same.
+    assert [h.kind for h in store.search_text("D'ACCÖRD").hits] == ["assistant"]
+    assert [h.kind for h in store.search_text("àc").hits] == ["assistant"]  # (LIKE)
+    if index.mode != "like":
+        with index._conn() as conn:  # nothing left of the old text in the full-text table
+            rows = conn.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
+                                ['"cafe"' if index.mode == "trigram" else "cafe"]).fetchall()
+        assert rows == []

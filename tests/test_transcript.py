@@ -481,6 +481,31 @@ async def test_find_highlights_and_n_N_move_between_matches(codex_home):
         assert isinstance(app.screen, TranscriptScreen)
 
 
+async def test_find_ignores_case_and_accents(codex_home):
+    """`cafe` finds CAFÉ, café and Café (its é typed as e + U+0301), each highlighted."""
+    decomposed = "Cafe\u0301"
+    app = memory_app(thread_of(turn(1, UserMessage("Un CAFÉ, s'il vous plaît"),
+                                    AgentMessage(f"Voilà: café crème, et {decomposed}."))))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        v = view(app)
+        await pilot.press("slash", *"cafe", "enter")
+        await settle(pilot)
+        assert v.match_total == 3
+        match_style = v.get_component_rich_style("transcript-view--match")
+        found = []
+        for _ in range(3):
+            index, row = v._match[:2]
+            strip = v._strips(index)[row]
+            found.append("".join(seg.text for seg in strip
+                                 if seg.style and seg.style.bgcolor == match_style.bgcolor))
+            await pilot.press("n")
+        assert found[0] == "CAFÉ"
+        # One row holds the other two, both highlighted (a combining accent takes no cell of
+        # its own: it is drawn in the cell of its letter).
+        assert found[1] == found[2] and found[1].startswith("caféCafe")
+
+
 async def test_find_without_matches(codex_home):
     app = transcript_app(codex_home)
     async with app.run_test(size=SIZE) as pilot:

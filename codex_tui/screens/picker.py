@@ -447,7 +447,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         summary = self._summaries.get(message.thread_id)
         if message.thread is not None:
             summary = message.thread.summary
-        self.query_one(PreviewPane).show(summary, message.thread, self.now())
+        source = self._summaries.get(summary.forked_from_id or "") if summary else None
+        self.query_one(PreviewPane).show(summary, message.thread, self.now(), source)
 
     # -- resume --------------------------------------------------------------------------------
 

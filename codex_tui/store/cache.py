@@ -21,7 +21,7 @@ import orjson
 from .model import Problem, ThreadSummary
 from .paths import RolloutFile, ThreadFiles, parse_rollout_name
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7  # 6: bare sessions' cwd; 7: paginated forks list their source's first prompt
 FIRST_CHUNK = 128 * 1024
 FIRST_MAX_BYTES = 4 * 1024 * 1024  # at most this much of the cache is read before a first frame
 

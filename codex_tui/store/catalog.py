@@ -8,13 +8,17 @@ thread id in their names, and the problems that grouping finds are stated on the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from . import fields as f
-from .head import read_head, read_tail_tokens
+from .head import Head, read_head, read_tail_tokens, scan_head
 from .model import Problem, ThreadSummary, unique_problems
 from .paths import ARCHIVED, RolloutFile, ThreadFiles, parse_rollout_name, scan_rollout_files
+
+Locate = Callable[[str], ThreadFiles | None]  # a thread's files by id (for forks' sources)
+MAX_BASE_DEPTH = 64
 
 
 def group_files(codex_home: str, thread_id: str | None = None) -> dict[str, ThreadFiles]:
@@ -76,14 +80,19 @@ def _order(rf: RolloutFile) -> tuple[str, int, str]:
     return (rf.name.stamp, 0 if rf.name.segment_id is None else 1, rf.path)
 
 
-def summarize(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
-    """A ThreadSummary from the heads of the thread's files (never the whole file)."""
+def summarize(tf: ThreadFiles, names: dict[str, str],
+              locate: Locate | None = None) -> ThreadSummary:
+    """A ThreadSummary from the heads of the thread's files (never the whole file). With
+    `locate`, a paginated fork's preview is its source's first prompt (`carried_preview`)."""
     first = tf.files[0]
     current = tf.current
     problems: list[Problem] = list(tf.problems)
     head = read_head(first.path)
     problems.extend(head.problems)
     preview = head.preview
+    base_id = f.s(f.dct(head.meta, "history_base"), "thread_id")
+    if locate is not None and base_id and base_id.lower() != tf.thread_id:  # a paginated fork
+        preview = carried_preview(head.meta or {}, first, locate, problems) or preview
     model = head.model
     for rf in tf.files[1:]:
         if preview is not None and model is not None:
@@ -159,6 +168,49 @@ def summarize(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:
         compressed=current.name.compressed,
         problems=tuple(unique_problems(problems)),
     )
+
+
+def carried_preview(meta: dict[str, Any], rf: RolloutFile, locate: Locate,
+                    problems: list[Problem], depth: int = 0,
+                    visited: set[str] | None = None) -> str | None:
+    """The first prompt of the history a paginated fork (whose head says `meta`, in file
+    `rf`) carries: within the prefix its `history_base` keeps, through forks of forks and
+    revert segments; None when that history holds no prompt.
+
+    That is the preview Codex's index keeps for a fork (state_5.sqlite `preview`, listed by
+    `codex resume`): set when the fork is made, left as it is by the fork's own prompts. (A
+    legacy fork copies the history, so its head already starts with that prompt.) A source
+    that can't be found is a problem, and the fork's own first prompt stands in."""
+    from .reader import _pick_base_file  # (forks only: not imported to list other threads)
+
+    base = f.dct(meta, "history_base")
+    if not base or depth >= MAX_BASE_DEPTH:
+        return None
+    visited = {rf.path} if visited is None else visited
+    end_byte = f.i(base, "end_byte_offset")
+    base_id = (f.s(base, "thread_id") or "").lower()
+    base_file = _pick_base_file(base_id, end_byte, locate, visited, rf, problems)
+    if base_file is None:
+        return None
+    visited.add(base_file.path)
+    head = _head_before(base_file.path, end_byte)
+    earlier = None
+    if head.meta is not None:  # the source's own carried history comes first
+        earlier = carried_preview(head.meta, base_file, locate, problems, depth + 1, visited)
+    return earlier or head.preview
+
+
+def _head_before(path: str, end: int | None) -> Head:
+    """The head of `path`, reading no further than byte `end` (the fork point)."""
+    from .rollout import _Bounded, open_rollout
+
+    if end is None:
+        return read_head(path)
+    try:
+        with open_rollout(path) as stream:
+            return scan_head(_Bounded(stream, end), path)
+    except Exception:  # the source's own listing says what is wrong with it
+        return Head()
 
 
 def stub_summary(tf: ThreadFiles, names: dict[str, str]) -> ThreadSummary:

@@ -5,13 +5,14 @@ One JSON object per line, `{"session_id": "<thread id>", "ts": <unix seconds>, "
 counted, and so is a partial last line (a write caught mid-way). The file is only read.
 
 The search is built for every keystroke over 100,000 prompts. Each query word is first matched
-against the *vocabulary* (every distinct whitespace-separated token, lower case, a few
-thousand to a few tens of thousands of them) rather than against every prompt: a token
-matches a word when it contains it (tier 0), holds its characters in order, compactly (tier 1,
-as the picker's search), or, for words of five or more characters that found nothing else,
-is within a typo of it by rapidfuzz (tier 2). The prompts holding those tokens come from
-posting lists, newest first, and only as many are verified as the capped result list needs.
-A prompt's tier is its worst word's; results are ordered by tier, then newest first.
+against the *vocabulary* (every distinct whitespace-separated token, folded: case and accents
+ignored, store/fold.py; a few thousand to a few tens of thousands of them) rather than against
+every prompt: a token matches a word when it contains it (tier 0), holds its characters in
+order, compactly (tier 1, as the picker's search), or, for words of five or more characters
+that found nothing else, is within a typo of it by rapidfuzz (tier 2). The prompts holding
+those tokens come from posting lists, newest first, and only as many are verified as the
+capped result list needs. A prompt's tier is its worst word's; results are ordered by tier,
+then newest first.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from itertools import chain
 
 import orjson
 
+from .fold import fold, fold_map, original_positions
 from .model import Turn
-from .search import TYPO_MIN_LENGTH, TYPO_THRESHOLD, _subsequence_pattern, match_word
+from .search import TYPO_MIN_LENGTH, TYPO_THRESHOLD, _subsequence_pattern, match_folded
 
 HISTORY_FILE = "history.jsonl"
 RESULT_LIMIT = 500  # results of a non-empty query; the list says "500+" beyond
@@ -162,8 +164,8 @@ class HistorySearch:
 
     def __init__(self, entries: Sequence[HistoryEntry]) -> None:
         self.entries = entries
-        # One line, lower case: what words are matched against (and highlighted in).
-        self.lows = [" ".join(e.text.lower().split()) for e in entries]
+        # One line, folded: what words are matched against (folded once, here).
+        self.lows = [" ".join(fold(e.text).split()) for e in entries]
         postings: dict[str, list[int]] = {}
         for i, low in enumerate(self.lows):
             for token in set(low.split()):
@@ -222,7 +224,7 @@ class HistorySearch:
 
     def search(self, query: str, limit: int = RESULT_LIMIT,
                sessions: Collection[str] | None = None) -> HistoryResult:
-        words = list(dict.fromkeys(query.lower().split()))
+        words = list(dict.fromkeys(fold(query).split()))
         entries = self.entries
         allowed = None if sessions is None else self.rows_of(sessions)
         if not words:
@@ -382,13 +384,12 @@ class _Word:
 
 def highlight_positions(query: str, text: str) -> set[int]:
     """Where the words of `query` match `text` (one line, as shown), for highlighting: the
-    word itself, its characters in order, or the token it is a typo of."""
+    word itself, its characters in order, or the token it is a typo of. (Matched in the
+    fold of `text`; the positions index `text` itself.)"""
     positions: set[int] = set()
-    low = text.lower()
-    if len(low) != len(text):
-        return positions  # a character whose lower case has another length: no positions
-    for word in query.lower().split():
-        found = match_word(word, low, fuzzy=False)
+    low, origin = fold_map(text)
+    for word in fold(query).split():
+        found = match_folded(word, low, fuzzy=False)
         if found is None and len(word) > 1:
             hits = _subsequence_in_token(word, low)
             if hits:
@@ -403,7 +404,7 @@ def highlight_positions(query: str, text: str) -> set[int]:
                         positions.update(range(m.start(), m.end()))
         elif found is not None:
             positions.update(found.positions)
-    return positions
+    return original_positions(positions, origin, text) if origin is not None else positions
 
 
 def _subsequence_in_token(word: str, low: str) -> tuple[int, ...] | None:

@@ -2,7 +2,8 @@
 
 Each query word must appear in a field as a substring, or as its characters in order
 (`fz` finds `fuzzy`), or, for words of five or more characters, with a typo (rapidfuzz).
-Matches return the matched character positions, so screens can highlight them.
+Matches return the matched character positions, so screens can highlight them. Case and
+accents are folded on both sides (store/fold.py): `cafe` finds `Café`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from typing import NamedTuple
+
+from .fold import fold, fold_map, original_positions
 
 TYPO_MIN_LENGTH = 5
 TYPO_THRESHOLD = 80.0  # "zebar" finds "zebra"; "cache" does not find "approach" (75)
@@ -21,8 +24,17 @@ class Match(NamedTuple):
 
 
 def match_word(word: str, text: str, fuzzy: bool = True) -> Match | None:
-    """Match one lower-case word against `text` (any case); `fuzzy=False` for substrings only."""
-    hay = text.lower()
+    """Match one folded word against `text` (as written; positions index it); `fuzzy=False`
+    for substrings only."""
+    hay, origin = fold_map(text)
+    found = match_folded(word, hay, fuzzy)
+    if found is None or origin is None:
+        return found
+    return Match(found.score, tuple(sorted(original_positions(found.positions, origin, text))))
+
+
+def match_folded(word: str, hay: str, fuzzy: bool = True) -> Match | None:
+    """`match_word` on a text already folded (positions index the fold)."""
     idx = hay.find(word)
     if idx != -1:
         at_word_start = idx == 0 or not hay[idx - 1].isalnum()
@@ -76,23 +88,28 @@ def match_fields(
     """Match every word of `query` against some field (fields whose index is in `exact` only by
     substring). Returns the mean score and, per field index, the matched positions; None when
     a word matches no field."""
-    words = query.lower().split()
+    words = fold(query).split()
     if not words:
         return 0.0, {}
+    folded = [fold_map(text) if text else None for text in fields]  # once per field
     total = 0.0
     highlights: dict[int, set[int]] = {}
     for word in words:
         best: tuple[Match, int] | None = None
-        for index, text in enumerate(fields):
-            if not text:
+        for index, hay in enumerate(folded):
+            if hay is None:
                 continue
-            found = match_word(word, text, fuzzy=index not in exact)
+            found = match_folded(word, hay[0], fuzzy=index not in exact)
             if found is not None and (best is None or found.score > best[0].score):
                 best = (found, index)
         if best is None:
             return None
         total += best[0].score
         highlights.setdefault(best[1], set()).update(best[0].positions)
+    for index, positions in highlights.items():
+        origin = folded[index][1]  # type: ignore[index]
+        if origin is not None:
+            highlights[index] = original_positions(positions, origin, fields[index] or "")
     return total / len(words), highlights
 
 
@@ -104,7 +121,7 @@ class SummarySearch:
 
     def __init__(self) -> None:
         self._key: tuple[int, ...] | None = None
-        self._hays: list[str] = []  # per row: its fields and id, lower case, one per line
+        self._hays: list[str] = []  # per row: its fields and id, folded, one per line
         self._fields: list[str] = []  # the same without the id (no subsequences in ids)
         self._joined = ""  # every row's fields, NUL-separated, for one regex scan
         self._starts: list[int] = []  # where each row starts in _joined
@@ -127,7 +144,7 @@ class SummarySearch:
         self._starts = []
         pos = 0
         for s in summaries:
-            fields = "\n".join(f.lower() for f in (s.title, s.name, s.cwd, s.git_branch) if f)
+            fields = "\n".join(fold(f) for f in (s.title, s.name, s.cwd, s.git_branch) if f)
             hay = fields + "\n" + s.id.lower()
             self._fields.append(fields)
             self._hays.append(hay)
@@ -137,7 +154,7 @@ class SummarySearch:
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
-        words = query.lower().split()
+        words = fold(query).split()
         if not words:
             return list(summaries)
         self._index(summaries)

@@ -4,9 +4,18 @@ searches and plans.
 SQLite (stdlib) in the user's cache directory, never in CODEX_HOME. One row per message or
 command, with its thread and turn (the 1-based turn number the transcript viewer shows), in
 an FTS5 table with the trigram tokenizer, so any substring of three or more characters is
-found (case-insensitive). Where this Python's SQLite lacks the trigram tokenizer, FTS5's
-default tokenizer matches word prefixes instead; without FTS5 at all, a plain table is
-scanned with LIKE. `mode` says which.
+found. Where this Python's SQLite lacks the trigram tokenizer, FTS5's default tokenizer matches
+word prefixes instead; without FTS5 at all, a plain table is scanned with LIKE. `mode` says
+which.
+
+Case and accents are folded as in every other search (store/fold.py: `cafe` finds `Café`):
+FTS5's own `remove_diacritics` belongs to the unicode61 tokenizer, not to trigram, so the
+full-text table indexes the *fold* of each text (a contentless table: the text itself is kept
+once, in `items`) and queries are folded the same way; LIKE scans compare folds too (SQL
+function `codex_fold`, registered on every connection). ASCII text, flagged in `items.ascii`,
+goes in as it is: both tokenizers and LIKE ignore ASCII case themselves, and a call into
+Python per row would triple the time of a LIKE scan. Excerpts are cut from the original text,
+their highlights brought back from the fold.
 
 The index is brought up to date incrementally: a thread is read again only when one of its
 files changed path, size, mtime or inode (`codex migrate-rollouts` rewrites files in place
@@ -27,9 +36,12 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from .cache import cache_dir
+from .fold import fold, fold_map, original_positions
 from .model import Thread
 
-INDEX_VERSION = 2  # 2: web searches (once each) and plans
+INDEX_VERSION = 3  # 2: web searches (once each) and plans; 3: the full-text table holds folded text
+# What is indexed and scanned for an `items` row (`t`): the fold of its text.
+_FOLDED = "(CASE WHEN {t}.ascii THEN {t}.text ELSE codex_fold({t}.text) END)"
 BATCH_THREADS = 100  # threads per transaction while updating
 EXCERPT_WIDTH = 160
 # Full-text tokenizers, best first: (mode, FTS5 tokenizer). Without any: LIKE scans.
@@ -157,11 +169,13 @@ class TextIndex:
             with self._memory_lock:
                 if self._memory is None:
                     self._memory = sqlite3.connect(":memory:", check_same_thread=False)
+                    _add_functions(self._memory)
                 yield self._memory
             return
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30)
+            _add_functions(conn)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
@@ -236,9 +250,9 @@ class TextIndex:
                         if existed:
                             _delete_thread(conn, source.thread_id)
                         conn.executemany(
-                            "INSERT INTO items(thread_id, turn, kind, ts, text) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            [(source.thread_id, *row) for row in rows])
+                            "INSERT INTO items(thread_id, turn, kind, ts, text, ascii) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            [(source.thread_id, *row, row[3].isascii()) for row in rows])
                         conn.execute("INSERT OR REPLACE INTO threads(thread_id, key, items) "
                                      "VALUES (?, ?, ?)", (source.thread_id, source.key, len(rows)))
                         stats.items += len(rows)
@@ -272,10 +286,10 @@ class TextIndex:
 
     def search(self, query: str, limit: int = 200,
                threads: Collection[str] | None = None) -> TextSearchResult:
-        """Messages and commands holding every word of `query` (case-insensitive), best
-        first (FTS5's bm25 rank), the newest first among equals; only those of `threads`
+        """Messages and commands holding every word of `query` (case and accents folded),
+        best first (FTS5's bm25 rank), the newest first among equals; only those of `threads`
         unless it is None."""
-        words = list(dict.fromkeys(query.split()))
+        words = list(dict.fromkeys(fold(query).split()))
         result = TextSearchResult(query, [], mode=self.mode)
         if not words or (threads is not None and not threads):
             return result
@@ -301,7 +315,7 @@ class TextIndex:
         if self.mode == "unicode61":
             matched = words  # token prefixes
             likes = []
-        conditions = ["items.text LIKE ? ESCAPE '\\'" for _ in likes]
+        conditions = [f"{_FOLDED.format(t='items')} LIKE ? ESCAPE '\\'" for _ in likes]
         like_params: list = [f"%{_like_escape(w)}%" for w in likes]
         if threads is not None:
             conditions.append(f"items.thread_id IN ({','.join('?' * len(threads))})")
@@ -316,6 +330,15 @@ class TextIndex:
             return sql, [expr, *like_params]
         sql = f"SELECT {columns} FROM items WHERE {like_sql} ORDER BY items.ts DESC LIMIT ?"
         return sql, like_params
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    # The triggers that fill the full-text table and the LIKE scans call it.
+    conn.create_function("codex_fold", 1, _fold_sql, deterministic=True)
+
+
+def _fold_sql(text: object) -> object:
+    return fold(text) if isinstance(text, str) else text
 
 
 def _like_escape(word: str) -> str:
@@ -339,26 +362,28 @@ def _create(conn: sqlite3.Connection) -> str:
                                                items INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS items(id INTEGER PRIMARY KEY, thread_id TEXT NOT NULL,
                                              turn INTEGER NOT NULL, kind TEXT NOT NULL,
-                                             ts REAL, text TEXT NOT NULL);
+                                             ts REAL, text TEXT NOT NULL,
+                                             ascii INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS items_thread ON items(thread_id);
         """)
         mode = "like"
         for candidate, tokenizer in TOKENIZERS:
             try:
-                conn.execute(f"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='items', "
-                             f"content_rowid='id', tokenize='{tokenizer}')")
+                # Contentless: it indexes codex_fold(text), which no table holds.
+                conn.execute(f"CREATE VIRTUAL TABLE items_fts USING fts5(text, content='', "
+                             f"tokenize='{tokenizer}')")
             except sqlite3.OperationalError:
                 continue
             mode = candidate
             break
         if mode != "like":
-            conn.executescript("""
+            conn.executescript(f"""
                 CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
-                    INSERT INTO items_fts(rowid, text) VALUES (new.id, new.text);
+                    INSERT INTO items_fts(rowid, text) VALUES (new.id, {_FOLDED.format(t='new')});
                 END;
                 CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
                     INSERT INTO items_fts(items_fts, rowid, text)
-                    VALUES ('delete', old.id, old.text);
+                    VALUES ('delete', old.id, {_FOLDED.format(t='old')});
                 END;
             """)
         conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -377,13 +402,14 @@ _SPACES = re.compile(r"\s+")
 def make_excerpt(text: str, words: list[str],
                  width: int = EXCERPT_WIDTH) -> tuple[str, tuple[int, ...]]:
     """One line of `text` around the first match of any of `words` (whitespace collapsed),
-    and where every word occurs in it (case-insensitive)."""
+    and where every word occurs in it; words are matched in folds (store/fold.py), the
+    positions index the excerpt as shown."""
     flat = _SPACES.sub(" ", text).strip()
-    low = flat.lower()
-    if len(low) != len(flat):
-        low = flat  # a character whose lower case has another length: match as typed
-    lowered = [w.lower() for w in words]
-    first = min((p for w in lowered if (p := low.find(w)) != -1), default=0)
+    folded = [w for w in (fold(w) for w in words) if w]
+    low, origin = fold_map(flat)
+    first = min((p for w in folded if (p := low.find(w)) != -1), default=0)
+    if origin is not None and first < len(origin):
+        first = origin[first]
     start = max(0, first - width // 4)
     if start:
         space = flat.rfind(" ", start - 12, start)
@@ -392,13 +418,13 @@ def make_excerpt(text: str, words: list[str],
     excerpt = flat[start:end]
     prefix = "…" if start else ""
     suffix = "…" if end < len(flat) else ""
-    positions: set[int] = set()
-    window = low[start:end]
-    for w in lowered:
-        if not w:
-            continue
+    # The fold of the excerpt is the excerpt's part of the fold (characters fold one by one).
+    window, window_origin = fold_map(excerpt)
+    found: set[int] = set()
+    for w in folded:
         at = window.find(w)
         while at != -1:
-            positions.update(range(at + len(prefix), at + len(prefix) + len(w)))
+            found.update(range(at, at + len(w)))
             at = window.find(w, at + 1)
-    return prefix + excerpt + suffix, tuple(sorted(positions))
+    positions = original_positions(found, window_origin, excerpt)
+    return prefix + excerpt + suffix, tuple(sorted(p + len(prefix) for p in positions))

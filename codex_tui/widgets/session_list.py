@@ -29,6 +29,7 @@ from .row_cells import field_segments
 _SPACE = Segment(" ")
 
 LIVE_SECONDS = 60
+FORK_MARK = "↳ "  # before a fork's title: Codex titles a fork as its source until it is named
 WHEN_WIDTH = 9
 SIZE_WIDTH = 6
 _BRANCH = attrgetter("git_branch")
@@ -60,6 +61,7 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--empty",
         "session-list--notice",
         "session-list--home",
+        "session-list--fork",
     }
 
     DEFAULT_CSS = """
@@ -76,6 +78,7 @@ class SessionList(ScrollView, can_focus=True):
         & > .session-list--empty { color: $text-muted; }
         & > .session-list--notice { color: $error; text-style: bold; }
         & > .session-list--home { color: $text-secondary; }
+        & > .session-list--fork { color: $text-muted; }
     }
     """
 
@@ -312,9 +315,9 @@ class SessionList(ScrollView, can_focus=True):
             .apply_style(style)
 
     def _row_segments(self, row: ThreadSummary, width: int) -> list[Segment]:
-        """when, live marker, title, [cwd], [branch], size, tokens: as segments, each field
-        cut or padded to its column (no Rich Text: this runs for every visible row on every
-        search keystroke)."""
+        """when, live marker, title (after ↳ for a fork), [cwd], [branch], size, tokens: as
+        segments, each field cut or padded to its column (no Rich Text: this runs for every
+        visible row on every search keystroke)."""
         style = self.get_component_rich_style
         dim = style("session-list--dim", partial=True)
         match = self._match
@@ -343,6 +346,9 @@ class SessionList(ScrollView, can_focus=True):
         fixed = WHEN_WIDTH + 2 + (cwd_width + 1 if cwd_width else 0) \
             + (branch_width + 1 if branch_width else 0) + 1 + SIZE_WIDTH + 1 + TOKENS_WIDTH
         title_width = max(8, width - fixed)
+        if row.forked_from_id and title_width > 2 * len(FORK_MARK):
+            segments.append(Segment(FORK_MARK, style("session-list--fork", partial=True)))
+            title_width -= len(FORK_MARK)
         if row.pending and not row.title:
             segments += field_segments("reading…", title_width, None, match,
                                        style("session-list--pending", partial=True))

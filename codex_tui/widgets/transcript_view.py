@@ -12,7 +12,6 @@ Attributes down (`set_blocks`, `set_query`, `show_output`, `show_reasoning`), me
 
 from __future__ import annotations
 
-import re
 import time
 from bisect import bisect_right
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from ..store.fold import Needle
 from ..transcript import Block, BlockRenderer, search_text
 from ..transcript.blocks import HEADER, OUTPUT, REASONING
 
@@ -177,7 +177,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._reported_turn: int | None = -2
         self._cache = _StripCache(ROW_BUDGET)
         self._query = ""
-        self._pattern: re.Pattern[str] | None = None
+        self._pattern: Needle | None = None
         self._match: Match | None = None
         self._counts: dict[int, int] | None = None
         self._generation = 0
@@ -705,11 +705,12 @@ class TranscriptView(ScrollView, can_focus=True):
         return self._query
 
     def set_query(self, query: str) -> None:
-        """Highlight every match of `query` (case-insensitive, literal); "" clears."""
+        """Highlight every match of `query` (literal; case and accents ignored, as in every
+        search: store/fold.py); "" clears."""
         if query == self._query:
             return
         self._query = query
-        self._pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
+        self._pattern = Needle(query) if query and Needle(query) else None
         self._match = None
         self._counts = None
         if query:
@@ -725,13 +726,13 @@ class TranscriptView(ScrollView, can_focus=True):
     def _count(self, query: str, blocks: list[Block]) -> None:
         """Worker thread: matches per block, in all their text (folded parts too)."""
         worker = get_current_worker()
-        needle = query.lower()
+        needle = Needle(query)
         counts: dict[int, int] = {}
         for index, block in enumerate(blocks):
             if worker.is_cancelled:
                 return
             # str.count, not a regex: megabytes of tool output, a common letter.
-            n = search_text(block).lower().count(needle)
+            n = needle.count(search_text(block))
             if n:
                 counts[index] = n
         self.post_message(self._Counted(query, counts))
@@ -768,10 +769,9 @@ class TranscriptView(ScrollView, can_focus=True):
             return found
         for row, strip in enumerate(self._strips(index)):
             plain = strip.text
-            for m in pattern.finditer(plain):
-                if m.end() > m.start():
-                    start, end = _cells(plain, m.start()), _cells(plain, m.end())
-                    found.append((index, row, start, end))
+            for m_start, m_end in pattern.spans(plain):
+                start, end = _cells(plain, m_start), _cells(plain, m_end)
+                found.append((index, row, start, end))
         return found
 
     def find_next(self, direction: int = 1) -> bool:
@@ -819,7 +819,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if (forward and found) or self.expanded(index) or not self.foldable(index):
             return found
         assert self._pattern is not None
-        total = sum(1 for _ in self._pattern.finditer(search_text(self._blocks[index])))
+        total = self._pattern.count(search_text(self._blocks[index]))
         if total > len(self._row_matches(index)):
             self._overrides[self._blocks[index].key] = True
             self._sync_virtual_size()
@@ -837,9 +837,9 @@ def _cells(plain: str, index: int) -> int:
     return index if plain.isascii() else cell_len(plain[:index])
 
 
-def _highlight(strip: Strip, pattern: re.Pattern[str], style: Style) -> Strip:
+def _highlight(strip: Strip, pattern: Needle, style: Style) -> Strip:
     plain = strip.text
-    spans = [(m.start(), m.end()) for m in pattern.finditer(plain) if m.end() > m.start()]
+    spans = pattern.spans(plain)
     if not spans:
         return strip
     for start, end in reversed(spans):

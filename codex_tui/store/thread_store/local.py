@@ -136,7 +136,7 @@ class LocalThreadStore(OneHome):
                     and normalize_path(hint) not in spellings:
                 continue  # most likely another directory's: its head can wait for scan()
             tf = ThreadFiles(rf.name.thread_id, [rf], False)
-            summary = summarize(tf, names)
+            summary = summarize(tf, names, self._locate)
             if self._cache is not None:
                 self._cache.put(tf, summary)
             if in_page(summary, spellings, keep):
@@ -188,7 +188,7 @@ class LocalThreadStore(OneHome):
                     names = self._names
                 if tf is None:
                     continue
-                summary = summarize(tf, names)
+                summary = summarize(tf, names, self._locate)
                 with self._lock:
                     self._summaries[tid] = summary
                 if self._cache:
@@ -260,12 +260,12 @@ class LocalThreadStore(OneHome):
                 entry = self._located.get(thread_id)  # (a refresh() may have cleared it)
                 summary = entry[1] if entry is not None else None
                 if summary is None:
-                    summary = summarize(tf, self._early_names())
+                    summary = summarize(tf, self._early_names(), self._locate)
                     self._located[thread_id] = (tf, summary)
                 return summary
             summary = self._summaries[thread_id]
             if summary.pending:
-                summary = summarize(tf, self._names)
+                summary = summarize(tf, self._names, self._locate)
                 self._summaries[thread_id] = summary
                 if self._cache:
                     self._cache.put(tf, summary)
@@ -413,7 +413,7 @@ class LocalThreadStore(OneHome):
                 if gone is not None:
                     update.removed.append(tid)
                 continue
-            summary = summarize(tf, names)
+            summary = summarize(tf, names, self._locate)
             with self._lock:
                 self._files[tid] = tf
                 self._summaries[tid] = summary
@@ -591,7 +591,7 @@ class LocalThreadStore(OneHome):
                 if self._names_before_scan is not None:
                     self._names_before_scan = {**self._names_before_scan, new_id: new_name}
             summary = summarize(new_files, self._names if self._scanned else
-                                self._early_names())
+                                self._early_names(), self._locate)
             self._files = {**self._files, new_id: new_files}
             self._summaries = {**self._summaries, new_id: summary}
         if self._cache:
