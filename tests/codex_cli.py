@@ -123,14 +123,12 @@ def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
         time.sleep(0.1)
 
 
-WARM = "01a1fe36-8e23-7b32-af97-3f0a4ae01141"  # a fixture session resumed to index a home
-
-
 def indexed_home(tmp_path: Path, mock: MockModel) -> Path:
-    """`make_home`, then one `codex exec resume`: Codex indexes the home (state_5.sqlite) on
-    its first run, and its app-server lists only what that index holds."""
+    """`make_home`, then one `codex exec`: Codex indexes the home (state_5.sqlite) on its
+    first run, and its app-server lists what that index holds."""
     home = make_home(tmp_path, mock)
-    code, _, err = run_codex(home, "exec", "--skip-git-repo-check", "resume", WARM, "warm")
+    # A new session (resuming one would move it, in Codex's index, to where it was resumed)
+    code, _, err = run_codex(home, "exec", "--skip-git-repo-check", "warm up the index")
     assert code == 0, (err or b"")[-2000:]
     return home
 

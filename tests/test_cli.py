@@ -502,6 +502,9 @@ PARSES = [
     ["archive", "abc"], ["unarchive", "abc"], ["rename", "abc", "new name"],
     ["delete", "abc", "-y"], ["export", "abc", "-f", "html", "-o", "x.html", "--force"],
     ["tail", "abc", "-n", "0", "--json"],
+    ["--remote", "list", "list"], ["--remote-command", "show", "resume"],
+    ["--remote=devbox", "resume", "--codex-bin", "/bin/true"],
+    ["list", "--codex-home", "/x", "--remote", "h", "--json"], ["archive", "abc", "--json"],
 ]
 
 
@@ -527,3 +530,32 @@ def test_the_picker_builds_no_subparser():
     every = next(a for a in build_parser(["-h"])._actions
                  if isinstance(a, argparse._SubParsersAction))
     assert len(every.choices) == 12
+
+
+# -- global options before or after the subcommand -----------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["resume", "--codex-bin", "/bin/codex"], {"codex_bin": "/bin/codex", "command": "resume"}),
+    (["list", "--codex-home", "/h", "--all"], {"codex_home": ["/h"], "all": True}),
+    (["--codex-home", "/a", "list", "--codex-home", "/b"], {"codex_home": ["/a", "/b"]}),
+    (["--remote", "one", "show", "ID", "--remote", "two", "--json"],
+     {"remote": ["one", "two"], "id": "ID", "json": True}),
+    (["--codex-bin", "/a", "fork", "ID", "--turn", "1", "--codex-bin", "/b"],
+     {"codex_bin": "/b", "turn": 1}),
+    (["history", "q", "--remote-command", "env X=1 codex app-server"],
+     {"remote_command": ["env X=1 codex app-server"], "query": "q"}),
+    (["list"], {"codex_home": None, "remote": None, "codex_bin": None}),
+])
+def test_global_options_anywhere(argv, expected):
+    from codex_tui.cli_args import parse_args
+
+    args = vars(parse_args(argv))
+    assert {key: args[key] for key in expected} == expected
+    assert not any(key.startswith("late_") for key in args)
+
+
+def test_a_global_option_after_the_subcommand_reaches_the_command(capsys, codex_home):
+    code = main(["list", "--all", "--json", "--codex-home", str(codex_home)])
+    assert code == 0
+    assert len(json.loads(capsys.readouterr().out)) == 27

@@ -283,6 +283,16 @@ def test_resume_last_execs_codex(project_home, tmp_path):
     assert entries["pwd"] == os.path.realpath(project)
 
 
+def test_resume_takes_the_global_options_after_it(project_home, tmp_path):
+    """`codex-tui resume --codex-bin PATH --codex-home HOME`, as users type it."""
+    home, project = project_home
+    stub, log = make_stub(tmp_path)
+    proc = run_cli(["resume", "--last", "--codex-bin", str(stub), "--codex-home", str(home)],
+                   project, child_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert read_log(log)["argv"] == f"resume {PROJ_ID}"
+
+
 def test_resume_last_finds_codex_through_the_environment(project_home, tmp_path):
     home, project = project_home
     stub, log = make_stub(tmp_path)

@@ -344,7 +344,11 @@ class PickerScreen(ListKeys, ManageActions, Screen):
                                f"  ·  {len(rows):,} shown of {total:,}")
         if self._loading:
             done = sum(1 for s in self._summaries.values() if not s.pending)
-            status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…", style="italic")
+            if done < len(self._summaries):
+                status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…",
+                              style="italic")
+            else:  # every row read, more still arriving (a server's pages)
+                status.append(f"  ·  listing… {done:,} so far", style="italic")
         self.query_one(PickerHeader).show(status, self._filter_bar())
 
     def _total(self) -> int:

@@ -9,6 +9,7 @@ Homes are listed in parallel, so a slow host does not hold up the others.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -111,9 +112,31 @@ class MergedThreadStore:
         return rows[:limit]
 
     def cached(self, cwd: str | None = None) -> Iterator[list[ThreadSummary]]:
-        for store, batches in self._each(lambda s: list(s.cached(cwd))):
-            for batch in batches or []:
-                yield self._tag(store, batch)
+        """Every home's batches as they come (a server's pages stream in while a local
+        cache answers at once); a home that fails is recorded, as in `_each`."""
+        batches: queue.Queue[tuple[ThreadStore, list[ThreadSummary]] | None] = queue.Queue()
+
+        def stream(store: ThreadStore) -> None:
+            try:
+                for batch in store.cached(cwd):
+                    batches.put((store, batch))
+            except StoreError as exc:
+                with self._lock:
+                    self._failures[store.label] = str(exc)
+            finally:
+                batches.put(None)
+
+        for store in self.stores:
+            threading.Thread(target=stream, args=(store,), daemon=True,
+                             name=f"cached {store.label}").start()
+        running = len(self.stores)
+        while running:
+            item = batches.get()
+            if item is None:
+                running -= 1
+                continue
+            store, batch = item
+            yield self._tag(store, batch)
 
     def scan(self) -> list[ThreadSummary]:
         rows: list[ThreadSummary] = []
