@@ -1,7 +1,8 @@
-"""One measured start-up, run in a fresh process by `benchmarks.picker` (not by hand).
+"""One measured start-up, run in a fresh process by `benchmarks.picker` and
+`benchmarks.remote` (not by hand).
 
     python benchmarks/_picker_child.py bare|picker [--home H] [--cwd DIR] [--all]
-        [--until rows|done] [--size WxH]
+        [--until rows|done] [--size WxH] [--remote HOST | --remote-command CMD]
 
 The parent puts its `time.monotonic()` from just before the spawn in $BENCH_T0 (CLOCK_MONOTONIC
 is shared by every process), so every time printed here is "seconds since process start",
@@ -11,7 +12,9 @@ trigger, in which the watched widget rendered (the Static of the bare app, the S
 the picker). `call_after_refresh` alone is not enough: it can run before a widget that was
 just refreshed has asked its screen for the repaint (the widget's idle handler posts that), so
 it is only recorded alongside, as `<name>_car`. The last result prints one JSON line and
-leaves with `os._exit` (no shutdown in the measurement).
+leaves with `os._exit` (no shutdown in the measurement). With --remote or --remote-command
+the picker lists through `codex app-server`, and the marks split its time: the server's start,
+each request, the names read from the server, the conversion of the rows (`_time_rpc`).
 
 This file imports only the standard library before the app itself, so that the bare Textual
 app and the picker pay for the same things.
@@ -130,10 +133,13 @@ def _parse(argv: list[str]) -> dict:
                         "the run ends at the picker's first frame)")
     p.add_argument("--patch", help="a Python file run just before the app is built (to try "
                                    "an idea by monkeypatching, without editing codex_tui)")
+    p.add_argument("--remote", help="`codex-tui --remote HOST` instead of --codex-home")
+    p.add_argument("--remote-command", help="`codex-tui --remote-command CMD` instead")
     a = p.parse_args(argv)
     w, h = (int(x) for x in a.size.split("x"))
     return {"mode": a.mode, "home": a.home, "cwd": a.cwd, "all": a.all, "until": a.until,
-            "size": (w, h), "timeout": a.timeout, "store": a.store, "patch": a.patch}
+            "size": (w, h), "timeout": a.timeout, "store": a.store, "patch": a.patch,
+            "remote": a.remote, "remote_command": a.remote_command}
 
 
 def _apply_patch(path: str | None) -> None:
@@ -157,6 +163,97 @@ def _watchdog(app, seconds: float) -> None:
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
     timer.start()
+
+
+def _time_listing(cls, stats: dict) -> None:
+    """Marks around a store class's `scan` and `cached` (the listing the picker asks for)."""
+    scan = cls.scan
+
+    def timed_scan(self, *args, **kwargs):
+        _mark("scan_start")
+        result = scan(self, *args, **kwargs)
+        _mark("scan_end")
+        stats["scan_threads"] = len(result)
+        stats["scan_pending"] = sum(1 for s in result if s.pending)
+        return result
+
+    cls.scan = timed_scan
+
+    cached = getattr(cls, "cached", None)
+    if cached is not None:  # a store that shows cached rows before the scan
+        def timed_cached(self, *args, **kwargs):
+            _mark("cached_start")
+            result = cached(self, *args, **kwargs)
+            if isinstance(result, list):  # all at once
+                _mark("cached_end")
+                stats["cached_threads"] = len(result)
+                return result
+            return batches(result)
+
+        def batches(result):
+            stats["cached_threads"] = 0
+            for batch in result:
+                stats["cached_threads"] += len(batch)
+                _mark("cached_first_batch")
+                yield batch
+            _mark("cached_end")
+
+        cls.cached = timed_cached
+
+
+def _time_rpc(stats: dict) -> None:
+    """A remote store's time, split: the server's start (`spawn`: ssh or the command), each
+    request (its first one as marks `rpc METHOD` / `rpc METHOD done`; counts and seconds of
+    all in stats["rpc"]), the thread names read from the server (`names`), and the pages of
+    `thread/list` (stats["list_pages"]: pages, rows, seconds converting rows)."""
+    from codex_tui.store.thread_store import appserver
+    from codex_tui.store.thread_store.jsonrpc import AppServerClient
+
+    spawn, call = AppServerClient._spawn, AppServerClient._call
+    store_cls = appserver.AppServerThreadStore
+    list_page, names, convert = store_cls._list_page, store_cls._names, \
+        appserver.summary_from_thread
+    rpc = stats.setdefault("rpc", {})
+    pages = stats.setdefault("list_pages", [0, 0, 0.0])  # pages, rows, conversion seconds
+
+    def timed_spawn(self, *args, **kwargs):
+        _mark("spawn")
+        spawn(self, *args, **kwargs)
+        _mark("spawned")
+
+    def timed_call(self, method, *args, **kwargs):
+        _mark(f"rpc {method}")
+        started = time.perf_counter()
+        try:
+            return call(self, method, *args, **kwargs)
+        finally:
+            count, seconds = rpc.get(method, (0, 0.0))
+            rpc[method] = (count + 1, seconds + time.perf_counter() - started)
+            _mark(f"rpc {method} done")
+
+    def timed_list_page(self, *args, **kwargs):
+        rows, result = list_page(self, *args, **kwargs)
+        pages[0] += 1
+        pages[1] += len(rows)
+        return rows, result
+
+    def timed_convert(*args, **kwargs):
+        started = time.perf_counter()
+        summary = convert(*args, **kwargs)
+        pages[2] += time.perf_counter() - started
+        return summary
+
+    def timed_names(self, *args, **kwargs):
+        _mark("names")
+        started = time.perf_counter()
+        result = names(self, *args, **kwargs)
+        stats["names_seconds"] = stats.get("names_seconds", 0.0) + time.perf_counter() - started
+        _mark("names done")
+        return result
+
+    AppServerClient._spawn, AppServerClient._call = timed_spawn, timed_call
+    store_cls._list_page, store_cls._names = timed_list_page, timed_names
+    appserver.summary_from_thread = timed_convert
 
 
 def run_bare(opts: dict) -> None:
@@ -198,38 +295,12 @@ def run_picker(opts: dict) -> None:
     stats: dict = {}
 
     # Hooks: wrap, never change, what the picker does (any signature, old and new stores).
-    scan = LocalThreadStore.scan
+    _time_listing(LocalThreadStore, stats)
+    if opts["remote"] or opts["remote_command"]:
+        from codex_tui.store.thread_store.appserver import AppServerThreadStore
 
-    def timed_scan(self, *args, **kwargs):
-        _mark("scan_start")
-        result = scan(self, *args, **kwargs)
-        _mark("scan_end")
-        stats["scan_threads"] = len(result)
-        stats["scan_pending"] = sum(1 for s in result if s.pending)
-        return result
-
-    LocalThreadStore.scan = timed_scan
-
-    cached = getattr(LocalThreadStore, "cached", None)
-    if cached is not None:  # a store that shows cached rows before the scan
-        def timed_cached(self, *args, **kwargs):
-            _mark("cached_start")
-            result = cached(self, *args, **kwargs)
-            if isinstance(result, list):  # all at once
-                _mark("cached_end")
-                stats["cached_threads"] = len(result)
-                return result
-            return batches(result)
-
-        def batches(result):
-            stats["cached_threads"] = 0
-            for batch in result:
-                stats["cached_threads"] += len(batch)
-                _mark("cached_first_batch")
-                yield batch
-            _mark("cached_end")
-
-        LocalThreadStore.cached = timed_cached
+        _time_listing(AppServerThreadStore, stats)
+        _time_rpc(stats)
 
     mount = PickerScreen.on_mount
     ui_only = opts["store"] == "empty"
@@ -260,6 +331,10 @@ def run_picker(opts: dict) -> None:
             state["done_armed"] = True
             _mark("loading_done_set")
             stats["rows_at_done"] = len(session_list.rows)
+            if "rpc" in stats:  # the requests of the listing (not the watcher's after it)
+                stats["at_done"] = {"rpc": dict(stats["rpc"]),
+                                    "list_pages": list(stats["list_pages"]),
+                                    "names_seconds": stats.get("names_seconds", 0.0)}
             _arm(self, session_list, "loading_done",
                  then=lambda: self.app.call_later(wait_workers, self))
 
@@ -310,7 +385,13 @@ def run_picker(opts: dict) -> None:
     CodexTuiApp.run = headless_run
     if opts["cwd"]:
         os.chdir(opts["cwd"])
-    codex_tui.cli.main(["--codex-home", opts["home"], *(["--all"] if opts["all"] else [])])
+    if opts["remote"]:
+        where = ["--remote", opts["remote"]]
+    elif opts["remote_command"]:
+        where = ["--remote-command", opts["remote_command"]]
+    else:
+        where = ["--codex-home", opts["home"]]
+    codex_tui.cli.main([*where, *(["--all"] if opts["all"] else [])])
 
 
 def main() -> None:

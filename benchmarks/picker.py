@@ -46,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -143,8 +143,10 @@ PYCACHE: dict[str, str] = {}  # PYTHONPYCACHEPREFIX for the children, set by sta
 
 def run_child(mode: str, *, home: str, cwd: str, all_dirs: bool, cache_dir: str,
               until: str, size: str, store: str = "local", patch: str | None = None,
-              timeout: float = 300.0) -> dict[str, Any]:
-    args = [sys.executable, str(CHILD), mode, "--size", size, "--timeout", str(timeout - 10)]
+              timeout: float = 300.0, extra: Sequence[str] = ()) -> dict[str, Any]:
+    """One child run; `extra`: more child options (benchmarks.remote: --remote HOST)."""
+    args = [sys.executable, str(CHILD), mode, "--size", size, "--timeout", str(timeout - 10),
+            *extra]
     if patch:
         args += ["--patch", patch]
     if mode == "picker":
