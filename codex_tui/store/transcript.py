@@ -273,10 +273,9 @@ def _build_turn(
                 searches.add_call(p)
             elif typ in extra.RESPONSES or extra.handles_call(typ, p):
                 extra.response_item(typ, p, items, tool)
-            elif typ in ("function_call", "custom_tool_call", "local_shell_call",
-                         "tool_search_call"):
+            elif typ in ("function_call", "custom_tool_call", "local_shell_call"):
                 _apply_call(p, typ, tool)
-            elif typ in ("function_call_output", "custom_tool_call_output", "tool_search_output"):
+            elif typ in ("function_call_output", "custom_tool_call_output"):
                 _apply_output(p, tool)
             elif typ == "image_generation_call":
                 items.append(Note("image", f.s(p, "revised_prompt") or "image generated"))
@@ -439,8 +438,7 @@ def _compact_json(value: Any) -> str | None:
 
 def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     call_id = f.s(p, "call_id") or f.s(p, "id")
-    name = f.s(p, "name") or {"local_shell_call": "shell",
-                              "tool_search_call": "tool_search"}.get(typ or "", "tool")
+    name = f.s(p, "name") or ("shell" if typ == "local_shell_call" else "tool")
     if typ == "local_shell_call":
         if _shell_patch(f.dct(p, "action").get("command"), call_id, tool):
             return
@@ -452,8 +450,6 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
             call.status = f.s(p, "status")
         return
     raw = f.s(p, "arguments") if typ == "function_call" else f.s(p, "input")
-    if raw is None and typ == "tool_search_call":
-        raw = _compact_json(p.get("arguments"))
     if name == "apply_patch":
         patch = tool(call_id, Patch)
         if isinstance(patch, Patch):
