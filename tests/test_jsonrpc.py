@@ -269,3 +269,21 @@ def test_a_missing_method_is_one_sentence(tmp_path):
         assert str(missing.value) == "fake server (Codex 9.9.9) does not support thread/archive"
     finally:
         c.close()
+
+
+def test_a_background_start_is_used_and_its_failure_reported_once(tmp_path):
+    c, pidfile = client(tmp_path, "ok")
+    try:
+        c.start_soon()
+        pid = pid_of(pidfile)
+        assert c.request("thread/list")["echo"] == "thread/list"
+        assert c.restarts == 0 and pid_of(pidfile) == pid  # the one started early
+    finally:
+        c.close()
+    failing, _ = client(tmp_path, "exit")
+    failing.start_soon()
+    time.sleep(1.0)
+    with pytest.raises(AppServerUnavailable, match="cannot start"):
+        failing.request("thread/list")  # the early failure, not a second attempt
+    assert failing.restarts == 0
+    failing.close()

@@ -30,6 +30,7 @@ from ..errors import StoreError
 REQUEST_TIMEOUT = 30.0  # seconds a request may take before the server counts as hung
 START_TIMEOUT = 30.0  # seconds to start and initialize (ssh connects first)
 CLOSE_GRACE = 2.0  # seconds a server gets to exit once its stdin is closed
+RETRY_AFTER = 5.0  # seconds a background start's failure stands before a new attempt
 STDERR_LINES = 20  # last lines of the server's stderr kept for error messages
 METHOD_NOT_FOUND = -32601
 INVALID_REQUEST = -32600
@@ -105,6 +106,7 @@ class AppServerClient:
         self._closed = False
         self._started_once = False
         self._errors_reader: threading.Thread | None = None
+        self._early_failure: tuple[float, StoreError] | None = None  # of start_soon()
         _LIVE.add(self)
 
     # -- public ----------------------------------------------------------------------------
@@ -147,6 +149,19 @@ class AppServerClient:
         self.start()
         return self._call(method, params, self.request_timeout if timeout is None else timeout)
 
+    def start_soon(self) -> None:
+        """Start the server in the background (ssh's connection and the server's start take
+        a few hundred ms: they can go on while the app is built). A failure is kept for the
+        first request to report, not tried a second time at once."""
+
+        def start() -> None:
+            try:
+                self.start()
+            except StoreError as exc:
+                self._early_failure = (time.monotonic(), exc)
+
+        threading.Thread(target=start, daemon=True, name=f"start {self.label}").start()
+
     def start(self) -> None:
         """Start and initialize the server unless it is running."""
         with self._lock:
@@ -154,6 +169,9 @@ class AppServerClient:
                 raise AppServerUnavailable(f"{self.label}: the connection is closed")
             if self.running and self.info:
                 return
+            failed, self._early_failure = self._early_failure, None
+            if failed is not None and time.monotonic() - failed[0] < RETRY_AFTER:
+                raise failed[1]
             self._stop_process()
             if self._started_once:
                 self.restarts += 1

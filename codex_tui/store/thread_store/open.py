@@ -39,6 +39,7 @@ def remote_store(host: str) -> ThreadStore:
     argv = [*ssh, "-T", "-o", "BatchMode=yes", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
             host, "codex", "app-server"]
     client = AppServerClient(ServerCommand(argv, f"codex app-server on {host}"))
+    client.start_soon()  # connecting takes ~0.3 s: let it overlap building the screen
 
     def resume(thread_id: str, cwd: str | None) -> ResumeCommand:
         script = f"codex resume {shlex.quote(thread_id)}"
@@ -59,6 +60,7 @@ def command_store(command: str) -> ThreadStore:
         raise StoreError("--remote-command is empty")
     label = _short(command)
     client = AppServerClient(ServerCommand(command, label, shell=True))
+    client.start_soon()
 
     def resume(thread_id: str, cwd: str | None) -> ResumeCommand:
         words = command.rstrip()
