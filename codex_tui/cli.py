@@ -206,11 +206,12 @@ def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
 
 
 def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
+    # The store first: a server's connection (ssh) starts now and overlaps importing the UI.
+    store = open_store(args)
     from .resume import ResumeRequest, find_codex
     from .screens.picker import PickerFilters
     from .store import LocalThreadStore
 
-    store = open_store(args)
     print_only = resume_mode and args.print
     if resume_mode and not print_only and isinstance(store, LocalThreadStore):
         find_codex(args.codex_bin)  # fail before the screen opens, not after
