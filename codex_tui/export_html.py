@@ -19,6 +19,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .store.kinds import command_language
 from .store.model import (
     Aborted,
     AgentMessage,
@@ -274,9 +275,7 @@ def _tool(item: ToolCall) -> str:
     first = command.strip().splitlines()[0] if command.strip() else ""
     summary = (f'<span class="what">{_e(item.name)}</span> <code>{_e(first[:160])}</code>'
                f"{status}")
-    shell = item.name in ("shell", "exec_command", "local_shell", "container.exec",
-                          "unified_exec", "command")
-    body = _code(command, "bash" if shell else None) if command else ""
+    body = _code(command, command_language(item.name)) if command else ""
     if item.arguments and item.arguments != command:
         body += _code(_pretty_json(item.arguments), "json")
     if item.output:

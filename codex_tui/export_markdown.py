@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from .store.kinds import command_language
 from .store.model import (
     Aborted,
     AgentMessage,
@@ -108,7 +109,8 @@ def _item(item) -> list[str]:
         status = f" · exit {item.exit_code}" if item.exit_code is not None else ""
         if item.duration_ms is not None:
             status += f" · {duration(item.duration_ms)}"
-        out = [f"**Tool** {inline(item.name)}{status}", "", fence(item.command or "", "sh")]
+        language = command_language(item.name) or ""
+        out = [f"**Tool** {inline(item.name)}{status}", "", fence(item.command or "", language)]
         if item.output:
             out += ["", fence(item.output, "text")]
         return out

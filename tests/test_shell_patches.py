@@ -140,3 +140,30 @@ def test_html_of_shell_and_event_patches(shapes_home):
     added = page[page.index("docs/index.md</code></div>"):]
     added = added[:added.index("</pre>")]
     assert added.count("+") >= 7 and "+</span>\n" in added  # the blank lines kept as "+"
+
+
+def test_code_mode_is_javascript_not_a_shell_command(shapes_home, capsys):
+    """Code mode's `exec` tool runs JavaScript: shown as the tool it is, never as `$ …`."""
+    from codex_tui.store.kinds import command_language
+
+    assert command_language("exec") == "js" and command_language("exec_command") == "sh"
+    assert command_language("docs/lookup") is None
+    _, out, _ = run(capsys, "--codex-home", str(shapes_home), "show", CODE_MODE, "--markdown")
+    assert "**Tool** `exec`" in out and "```js\nconst r = await tools.apply_patch" in out
+    assert "```sh\nconst" not in out
+    page = page_of(shapes_home, CODE_MODE)
+    tool = page[page.index('class="fold tool"'):]
+    tool = tool[:tool.index("</details>")]
+    assert 'class="block hl"' in tool  # highlighted (as JavaScript)
+
+
+async def test_code_mode_in_the_transcript(shapes_home):
+    from conftest import settle
+    from test_transcript import text, transcript_app
+
+    app = transcript_app(shapes_home, thread_id=CODE_MODE)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        shown = text(app)
+        assert "⚙ exec const r = await tools.apply_patch" in shown
+        assert "$ const r" not in shown

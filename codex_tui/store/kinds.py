@@ -27,6 +27,24 @@ BOOKKEEPING = frozenset({
     "realtime_item", "retained_context", "rollout_reference",
 })
 
+# Tools whose call is a shell command (shown as `$ command`, highlighted as shell), and the
+# tool of Codex's code mode, whose calls are JavaScript (`exec`, a freeform tool).
+SHELL_TOOLS = frozenset({
+    "shell", "container.exec", "local_shell", "exec_command", "shell_command", "unified_exec",
+})
+CODE_TOOLS = frozenset({"exec"})
+
+
+def command_language(tool: str) -> str | None:
+    """How a tool call's command reads: "sh", "js", or None (a query, arguments): the name a
+    Markdown fence and Pygments both know."""
+    if tool in SHELL_TOOLS:
+        return "sh"
+    if tool in CODE_TOOLS:
+        return "js"
+    return None
+
+
 KNOWN_RESPONSES = frozenset({
     "message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
     "custom_tool_call_output", "local_shell_call", "tool_search_call", "tool_search_output",

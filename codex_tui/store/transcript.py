@@ -16,7 +16,14 @@ from typing import Any
 from . import extra_items as extra
 from . import fields as f
 from . import patches, plans
-from .kinds import KNOWN_EVENTS, KNOWN_KINDS, KNOWN_RESPONSES, UnknownTally, unknown_label
+from .kinds import (
+    KNOWN_EVENTS,
+    KNOWN_KINDS,
+    KNOWN_RESPONSES,
+    SHELL_TOOLS,
+    UnknownTally,
+    unknown_label,
+)
 from .model import (
     Aborted,
     AgentMessage,
@@ -37,11 +44,6 @@ from .model import (
 from .rollout import Record
 from .segments import Segment, segment
 from .web_search import WebSearches
-
-_SHELL_TOOLS = frozenset({
-    "shell", "container.exec", "local_shell", "exec_command", "shell_command", "exec",
-    "unified_exec",
-})
 
 
 def _segment(records: list[Record]) -> tuple[list[Segment], int, list[tuple[int, Note]]]:
@@ -467,7 +469,7 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
             if isinstance(plan, Plan):
                 plan.steps, plan.explanation = checklist.steps, checklist.explanation
             return
-    if name in _SHELL_TOOLS and raw:
+    if name in SHELL_TOOLS and raw:
         args = _loads(raw)
         if isinstance(args, dict) and _shell_patch(args.get("command") or f.s(args, "cmd"),
                                                    call_id, tool):
@@ -478,7 +480,7 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     call.name = name
     call.arguments = raw
     call.status = f.s(p, "status") or call.status
-    if name in _SHELL_TOOLS and raw:
+    if name in SHELL_TOOLS and raw:
         args = _loads(raw)
         command = f.shell_command(args.get("command")) if isinstance(args, dict) else None
         command = command or f.s(args, "cmd")

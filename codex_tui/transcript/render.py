@@ -23,6 +23,7 @@ from rich.text import Text
 from rich.theme import Theme
 
 from .. import timefmt
+from ..store.kinds import SHELL_TOOLS
 from ..store.model import (
     Aborted,
     AgentMessage,
@@ -56,9 +57,6 @@ MARKDOWN_LIMIT = 200_000  # longer assistant texts are shown as plain text
 MIN_WIDTH = 12
 CODE_THEME = "monokai"
 
-# Tools whose call is a shell command (shown as `$ command`); others show their name.
-SHELL_TOOLS = frozenset({"shell", "container.exec", "local_shell", "exec_command",
-                         "shell_command", "exec", "unified_exec", "tool"})
 
 _DIM = Style(dim=True)
 # Headings by weight rather than colour (Rich's magenta ones shout in a transcript).
