@@ -76,6 +76,24 @@ def make_home(tmp_path: Path) -> Callable[..., Path]:
     return build
 
 
+@pytest.fixture(scope="module")
+def store_0171(tmp_path_factory: pytest.TempPathFactory):
+    """A read-only store over tests/fixtures/codex-0.171-home (sessions Codex 0.171 wrote)."""
+    from codex_tui.store import LocalThreadStore
+
+    home = copy_home(tmp_path_factory.mktemp("real") / "h", FIXTURES / "codex-0.171-home")
+    return LocalThreadStore(str(home), cache=False)
+
+
+@pytest.fixture(scope="module")
+def shapes_store(tmp_path_factory: pytest.TempPathFactory):
+    """A read-only store over tests/fixtures/shapes-home (one record shape a session)."""
+    from codex_tui.store import LocalThreadStore
+
+    home = copy_home(tmp_path_factory.mktemp("shapes") / "h", FIXTURES / "shapes-home")
+    return LocalThreadStore(str(home), cache=False)
+
+
 @pytest.fixture(autouse=True)
 def _writes_to_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """Writes go to the files unless a test asks for Codex's app-server (a codex on the

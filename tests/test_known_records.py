@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_home
+from conftest import FIXTURES
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore
@@ -31,18 +31,6 @@ TOOL_SEARCH = "01990a06-0000-7000-8000-00000000a106"
 ID_ALLOCATION = "01a24e00-0000-7000-8000-00000000a107"
 BARE_XML = "5e7a2a01-8c1d-4f0e-9a55-0d2a2025cafe"
 ZETA = "/home/dev/src/zeta"
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory) -> LocalThreadStore:
-    return LocalThreadStore(str(copy_home(tmp_path_factory.mktemp("real") / "h", REAL)),
-                            cache=False)
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory) -> LocalThreadStore:
-    return LocalThreadStore(str(copy_home(tmp_path_factory.mktemp("shapes") / "h", SHAPES)),
-                            cache=False)
 
 
 def items_of(thread: Thread, kind: type) -> list:
@@ -69,8 +57,8 @@ def markdown(home: Path, thread_id: str, capsys) -> str:
 # ---- view_image --------------------------------------------------------------------------
 
 
-def test_view_image_legacy_event_shows_the_path_and_the_image(shapes, capsys):
-    thread = shapes.read_thread(VIEW_IMAGE_LEGACY)
+def test_view_image_legacy_event_shows_the_path_and_the_image(shapes_store, capsys):
+    thread = shapes_store.read_thread(VIEW_IMAGE_LEGACY)
     (call,) = items_of(thread, ToolCall)
     assert (call.name, call.command, call.output) == (
         "view_image", "/home/dev/src/eta/shot.png", "[image]")
@@ -78,7 +66,7 @@ def test_view_image_legacy_event_shows_the_path_and_the_image(shapes, capsys):
     assert "⚙ view_image /home/dev/src/eta/shot.png" in screen(thread)
     assert "│ [image]" in screen(thread)
     assert "(no output)" not in screen(thread)
-    doc = show_json(Path(shapes.codex_home), VIEW_IMAGE_LEGACY, capsys)
+    doc = show_json(Path(shapes_store.codex_home), VIEW_IMAGE_LEGACY, capsys)
     (item,) = [i for i in doc["turns"][0]["items"] if i["kind"] == "tool_call"]
     assert (item["name"], item["command"], item["output"]) == (
         "view_image", "/home/dev/src/eta/shot.png", "[image]")
@@ -86,9 +74,9 @@ def test_view_image_legacy_event_shows_the_path_and_the_image(shapes, capsys):
 
 
 @pytest.mark.parametrize("thread_id, turn", [(PAGINATED, 2), (LEGACY, 1)])
-def test_view_image_in_real_0_171_sessions(real, thread_id, turn):
+def test_view_image_in_real_0_171_sessions(store_0171, thread_id, turn):
     """Paginated: an ImageView turn item (a file:// URI); legacy: the function call alone."""
-    thread = real.read_thread(thread_id)
+    thread = store_0171.read_thread(thread_id)
     (call,) = [i for i in thread.turns[turn].items if isinstance(i, ToolCall)]
     assert (call.name, call.command, call.output) == ("view_image", f"{ZETA}/pic.png", "[image]")
     assert not any(isinstance(i, Note) and i.label == "image" for i in thread.turns[turn].items)
@@ -97,8 +85,8 @@ def test_view_image_in_real_0_171_sessions(real, thread_id, turn):
 # ---- tool search, ghost snapshots, settings ----------------------------------------------
 
 
-def test_tool_search_is_a_call_with_the_tools_it_found(shapes, capsys):
-    thread = shapes.read_thread(TOOL_SEARCH)
+def test_tool_search_is_a_call_with_the_tools_it_found(shapes_store, capsys):
+    thread = shapes_store.read_thread(TOOL_SEARCH)
     search, event = items_of(thread, ToolCall)
     assert (search.name, search.command, search.output, search.status) == (
         "tool_search", "calendar event", "found calendar.create_event, calendar.list_events",
@@ -106,21 +94,21 @@ def test_tool_search_is_a_call_with_the_tools_it_found(shapes, capsys):
     assert json.loads(search.arguments) == {"query": "calendar event", "limit": 3}
     assert (event.name, event.output) == ("create_event", "created event 42")
     assert "found calendar.create_event, calendar.list_events" in markdown(
-        Path(shapes.codex_home), TOOL_SEARCH, capsys)
+        Path(shapes_store.codex_home), TOOL_SEARCH, capsys)
 
 
-def test_ghost_snapshot_is_a_note_naming_its_commit(shapes, capsys):
-    thread = shapes.read_thread(GHOST)
+def test_ghost_snapshot_is_a_note_naming_its_commit(shapes_store, capsys):
+    thread = shapes_store.read_thread(GHOST)
     (note,) = items_of(thread, Note)
     assert (note.label, note.text) == ("snapshot", "undo snapshot, git commit 9f8e7d6c5b4a")
     assert "· snapshot: undo snapshot, git commit 9f8e7d6c5b4a" in screen(thread)
     assert "*snapshot:* undo snapshot, git commit 9f8e7d6c5b4a" in markdown(
-        Path(shapes.codex_home), GHOST, capsys)
+        Path(shapes_store.codex_home), GHOST, capsys)
 
 
-def test_each_application_of_thread_settings_is_a_note(real):
+def test_each_application_of_thread_settings_is_a_note(store_0171):
     """`codex exec resume` applies the thread's settings in each process: three notes."""
-    thread = real.read_thread(EXEC_3_TURNS)
+    thread = store_0171.read_thread(EXEC_3_TURNS)
     notes = [(t.index, i.text) for t in thread.turns for i in t.items
              if isinstance(i, Note) and i.label == "settings"]
     assert notes == [(n, f"model mock-model, approvals never, permissions :workspace, in {ZETA}")
@@ -131,15 +119,15 @@ def test_each_application_of_thread_settings_is_a_note(real):
 # ---- counted records ---------------------------------------------------------------------
 
 
-def test_bookkeeping_records_are_counted_not_shown(real, shapes, capsys):
-    doc = show_json(Path(real.codex_home), EXEC_3_TURNS, capsys)
+def test_bookkeeping_records_are_counted_not_shown(store_0171, shapes_store, capsys):
+    doc = show_json(Path(store_0171.codex_home), EXEC_3_TURNS, capsys)
     assert doc["thread"]["bookkeeping"] == {"world_state": 1, "turn_context": 3,
                                             "token_usage_record": 5}
-    doc = show_json(Path(shapes.codex_home), ID_ALLOCATION, capsys)
+    doc = show_json(Path(shapes_store.codex_home), ID_ALLOCATION, capsys)
     assert doc["thread"]["bookkeeping"] == {"id_allocation": 1}
     assert doc["warnings"] == []
     assert [i["kind"] for i in doc["turns"][0]["items"]] == ["user_message", "agent_message"]
-    doc = show_json(Path(shapes.codex_home), BARE_XML, capsys)
+    doc = show_json(Path(shapes_store.codex_home), BARE_XML, capsys)
     assert doc["thread"]["bookkeeping"] == {"state": 4}
 
 
@@ -147,8 +135,8 @@ def test_bookkeeping_records_are_counted_not_shown(real, shapes, capsys):
 
 
 @pytest.mark.parametrize("thread_id, turn", [(PAGINATED, 1), (LEGACY, 3)])
-def test_compaction_shows_its_window_number_once(real, thread_id, turn):
-    thread = real.read_thread(thread_id)
+def test_compaction_shows_its_window_number_once(store_0171, thread_id, turn):
+    thread = store_0171.read_thread(thread_id)
     compactions = [i for i in thread.turns[turn].items if isinstance(i, Compaction)]
     assert len(compactions) == 1  # the compacted record and its twin are one compaction
     assert compactions[0].window_number == 1
@@ -156,10 +144,10 @@ def test_compaction_shows_its_window_number_once(real, thread_id, turn):
     assert "⇲ context compacted · window 1" in screen(thread)
 
 
-def test_compaction_window_in_markdown_and_json(real, capsys):
-    assert "**Context compacted** (window 1)" in markdown(Path(real.codex_home), PAGINATED,
+def test_compaction_window_in_markdown_and_json(store_0171, capsys):
+    assert "**Context compacted** (window 1)" in markdown(Path(store_0171.codex_home), PAGINATED,
                                                           capsys)
-    doc = show_json(Path(real.codex_home), PAGINATED, capsys)
+    doc = show_json(Path(store_0171.codex_home), PAGINATED, capsys)
     (item,) = [i for i in doc["turns"][1]["items"] if i["kind"] == "compaction"]
     assert item["window_number"] == 1
 
@@ -178,8 +166,8 @@ def test_a_window_number_in_window_id_is_read_and_an_id_string_is_not(make_home)
 # ---- sub-agent and client tools (0.171 turn items) ---------------------------------------
 
 
-def test_spawn_agent_call_shows_its_prompt_and_the_agent(real):
-    thread = real.read_thread(SPAWNER)
+def test_spawn_agent_call_shows_its_prompt_and_the_agent(store_0171):
+    thread = store_0171.read_thread(SPAWNER)
     (call,) = items_of(thread, ToolCall)
     assert (call.name, call.command, call.status) == (
         "spawn_agent", "child task: say hi", "completed")
@@ -224,17 +212,17 @@ def test_dynamic_tool_sub_agent_activity_and_hook_prompt_items(make_home):
 # ---- the model's own calls -------------------------------------------------------------
 
 
-def test_a_compaction_summary_is_not_an_assistant_reply(real):
+def test_a_compaction_summary_is_not_an_assistant_reply(store_0171):
     """The model's summary for a compaction (metadata compaction_output) is shown by the
     compaction, not again as a reply: the compaction turn holds no agent message."""
     for thread_id, turn in ((PAGINATED, 1), (LEGACY, 3)):
-        compaction_turn = real.read_thread(thread_id).turns[turn]
+        compaction_turn = store_0171.read_thread(thread_id).turns[turn]
         assert compaction_turn.compaction
         assert [i.kind for i in compaction_turn.items] == ["compaction", "note"]
 
 
-def test_a_legacy_spawn_agent_call_shows_the_message_it_sent(real):
-    (call,) = items_of(real.read_thread(LEGACY), ToolCall)[2:3]
+def test_a_legacy_spawn_agent_call_shows_the_message_it_sent(store_0171):
+    (call,) = items_of(store_0171.read_thread(LEGACY), ToolCall)[2:3]
     assert (call.name, call.command) == ("spawn_agent", "child task: say hi")
     assert json.loads(call.arguments)["fork_context"] is True
 
@@ -256,12 +244,12 @@ def test_tool_names_nested_deep_do_not_recurse():
     assert calls["c"].output.endswith(".n.leaf")
 
 
-def test_html_export_shows_the_new_items(real, shapes, capsys):
-    assert main(["--codex-home", str(real.codex_home), "export", PAGINATED, "--format",
+def test_html_export_shows_the_new_items(store_0171, shapes_store, capsys):
+    assert main(["--codex-home", str(store_0171.codex_home), "export", PAGINATED, "--format",
                  "html"]) == 0
     page = capsys.readouterr().out
     assert "Context compacted (window 1)" in page
     assert "<em>settings:</em> model mock-model" in page
-    assert main(["--codex-home", str(shapes.codex_home), "export", GHOST, "--format",
+    assert main(["--codex-home", str(shapes_store.codex_home), "export", GHOST, "--format",
                  "html"]) == 0
     assert "<em>snapshot:</em> undo snapshot, git commit 9f8e7d6c5b4a" in capsys.readouterr().out

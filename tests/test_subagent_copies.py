@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_home
+from conftest import FIXTURES
 from test_known_records import screen
 
 from codex_tui.cli import main
@@ -35,20 +35,8 @@ ORDINAL_CHILD = "01a24e00-0000-7000-8000-00000000a108"  # marked by the start or
 ORDINAL_PARENT = "01a24e00-0000-7000-8000-0000000000b0"
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory) -> LocalThreadStore:
-    return LocalThreadStore(str(copy_home(tmp_path_factory.mktemp("real") / "h", REAL)),
-                            cache=False)
-
-
-@pytest.fixture(scope="module")
-def shapes(tmp_path_factory) -> LocalThreadStore:
-    return LocalThreadStore(str(copy_home(tmp_path_factory.mktemp("shapes") / "h", SHAPES)),
-                            cache=False)
-
-
-def test_paginated_sub_agent_copy_is_inherited(real):
-    thread = real.read_thread(PAGINATED_CHILD)
+def test_paginated_sub_agent_copy_is_inherited(store_0171):
+    thread = store_0171.read_thread(PAGINATED_CHILD)
     assert [(t.user_message, t.inherited) for t in thread.turns] == [
         ("spawn a helper agent", True), ("child task: say hi", False)]
     assert thread.turns[1].status == "aborted"  # codex exec ended while it ran
@@ -60,8 +48,8 @@ def test_paginated_sub_agent_copy_is_inherited(real):
     assert [i.label for i in thread.turns[1].items if isinstance(i, Note)] == ["settings"]
 
 
-def test_legacy_sub_agent_copy_is_inherited_and_not_counted(real, capsys):
-    thread = real.read_thread(LEGACY_CHILD)
+def test_legacy_sub_agent_copy_is_inherited_and_not_counted(store_0171, capsys):
+    thread = store_0171.read_thread(LEGACY_CHILD)
     assert [(t.user_message, t.inherited) for t in thread.turns] == [
         ("legacy: please run the tests", True), ("legacy: now view image pic.png", True),
         ("legacy: spawn a helper agent", True), ("child task: say hi", False)]
@@ -69,47 +57,47 @@ def test_legacy_sub_agent_copy_is_inherited_and_not_counted(real, capsys):
     assert copied  # the copy holds the parent's token counts ...
     own = thread.turns[3].tokens
     assert own is not None and thread.tokens == own  # ... which are not the sub-agent's
-    assert main(["--codex-home", str(real.codex_home), "show", LEGACY_CHILD, "--json"]) == 0
+    assert main(["--codex-home", str(store_0171.codex_home), "show", LEGACY_CHILD, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["thread"]["token_usage"] == own._asdict()
     assert [t["inherited"] for t in doc["turns"]] == [True, True, True, False]
     assert [t["index"] for t in doc["turns"]] == [1, 2, 3, 4]
 
 
-def test_a_sub_agent_without_its_parents_history_inherits_nothing(real):
-    thread = real.read_thread(FRESH_CHILD)
+def test_a_sub_agent_without_its_parents_history_inherits_nothing(store_0171):
+    thread = store_0171.read_thread(FRESH_CHILD)
     assert [(t.user_message, t.inherited) for t in thread.turns] == [
         ("child task: say hi", False)]
     assert thread.summary.parent_thread_id == "01a24dec-7a50-7dd2-9f71-e6dbfab26e02"
     assert thread.tokens is not None
 
 
-def test_the_start_ordinal_alone_marks_the_copy(shapes, capsys):
-    thread = shapes.read_thread(ORDINAL_CHILD)
+def test_the_start_ordinal_alone_marks_the_copy(shapes_store, capsys):
+    thread = shapes_store.read_thread(ORDINAL_CHILD)
     assert [(t.user_message, t.inherited, t.status) for t in thread.turns] == [
         ("parent: explain the parser", True, "completed"),
         ("parent: get a second opinion from a helper", True, "incomplete"),
         ("review the parser", False, "completed")]
     assert thread.tokens is not None and thread.tokens.total == 1320  # not the parent's 91,500
-    assert main(["--codex-home", str(shapes.codex_home), "show", ORDINAL_CHILD,
+    assert main(["--codex-home", str(shapes_store.codex_home), "show", ORDINAL_CHILD,
                  "--markdown"]) == 0
     headings = [x for x in capsys.readouterr().out.splitlines() if x.startswith("## Turn")]
     assert [h.endswith("inherited") for h in headings] == [True, True, False]
     assert headings[-1] == "## Turn 3 · 2026-06-01T12:00:00.100Z · completed · 1,320 tokens"
 
 
-def test_the_transcript_says_whose_history_the_copy_is(shapes):
-    text = screen(shapes.read_thread(ORDINAL_CHILD), 120)
+def test_the_transcript_says_whose_history_the_copy_is(shapes_store):
+    text = screen(shapes_store.read_thread(ORDINAL_CHILD), 120)
     assert (f"↳ Sub-agent of {ORDINAL_PARENT}: the first 2 turns are a copy of its history "
             "(dimmed).") in text
     assert "spawned here: this sub-agent's own turns start below" in text
 
 
-async def test_the_tui_marks_the_copied_turns(shapes):
+async def test_the_tui_marks_the_copied_turns(shapes_store):
     from conftest import settle
     from test_transcript import SIZE, status, text, transcript_app
 
-    app = transcript_app(store=shapes, thread_id=ORDINAL_CHILD)
+    app = transcript_app(store=shapes_store, thread_id=ORDINAL_CHILD)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         shown = text(app)
@@ -163,9 +151,9 @@ def test_fixture_files_are_what_this_file_assumes():
 
 
 @pytest.mark.parametrize("store_name, thread_id, title", [
-    ("real", PAGINATED_CHILD, "child task: say hi"),
-    ("real", LEGACY_CHILD, "child task: say hi"),  # the copy holds the parent's prompts
-    ("shapes", ORDINAL_CHILD, "review the parser"),
+    ("store_0171", PAGINATED_CHILD, "child task: say hi"),
+    ("store_0171", LEGACY_CHILD, "child task: say hi"),  # the copy holds the parent's prompts
+    ("shapes_store", ORDINAL_CHILD, "review the parser"),
 ])
 def test_a_sub_agent_is_titled_by_its_own_task(request, store_name, thread_id, title, capsys):
     store = request.getfixturevalue(store_name)

@@ -28,17 +28,6 @@ ITEMS = frozenset({"ImageView", "CollabAgentToolCall", "DynamicToolCall", "SubAg
 IMAGE_MARK = "[image]"  # an image in a tool's output (its data is not text)
 
 
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return repr(value)
-
-
 def output_text(parts: list[Any]) -> str:
     """A tool output given as content parts: the text parts, and `[image]` for each image
     (a view_image output is one `input_image` part: that an image came back is the output)."""
@@ -109,7 +98,7 @@ def response_item(typ: str | None, p: dict[str, Any], items: list[Item], tool) -
         if isinstance(call, ToolCall):
             args = p.get("arguments")
             call.name = "tool_search"
-            call.arguments = _json(args)
+            call.arguments = f.compact_json(args)
             paths = [x for x in f.lst(args, "paths") if isinstance(x, str)]
             call.command = (f.s(args, "query") or f.s(args, "goal") or ", ".join(paths)
                             or call.arguments)
@@ -244,7 +233,7 @@ def _collab_call(item: dict[str, Any], tool) -> None:
         thread = f.s(agent, "thread_id") or f.s(agent, "threadId") or "?"
         nick = f.s(agent, "agent_nickname") or f.s(agent, "agentNickname")
         state = states.get(thread)
-        state = state if isinstance(state, str) else _json(state)
+        state = state if isinstance(state, str) else f.compact_json(state)
         lines.append(" ".join(x for x in (nick, thread, state and f"({state})") if x))
     if not agents:
         lines = [str(x) for x in f.lst(item, "receiver_thread_ids")]
@@ -262,7 +251,7 @@ def _dynamic_call(item: dict[str, Any], tool) -> None:
     if not isinstance(call, ToolCall):
         return
     call.name = name
-    call.arguments = _json(item.get("arguments"))
+    call.arguments = f.compact_json(item.get("arguments"))
     call.command = call.arguments
     parts = f.lst(item, "content_items") or f.lst(item, "contentItems")
     error = f.s(item, "error")

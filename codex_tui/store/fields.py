@@ -6,6 +6,7 @@ so every read goes through these helpers instead of trusting the shape.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shlex
@@ -246,3 +247,15 @@ def split_exec_output(text: str) -> tuple[str, int | None, int | None]:
     wall = re.search(_WALL, head, re.M)
     return (body, int(match.group(1)) if match else None,
             duration_ms(float(wall.group(1))) if wall else None)
+
+
+def compact_json(value: Any) -> str | None:
+    """A value as recorded, on one line (a string as it is; what JSON cannot say, its repr)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)

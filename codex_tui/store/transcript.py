@@ -365,7 +365,7 @@ def _build_turn(
                 turn.duration_ms = f.i(p, "duration_ms")
                 err = p.get("error")
                 if isinstance(err, dict) and err:
-                    turn.error = _error_text(f.s(err, "message") or _compact_json(err))
+                    turn.error = _error_text(f.s(err, "message") or f.compact_json(err))
                 elif isinstance(err, str) and err:
                     turn.error = _error_text(err)
                 if turn.error:
@@ -382,7 +382,7 @@ def _build_turn(
             usage = f.token_usage(f.dct(p, "turn_token_usage"))
             turn_usage_record = usage or turn_usage_record
         elif kind == "inter_agent_communication" and isinstance(p, dict):
-            items.append(Note("agents", _compact_json(p) or ""))
+            items.append(Note("agents", f.compact_json(p) or ""))
         elif kind not in KNOWN_KINDS or not isinstance(p, dict):
             items.append(Unknown(kind if typ is None else f"{kind}/{typ}", p, rec.line_no))
 
@@ -427,17 +427,6 @@ def _error_text(message: str) -> str:
     return f.s(err, "message") or f.s(inner, "message") or message
 
 
-def _compact_json(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    except (TypeError, ValueError, RecursionError):
-        return repr(value)
-
-
 def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
     call_id = f.s(p, "call_id") or f.s(p, "id")
     name = f.s(p, "name") or ("shell" if typ == "local_shell_call" else "tool")
@@ -448,7 +437,7 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
         if isinstance(call, ToolCall):
             action = f.dct(p, "action")
             call.command = f.shell_command(action.get("command"))
-            call.arguments = _compact_json(action)
+            call.arguments = f.compact_json(action)
             call.status = f.s(p, "status")
         return
     raw = f.s(p, "arguments") if typ == "function_call" else f.s(p, "input")
@@ -522,7 +511,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
     elif isinstance(output, list):
         text = extra.output_text(output)
     elif isinstance(output, dict):
-        text = f.s(output, "content") or _compact_json(output)
+        text = f.s(output, "content") or f.compact_json(output)
     else:
         text = None
     target = tool(call_id, ToolCall, "tool")
@@ -576,7 +565,7 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
         call = _mcp_call(tool, f.s(item, "id"), item)
         if call is not None:
             err = item.get("error")
-            call.output = _mcp_result(item.get("result")) or (_compact_json(err) if err else None)
+            call.output = _mcp_result(item.get("result")) or (f.compact_json(err) if err else None)
             call.status = f.s(item, "status")
             call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
     elif t == "Plan":
@@ -599,21 +588,21 @@ def _mcp_call(tool, call_id: str | None, spec: dict[str, Any]) -> ToolCall | Non
     if not isinstance(call, ToolCall):
         return None
     call.name = name
-    call.arguments = _compact_json(spec.get("arguments"))
+    call.arguments = f.compact_json(spec.get("arguments"))
     call.command = call.arguments
     return call
 
 
 def _mcp_result(result: Any) -> str | None:
     if not isinstance(result, dict):
-        return _compact_json(result)
+        return f.compact_json(result)
     ok = result.get("Ok", result)
     if isinstance(ok, dict) and isinstance(ok.get("content"), list):
         return f.content_text(ok["content"], ("text",))
     err = result.get("Err")
     if err is not None:
-        return _compact_json(err)
-    return _compact_json(result)
+        return f.compact_json(err)
+    return f.compact_json(result)
 
 
 def _loads(text: str) -> Any:
