@@ -75,10 +75,29 @@ def run_codex(home: Path, *args: str, stderr: int = subprocess.PIPE
     return proc.returncode, out, err
 
 
-def stop_daemons(home: Path, grace: float = 3.0) -> list[int]:
+def stop_daemons(home: Path, settle: float = 2.0, limit: float = 10.0) -> list[int]:
     """Stop the app-server daemon Codex's interactive TUI starts for `home` (it runs from
-    `home/packages/app-server-daemon/`, in a session of its own, and outlives the TUI);
-    the pids it stopped."""
+    `home/packages/app-server-daemon/`, in a session of its own, outlives the TUI, and may
+    come up just after the TUI is gone: looked for until none has been seen for `settle`
+    seconds); the pids it stopped."""
+    stopped: list[int] = []
+    deadline = time.monotonic() + limit
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < settle:
+        found = [pid for pid in _home_processes(home) if pid not in stopped]
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if found:
+            stopped += found
+            quiet_since = time.monotonic()
+        time.sleep(0.1)
+    return stopped
+
+
+def _home_processes(home: Path) -> list[int]:
+    """Processes run from a program inside `home`."""
+    prefix = os.fsencode(str(home)) + b"/"
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -88,17 +107,8 @@ def stop_daemons(home: Path, grace: float = 3.0) -> list[int]:
                 argv = cmd.read().split(b"\0")
         except OSError:
             continue
-        if argv and argv[0].startswith(os.fsencode(str(home)) + b"/"):
+        if argv and argv[0].startswith(prefix):
             found.append(int(entry))
-    for pid in found:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in found):
-        time.sleep(0.05)
-    for pid in found:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
     return found
 
 
