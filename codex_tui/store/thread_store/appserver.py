@@ -1,8 +1,9 @@
 """AppServerThreadStore: a Codex home reached through `codex app-server` (JSON-RPC on the
 stdio of `codex app-server`, `ssh HOST codex app-server`, or any command that speaks it).
 
-- Listing: `thread/list`, paged with the server's cursors (`cached()` gives a first small
-  page at once, `scan()` the rest), every source kind, active and archived.
+- Listing: `thread/list` from Codex's index, every source kind, active and archived, paged
+  with the server's cursors and streamed by `cached()` a page at a time (a small first page
+  first), which `scan()` then returns.
 - Transcripts: the rollout files themselves, copied with `fs/readFile` (mirror.py) and read
   by the same reader as local sessions; a server without `fs/readFile` is read through
   `thread/turns/list` instead (convert.py).
@@ -45,12 +46,13 @@ FIRST_LIMIT = 50  # rows of the first page (what a picker shows at once)
 PAGE_LIMIT = 100  # rows per page after it (Codex 0.171 sends at most 100, whatever is asked)
 FRESH_SECONDS = 10.0  # a listing streamed by cached() this recently is what scan() returns
 SEARCH_LIMIT = 200
+MAX_EVENTS = 1000  # notifications kept until a watcher takes them
 
 
 class AppServerThreadStore(OneHome):
     """The ThreadStore protocol over one `codex app-server` (see the module docstring).
-    `label` names the machine or home in the UI; `resume_prefix` is how to run a command
-    where the server runs (`["ssh", "-t", "HOST"]`), None for this machine."""
+    `label` names the machine or home in the UI; `resume` builds the command that resumes a
+    session where the server runs (`ssh -t HOST ...`; None: it cannot be resumed from here)."""
 
     def __init__(self, client: AppServerClient, label: str, *,
                  resume: Callable[[str, str | None], ResumeCommand] | None = None) -> None:
@@ -402,6 +404,7 @@ class AppServerThreadStore(OneHome):
         if method.startswith("thread/") and isinstance(params, dict):
             with self._lock:
                 self._events.append((method, params))
+                del self._events[:-MAX_EVENTS]  # kept for a watcher; none may be polling
 
     def take_events(self) -> list[tuple[str, Any]]:
         with self._lock:

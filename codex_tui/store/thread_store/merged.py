@@ -48,8 +48,10 @@ class MergedThreadStore:
 
     # -- fan-out -----------------------------------------------------------------------------
 
-    def _each(self, call: Callable[[ThreadStore], T]) -> list[tuple[ThreadStore, T | None]]:
-        """`call` on every store at once; a store that fails is recorded, not raised."""
+    def _each(self, call: Callable[[ThreadStore], T],
+              listing: bool = True) -> list[tuple[ThreadStore, T | None]]:
+        """`call` on every store at once; a store that fails is recorded (a `listing` that
+        works again clears it), not raised."""
         def run(store: ThreadStore) -> tuple[ThreadStore, T | None]:
             try:
                 result = call(store)
@@ -57,8 +59,9 @@ class MergedThreadStore:
                 with self._lock:
                     self._failures[store.label] = str(exc)
                 return store, None
-            with self._lock:
-                self._failures.pop(store.label, None)
+            if listing:
+                with self._lock:
+                    self._failures.pop(store.label, None)
             return store, result
 
         if len(self.stores) == 1:
@@ -92,7 +95,7 @@ class MergedThreadStore:
     @property
     def problems(self) -> list[Problem]:
         out: list[Problem] = []
-        for store, problems in self._each(lambda s: s.problems):
+        for store, problems in self._each(lambda s: s.problems, listing=False):
             out.extend(p._replace(message=f"{store.label}: {p.message}")
                        for p in problems or [])
         return out
@@ -178,7 +181,7 @@ class MergedThreadStore:
     def _resolve_owner(self, ref: str) -> tuple[ThreadStore, ThreadSummary]:
         found: list[tuple[ThreadStore, ThreadSummary]] = []
         errors: list[str] = []
-        for store, result in self._each(lambda s: _resolve_or_none(s, ref)):
+        for store, result in self._each(lambda s: _resolve_or_none(s, ref), listing=False):
             if isinstance(result, AmbiguousThread):
                 errors.append(f"{store.label}: {result}")
             elif result is not None:
@@ -260,7 +263,7 @@ class MergedThreadStore:
         from ..history import History
 
         entries = []
-        for _, history in self._each(lambda s: s.history()):
+        for _, history in self._each(lambda s: s.history(), listing=False):
             if history is not None:
                 entries += history.entries
         return History(entries, path=", ".join(self.homes))
@@ -288,7 +291,9 @@ class MergedThreadStore:
         from ..text_index import TextSearchResult
 
         merged = TextSearchResult(query, [])
-        for store, result in self._each(lambda s: s.search_text(query, limit, update, threads)):
+        found = self._each(lambda s: s.search_text(query, limit, update, threads),
+                           listing=False)
+        for store, result in found:
             if result is None:
                 continue
             for hit in result.hits:
@@ -308,7 +313,7 @@ class MergedThreadStore:
 
     def watch(self) -> MergedWatcher:
         watchers = []
-        for store, watcher in self._each(lambda s: s.watch()):
+        for store, watcher in self._each(lambda s: s.watch(), listing=False):
             if watcher is not None:
                 watchers.append((store, watcher))
         return MergedWatcher(self, watchers)
