@@ -287,3 +287,44 @@ def test_a_background_start_is_used_and_its_failure_reported_once(tmp_path):
         failing.request("thread/list")  # the early failure, not a second attempt
     assert failing.restarts == 0
     failing.close()
+
+
+def _codex_stub(tmp_path, mode: str):
+    """A `codex` whose `app-server` is the fake server in `mode`."""
+    stub = tmp_path / f"codex-{mode.replace(':', '-').replace('/', '-')}"
+    stub.write_text(f"#!/bin/sh\nexec {sys.executable} {FAKE} {mode}\n")
+    stub.chmod(0o755)
+    return str(stub)
+
+
+def test_a_write_codex_cannot_start_for_goes_to_the_files(tmp_path, codex_home, monkeypatch):
+    from codex_tui.store import LocalThreadStore
+
+    monkeypatch.delenv("CODEX_TUI_WRITES")
+    store = LocalThreadStore(str(codex_home), cache=False,
+                             codex_bin=_codex_stub(tmp_path, "exit"))
+    thread_id = "01a1fe36-5584-7391-9030-75b16ca14546"
+    try:
+        assert store.archive(thread_id).archived
+        assert store.last_write_via().startswith("files: Codex could not start")
+        assert list(codex_home.glob(f"archived_sessions/*{thread_id}*"))
+    finally:
+        store.close()
+
+
+def test_a_write_codex_stops_answering_is_not_made_twice(tmp_path, codex_home, monkeypatch):
+    """Asked, then silent: the write may have been made, so it is not made again on the
+    files; the user is told to look before trying again."""
+    from codex_tui.store import LocalThreadStore, StoreError
+
+    monkeypatch.delenv("CODEX_TUI_WRITES")
+    store = LocalThreadStore(str(codex_home), cache=False,
+                             codex_bin=_codex_stub(tmp_path, "hang:thread/archive"))
+    thread_id = "01a1fe36-5584-7391-9030-75b16ca14546"
+    store._writes.client().request_timeout = 0.5
+    try:
+        with pytest.raises(StoreError, match="may or may not have been made"):
+            store.archive(thread_id)
+        assert not list(codex_home.glob(f"archived_sessions/*{thread_id}*"))
+    finally:
+        store.close()

@@ -55,6 +55,11 @@ class AppServerUnavailable(StoreError):
     """The server could not be started, died, or did not answer in time."""
 
 
+class ServerNotStarted(AppServerUnavailable):
+    """The server could not be started: nothing was asked of it (a write can go elsewhere;
+    one it stopped answering in the middle of cannot)."""
+
+
 class ServerCommand:
     """How to start a server: `argv` (or a shell command line, `shell`), extra environment,
     and a label for messages ("codex app-server on HOST")."""
@@ -176,8 +181,8 @@ class AppServerClient:
             if self._started_once:
                 self.restarts += 1
             self._started_once = True
-            self._spawn()
             try:
+                self._spawn()
                 self.info = self._call("initialize", {
                     "clientInfo": {"name": "codex-tui", "title": "codex-tui",
                                    "version": self.client_version},
@@ -185,9 +190,9 @@ class AppServerClient:
                     "capabilities": {"experimentalApi": True},
                 }, self.start_timeout, starting=True) or {}
                 self._notify("initialized", {})
-            except StoreError:
+            except StoreError as exc:
                 self._stop_process()
-                raise
+                raise ServerNotStarted(str(exc)) from None
 
     def close(self) -> None:
         """Stop the server (stdin closed first, as a clean exit; then signals)."""

@@ -19,7 +19,13 @@ from ..errors import StoreError, ThreadNotFound
 from ..model import ThreadSummary
 from ..paths import RolloutFile, ThreadFiles, parse_rollout_name
 from .codex_writes import NOT_CANONICAL, CodexRefused, CodexWrites
-from .jsonrpc import AppServerClient, AppServerUnavailable, MethodNotFound, ServerCommand
+from .jsonrpc import (
+    AppServerClient,
+    AppServerUnavailable,
+    MethodNotFound,
+    ServerCommand,
+    ServerNotStarted,
+)
 
 if TYPE_CHECKING:
     from .local import LocalThreadStore
@@ -72,8 +78,14 @@ class LocalWrites:
             except MethodNotFound as exc:
                 version = client.codex_version or "this Codex"
                 reason = f"{version} has no {exc.method}"
+            except ServerNotStarted as exc:
+                reason = f"Codex could not start: {exc}"
             except AppServerUnavailable as exc:
-                reason = f"Codex could not do it: {exc}"
+                # Asked, then no answer: the write may or may not have been made, so it is
+                # not made a second time on the files.
+                self._via.text = writes.route
+                raise StoreError(f"{exc}. The change may or may not have been made: look "
+                                 "at the session again before trying once more") from None
             except ThreadNotFound as exc:
                 reason = f"Codex does not know this session ({exc})"
             except CodexRefused as exc:
