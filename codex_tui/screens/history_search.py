@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,18 +30,16 @@ from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
 from ..store.query import cwd_matcher, normalize_path
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
-from ..textutil import one_line
 from ..widgets.history_list import HistoryList
 from ..widgets.history_preview import HistoryPreview
 from ..widgets.key_bar import KeyBar
 from ..widgets.picker_header import PickerHeader
 from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
+from .history_chrome import PROMPTS, TRANSCRIPTS, HistoryChrome
 from .list_keys import LIST_BINDINGS, ListKeys
 from .resume_flow import request_resume
 
-PROMPTS = "prompts"
-TRANSCRIPTS = "transcripts"
 PREVIEW_DELAY = 0.15  # the preview reads a session once the cursor rests on its row
 PREVIEW_BYTES = 256 * 1024  # read first for a preview (then all, if the turn is further)
 TEXT_SEARCH_DELAY = 0.08  # transcript searches wait this long for the next key
@@ -52,7 +49,7 @@ NARROW_WIDTH = 100
 THREAD_CACHE = 4
 
 
-class HistorySearchScreen(ListKeys, Screen):
+class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
     CSS_PATH = "history_search.tcss"
 
     BINDINGS = [
@@ -366,112 +363,6 @@ class HistorySearchScreen(ListKeys, Screen):
         self.list.show(message.result.hits, query=message.query, sessions=self._sessions,
                        known=self._known, now=self.now())
         self._update_chrome()
-
-    # -- chrome ------------------------------------------------------------------------------
-
-    def _placeholder(self) -> str:
-        if self.mode == PROMPTS:
-            return "Search every prompt you typed into Codex (fuzzy; Tab: transcripts)"
-        return "Search the text of every transcript: messages and commands (Tab: prompts)"
-
-    def _update_chrome(self) -> None:
-        self.query_one(PickerHeader).show(self._status(), self._filter_bar())
-        if not self.list.rows:
-            self.list.set_empty_message(self._empty_message())
-
-    def _status(self) -> Text:
-        status = Text()
-        if self.mode == PROMPTS:
-            status.append("Prompt history", style="bold")
-            h = self.history
-            if h is None:
-                status.append("  ·  reading history.jsonl…", style="italic")
-                return status
-            status.append(f"  ·  {len(h):,} prompts")
-            if self._query.strip() or self.this_dir:
-                r = self._result
-                shown = len(self.list.rows)
-                more = "+" if r is not None and r.capped else ""
-                status.append(f"  ·  {shown:,}{more} match{'es' if shown != 1 else ''}")
-            if h.skipped:
-                status.append(f"  ·  {h.skipped:,} unreadable line"
-                              f"{'s' if h.skipped != 1 else ''} skipped", style="yellow")
-        else:
-            status.append("Transcript text", style="bold")
-            if self._index_state == "indexing":
-                done, todo = self._index_progress
-                status.append(f"  ·  indexing {done:,}/{todo:,} sessions…", style="italic")
-            elif self._index_state == "ready":
-                stats = self._index_stats
-                if stats is not None:
-                    total = stats.added + stats.updated + stats.unchanged
-                    status.append(f"  ·  {total:,} sessions indexed")
-            elif self._index_state == "failed":
-                status.append("  ·  the index could not be updated", style="red")
-            if self._text_pending:
-                status.append("  ·  searching…", style="italic")
-            elif self._text is not None:
-                n = len(self._text.hits)
-                more = "+" if self._text.more else ""
-                status.append(f"  ·  {n:,}{more} result{'s' if n != 1 else ''}")
-                if self._text.mode != "trigram":
-                    status.append(f"  ·  {self._text.mode} mode (no FTS5 trigram in this "
-                                  "SQLite)", style="yellow")
-        if not self._sessions_done:
-            status.append("  ·  reading sessions…", style="italic")
-        return status
-
-    def _filter_bar(self) -> Text:
-        bar = Text()
-
-        def option(key: str, label: str, choices: list[tuple[str, bool]]) -> None:
-            bar.append(f"{key} ", style="bold reverse")
-            bar.append(f" {label}: ")
-            for i, (name, active) in enumerate(choices):
-                if i:
-                    bar.append(" | ", style="dim")
-                bar.append(name, style="bold underline" if active else "dim")
-            bar.append("   ")
-
-        option("tab", "Search", [("Prompts", self.mode == PROMPTS),
-                                 ("Transcripts", self.mode == TRANSCRIPTS)])
-        where = one_line(self.cwd) if self.cwd else "?"
-        option("^t", "Dir", [(f"This ({where})", self.this_dir), ("All", not self.this_dir)])
-        return bar
-
-    def _empty_message(self) -> Text:
-        query = self._query.strip()
-        if self.mode == TRANSCRIPTS:
-            if self._index_state == "indexing" and not query:
-                return Text("Indexing transcripts… (only changed sessions are read next "
-                            "time)", style="italic")
-            if not query:
-                return Text("Type to search the text of every transcript:\nyour messages, "
-                            "Codex's replies and the commands it ran.")
-            if self._text is not None and self._text.error:
-                return Text(self._text.error, style="red")
-            if self._text_pending:
-                return Text("Searching…", style="italic")
-            return Text.assemble("Nothing in the transcripts matches ", (repr(query), "bold"),
-                                 ".")
-        h = self.history
-        if h is None:
-            return Text("Reading history.jsonl…", style="italic")
-        if h.error:
-            return Text(f"Cannot read {h.path}: {h.error}", style="red")
-        if not h.entries:
-            what = "No history.jsonl in this Codex home yet." if h.missing else \
-                "No prompts in history.jsonl yet."
-            return Text(f"{what}\nCodex saves each prompt you type in its TUI there "
-                        "(unless [history] persistence = \"none\").")
-        if self.this_dir and not query:
-            reading = "  (still reading sessions…)" if not self._sessions_done else ""
-            return Text.assemble("No prompts from sessions in ",
-                                 (one_line(self.cwd or "?"), "bold"),
-                                 f".{reading}\nPress ", ("ctrl+t", "bold reverse"),
-                                 " for every directory.")
-        return Text.assemble("No prompts match ", (repr(query), "bold"),
-                             ".  Esc clears the search.")
 
     # -- preview ---------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
 from ..widgets.key_bar import KeyBar
-from ..widgets.picker_header import PickerHeader
+from ..widgets.picker_header import PickerHeader, filter_option
 from ..widgets.preview import PreviewPane
 from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
@@ -369,13 +369,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         bar = Text()
 
         def option(key: str, label: str, choices: Iterable[tuple[str, bool]]) -> None:
-            bar.append(f"{key} ", style="bold reverse")
-            bar.append(" " if compact else f" {label}: ")
-            for i, (name, active) in enumerate(choices):
-                if i:
-                    bar.append(" | ", style="dim")
-                bar.append(name, style="bold underline" if active else "dim")
-            bar.append("   ")
+            filter_option(bar, key, label, choices, compact)
 
         option("a", "Dir", [("This", not f.all_dirs), ("All", f.all_dirs)])
         option("r", "Status", [("Active", not f.archived), ("Archived", f.archived)])

@@ -3,8 +3,23 @@ style and lay out at start-up than a Static per line)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.widget import Widget
+
+
+def filter_option(bar: Text, key: str, label: str, choices: Iterable[tuple[str, bool]],
+                  compact: bool = False) -> None:
+    """One filter of a header's second line: its key, its label (left out when `compact`),
+    and its choices, the active one underlined."""
+    bar.append(f"{key} ", style="bold reverse")
+    bar.append(" " if compact else f" {label}: ")
+    for i, (name, active) in enumerate(choices):
+        if i:
+            bar.append(" | ", style="dim")
+        bar.append(name, style="bold underline" if active else "dim")
+    bar.append("   ")
 
 
 class PickerHeader(Widget):
