@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections import OrderedDict
 from functools import partial
 from itertools import accumulate
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from textual import on
 from textual.binding import Binding
 from textual.events import Click, Resize
@@ -31,56 +29,17 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from ..store.fold import Needle
-from ..transcript import Block, BlockRenderer, search_text
+from ..transcript import Block, BlockRenderer
 from ..transcript.blocks import HEADER, OUTPUT, REASONING
+from .strip_cache import StripCache
+from .transcript_find import Match, TranscriptFind, highlight, restyle
 
 GUTTER = 2  # the cursor bar and a space
 ROW_BUDGET = 20_000  # rendered rows kept in the cache
 MEASURE_BATCH_SECONDS = 0.1
 
-Match = tuple[int, int, int, int]  # block, row, first cell, cell after the match
 
-
-class _StripCache:
-    """Rendered blocks, least recently used dropped first, bounded by their total rows (a
-    block can be one row or ten thousand)."""
-
-    def __init__(self, budget: int) -> None:
-        self._budget = budget
-        self._rows = 0
-        self._items: OrderedDict[tuple, list[Strip]] = OrderedDict()
-
-    def get(self, key: tuple) -> list[Strip] | None:
-        strips = self._items.get(key)
-        if strips is not None:
-            self._items.move_to_end(key)
-        return strips
-
-    def put(self, key: tuple, strips: list[Strip]) -> None:
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._rows -= len(old)
-        self._items[key] = strips
-        self._rows += len(strips)
-        while self._rows > self._budget and len(self._items) > 1:
-            _, dropped = self._items.popitem(last=False)
-            self._rows -= len(dropped)
-
-    def clear(self) -> None:
-        self._items.clear()
-        self._rows = 0
-
-    def drop_from(self, index: int) -> None:
-        """Forget the blocks from `index` on (keys start with the block index)."""
-        for key in [k for k in self._items if k[0] >= index]:
-            self._rows -= len(self._items.pop(key))
-
-    @property
-    def rows(self) -> int:
-        return self._rows
-
-
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
     BINDINGS = [
         Binding("up,k", "scroll_lines(-1)", "Up", show=False),
         Binding("down,j", "scroll_lines(1)", "Down", show=False),
@@ -175,7 +134,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._show_reasoning = False
         self.cursor = 0
         self._reported_turn: int | None = -2
-        self._cache = _StripCache(ROW_BUDGET)
+        self._cache = StripCache(ROW_BUDGET)
         self._query = ""
         self._pattern: Needle | None = None
         self._match: Match | None = None
@@ -508,7 +467,7 @@ class TranscriptView(ScrollView, can_focus=True):
             strips = [Strip(line).adjust_cell_length(width) for line in lines]
             if self._pattern is not None:
                 match_style = self.get_component_rich_style("transcript-view--match")
-                strips = [_highlight(s, self._pattern, match_style) for s in strips]
+                strips = [highlight(s, self._pattern, match_style) for s in strips]
             self._cache.put(key, strips)
             self._set_height(index, len(strips))
         return strips
@@ -538,7 +497,7 @@ class TranscriptView(ScrollView, can_focus=True):
         match = self._match
         if match is not None and match[0] == index and match[1] == row:
             style = self.get_component_rich_style("transcript-view--current-match")
-            line = _restyle(line, match[2], match[3], style)
+            line = restyle(line, match[2], match[3], style)
         mark = "▌" if index == self.cursor else " "
         gutter = Strip([Segment(mark, self.get_component_rich_style("transcript-view--cursor")),
                         Segment(" ")], GUTTER)
@@ -698,161 +657,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if row_y == self._tops()[index] and self.foldable(index):
             self.toggle(index)
 
-    # -- find --------------------------------------------------------------------------------
-
-    @property
-    def query(self) -> str:
-        return self._query
-
-    def set_query(self, query: str) -> None:
-        """Highlight every match of `query` (literal; case and accents ignored, as in every
-        search: store/fold.py); "" clears."""
-        if query == self._query:
-            return
-        self._query = query
-        self._pattern = Needle(query) if query and Needle(query) else None
-        self._match = None
-        self._counts = None
-        if query:
-            self._count_matches()
-        self.refresh()
-
-    def _count_matches(self) -> None:
-        self._counts = None
-        self.run_worker(partial(self._count, self._query, list(self._blocks)),
-                        thread=True, exclusive=True, group="transcript-find",
-                        description="count find matches", exit_on_error=False)
-
-    def _count(self, query: str, blocks: list[Block]) -> None:
-        """Worker thread: matches per block, in all their text (folded parts too)."""
-        worker = get_current_worker()
-        needle = Needle(query)
-        counts: dict[int, int] = {}
-        for index, block in enumerate(blocks):
-            if worker.is_cancelled:
-                return
-            # str.count, not a regex: megabytes of tool output, a common letter.
-            n = needle.count(search_text(block))
-            if n:
-                counts[index] = n
-        self.post_message(self._Counted(query, counts))
-
     @on(_Counted)
     def _on_counted(self, message: _Counted) -> None:
         message.stop()
-        if message.query != self._query:
-            return
-        self._counts = message.counts
-        self._post_find()
-
-    @property
-    def match_total(self) -> int | None:
-        return None if self._counts is None else sum(self._counts.values())
-
-    def _post_find(self, wrapped: bool = False) -> None:
-        self.post_message(self.FindChanged(self._query, self.match_total,
-                                           self._match_number(), wrapped))
-
-    def _match_number(self) -> int | None:
-        if self._match is None or self._counts is None:
-            return None
-        index, row, start, _ = self._match
-        before = sum(n for i, n in self._counts.items() if i < index)
-        rank = sum(1 for m in self._row_matches(index) if (m[1], m[2]) < (row, start))
-        return min(before + rank + 1, self.match_total or 0) or None
-
-    def _row_matches(self, index: int) -> list[Match]:
-        """Every match in the block's rendered rows."""
-        found: list[Match] = []
-        pattern = self._pattern
-        if pattern is None:
-            return found
-        for row, strip in enumerate(self._strips(index)):
-            plain = strip.text
-            for m_start, m_end in pattern.spans(plain):
-                start, end = _cells(plain, m_start), _cells(plain, m_end)
-                found.append((index, row, start, end))
-        return found
-
-    def find_next(self, direction: int = 1) -> bool:
-        """Move to the next (1) or previous (-1) match, wrapping around. A folded block is
-        expanded when the match to go to is in its hidden part. False when there is no
-        match at all."""
-        if self._pattern is None or not self._blocks:
-            return False
-        forward = direction > 0
-        if self._match is not None:
-            here, row, col = self._match[:3]
-        else:
-            here, row, col = self.cursor, (-1 if forward else 1 << 30), 0
-
-        def beyond(m: Match) -> bool:
-            return (m[1], m[2]) > (row, col) if forward else (m[1], m[2]) < (row, col)
-
-        def pick(found: list[Match], wrapped: bool) -> bool:
-            self._go_to_match(found[0] if forward else found[-1])
-            self._post_find(wrapped)
-            return True
-
-        found = self._matches_in(here, forward, beyond)
-        if found:
-            return pick(found, False)
-        n = len(self._blocks)
-        for step in range(1, n):
-            index = (here + direction * step) % n
-            if not self._pattern.search(search_text(self._blocks[index])):
-                continue
-            found = self._matches_in(index, forward)
-            if found:
-                return pick(found, (index < here) == forward)
-        found = self._matches_in(here, forward, lambda m: not beyond(m))
-        if found:
-            return pick(found, True)
-        self._post_find()
-        return False
-
-    def _matches_in(self, index: int, forward: bool, keep=None) -> list[Match]:
-        """The block's matches as drawn (those `keep` accepts). A folded block is expanded
-        when its hidden part holds matches that come next: going forward, once the drawn
-        ones are passed; going back, first (the hidden part is at the end)."""
-        found = [m for m in self._row_matches(index) if keep is None or keep(m)]
-        if (forward and found) or self.expanded(index) or not self.foldable(index):
-            return found
-        assert self._pattern is not None
-        total = self._pattern.count(search_text(self._blocks[index]))
-        if total > len(self._row_matches(index)):
-            self._overrides[self._blocks[index].key] = True
-            self._sync_virtual_size()
-            found = [m for m in self._row_matches(index) if keep is None or keep(m)]
-        return found
-
-    def _go_to_match(self, match: Match) -> None:
-        self._match = match
-        self._set_cursor(match[0])
-        self.show_block(match[0], match[1], where="nearest")
-        self.refresh()
-
-
-def _cells(plain: str, index: int) -> int:
-    return index if plain.isascii() else cell_len(plain[:index])
-
-
-def _highlight(strip: Strip, pattern: Needle, style: Style) -> Strip:
-    plain = strip.text
-    spans = pattern.spans(plain)
-    if not spans:
-        return strip
-    for start, end in reversed(spans):
-        strip = _restyle(strip, _cells(plain, start), _cells(plain, end), style)
-    return strip
-
-
-def _restyle(strip: Strip, start: int, end: int, style: Style) -> Strip:
-    """`strip` with the cells start..end drawn in `style` (over their own style)."""
-    length = strip.cell_length
-    end = min(end, length)
-    if start >= end:
-        return strip
-    before, middle, after = strip.divide([start, end, length])
-    return Strip.join([before, Strip(Segment.apply_style(list(middle), post_style=style),
-                                     middle.cell_length), after])
+        self.counted(message.query, message.counts)
