@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_HOME
 from mock_model import MockModel, config_toml
+from procs import argv, processes
 
 CODEX_VERSION = "0.171.0"
 _CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -98,18 +99,7 @@ def stop_daemons(home: Path, settle: float = 2.0, limit: float = 10.0) -> list[i
 def _home_processes(home: Path) -> list[int]:
     """Processes run from a program inside `home`."""
     prefix = os.fsencode(str(home)) + b"/"
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as cmd:
-                argv = cmd.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].startswith(prefix):
-            found.append(int(entry))
-    return found
+    return [pid for pid, _ in processes() if (run := argv(pid)) and run[0].startswith(prefix)]
 
 
 def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
@@ -117,17 +107,7 @@ def _live_members(pgid: int, grace: float = 2.0) -> list[int]:
     only wait for init to reap them, don't count), after `grace` seconds to exit."""
     deadline = time.monotonic() + grace
     while True:
-        live = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as st:
-                    fields = st.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:
-                live.append(int(entry))
+        live = [pid for pid, fields in processes() if int(fields[2]) == pgid]
         if not live or time.monotonic() > deadline:
             return live
         time.sleep(0.1)

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
 
+import pytest
+
 CODEX_VERSION = "0.171.0"
 CACHE_DIR = Path.home() / ".cache" / "codex-tui-test" / f"codex-{CODEX_VERSION}"
 
@@ -53,6 +55,17 @@ def codex_binary(install: bool = True) -> str | None:
 
 def required() -> bool:
     return bool(os.environ.get("CODEX_TUI_REQUIRE_CODEX"))
+
+
+def codex_or_skip() -> str:
+    """The pinned Codex CLI, or the test is skipped (failed, when $CODEX_TUI_REQUIRE_CODEX
+    says it must run)."""
+    binary = codex_binary()
+    if binary is None:
+        if required():
+            pytest.fail("the pinned Codex CLI is required ($CODEX_TUI_REQUIRE_CODEX)")
+        pytest.skip(f"Codex CLI {CODEX_VERSION} not available (npm install failed or no npm)")
+    return binary
 
 
 class MockModel:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from procs import processes
 
 SSHD = "/usr/sbin/sshd"
 ALIAS = "codex-test-host"
@@ -370,16 +371,8 @@ def _descendants(root: int) -> list[int]:
 
 def _processes() -> Iterator[tuple[int, int]]:
     """(pid, parent pid) of every live process but zombies."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as st:
-                fields = st.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            yield int(entry), int(fields[1])
+    for pid, fields in processes():
+        yield pid, int(fields[1])
 
 
 def _tagged(tag: str) -> list[int]:

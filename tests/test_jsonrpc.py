@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from procs import wait_gone
 
 from codex_tui.store.thread_store.jsonrpc import (
     AppServerClient,
@@ -19,7 +20,6 @@ from codex_tui.store.thread_store.jsonrpc import (
     AppServerUnavailable,
     MethodNotFound,
     ServerCommand,
-    wait_gone,
 )
 
 FAKE = Path(__file__).with_name("fake_app_server.py")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from real_codex import MockModel, codex_binary, codex_env, codex_home_for, required
+from real_codex import MockModel, codex_env, codex_home_for, codex_or_skip
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.head import read_head
@@ -79,12 +79,7 @@ def test_every_response_item_metadata_key_is_known():
 
 @pytest.fixture(scope="module")
 def codex() -> str:
-    binary = codex_binary()
-    if binary is None:
-        if required():
-            pytest.fail("the pinned Codex CLI is required ($CODEX_TUI_REQUIRE_CODEX)")
-        pytest.skip("the pinned Codex CLI is not available (npm install failed or no npm)")
-    return binary
+    return codex_or_skip()
 
 
 def run(codex: str, home: Path, project: Path, *args: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from codex_cli import app_server_store, indexed_home, make_home, skip_unless_installed
 from mock_model import MockModel
+from procs import wait_gone
 
 from codex_tui.store import (
     InMemoryThreadStore,
@@ -22,7 +23,6 @@ from codex_tui.store import (
     ThreadNotFound,
     ThreadQuery,
 )
-from codex_tui.store.thread_store.jsonrpc import wait_gone
 
 SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169 paginated, 4 turns, forked by FORK
 SOURCE_TITLE = "[0.169.0] please run the tests and list files"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from real_codex import MockModel, codex_binary, codex_env, codex_home_for, required
+from real_codex import MockModel, codex_env, codex_home_for, codex_or_skip
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.rollout import Record, read_records
@@ -25,12 +25,7 @@ DELAY = 0.4  # seconds before each streamed item
 
 @pytest.fixture(scope="module")
 def codex() -> str:
-    binary = codex_binary()
-    if binary is None:
-        if required():
-            pytest.fail("the pinned Codex CLI is required ($CODEX_TUI_REQUIRE_CODEX)")
-        pytest.skip("Codex CLI 0.169.0 not available (npm install failed or no npm)")
-    return binary
+    return codex_or_skip()
 
 
 def _key(rec: Record) -> tuple:

@@ -416,17 +416,3 @@ def _close_all() -> None:
     for client in list(_LIVE):
         with contextlib.suppress(Exception):
             client.close()
-
-
-def wait_gone(pid: int, timeout: float = 5.0) -> bool:
-    """True once process `pid` no longer exists (for tests and shutdown checks)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        time.sleep(0.05)
-    return False
