@@ -76,6 +76,7 @@ def tui(capsys, home: Path, *args: str) -> dict:
 def test_archive_and_unarchive_as_codex_does_them(capsys, home, mock):
     done = tui(capsys, home, "archive", ARCHIVE)
     assert done["via"] == VIA_CODEX and done["session"]["archived"] is True
+    assert done["warnings"] == []  # Codex moved it: no warning that its index disagrees
     code, out, request = resume(home, mock, ARCHIVE, "resume the archived one")
     assert code != 0 and request is None
     assert f"session {ARCHIVE} is archived" in out, out[-2000:]

@@ -524,7 +524,7 @@ class LocalThreadStore(OneHome):
     def codex_index_note(self, thread_id: str) -> str | None:
         from ..manage import index_note
 
-        if (self.last_write_via() or "").startswith("codex"):
+        if self._writes_obj is not None and self._writes_obj.by_codex:
             return None  # Codex made the change itself: its index agrees
         return index_note(self.codex_home, thread_id)
 

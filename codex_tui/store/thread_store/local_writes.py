@@ -49,6 +49,11 @@ class LocalWrites:
     def via(self) -> str | None:
         return getattr(self._via, "text", None)
 
+    @property
+    def by_codex(self) -> bool:
+        """This thread's last write was made by Codex (its index agrees with it)."""
+        return getattr(self._via, "by_codex", False)
+
     def close(self) -> None:
         with self._lock:
             client, self._client = self._client, None
@@ -70,6 +75,7 @@ class LocalWrites:
             files: Callable[[], T]) -> T:
         """`codex(writes)` through Codex when it can take this thread, else `files()`."""
         reason = self._skip_reason(summary)
+        self._via.by_codex = False
         client = None if reason else self.client()
         if client is not None:
             writes = CodexWrites(client)
@@ -94,7 +100,7 @@ class LocalWrites:
                     raise
                 reason = "Codex cannot fork this legacy session at that turn"
             else:
-                self._via.text = writes.route
+                self._via.text, self._via.by_codex = writes.route, True
                 return result
         result = files()
         self._via.text = f"{FILES}: {reason}"

@@ -16,6 +16,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import time
 import zlib
 
 from ..cache import cache_dir
@@ -83,7 +84,7 @@ class Mirror:
         with self._lock:
             if not force and modified_ms is not None and _mtime_ms(local) == modified_ms:
                 with contextlib.suppress(OSError):
-                    os.utime(local, ns=(_now_ns(), modified_ms * 1_000_000))  # recently used
+                    os.utime(local, ns=(time.time_ns(), modified_ms * 1_000_000))  # recently used
                 return local
         try:
             result = self.client.request("fs/readFile", {"path": remote_path},
@@ -100,7 +101,7 @@ class Mirror:
         with self._lock:
             _store(local, data)
             if modified_ms is not None:
-                os.utime(local, ns=(_now_ns(), modified_ms * 1_000_000))
+                os.utime(local, ns=(time.time_ns(), modified_ms * 1_000_000))
         if not self._pruned:
             self._pruned = True
             prune(self.root)
@@ -120,12 +121,6 @@ def _mtime_ms(path: str) -> int | None:
         return os.stat(path).st_mtime_ns // 1_000_000
     except OSError:
         return None
-
-
-def _now_ns() -> int:
-    import time
-
-    return time.time_ns()
 
 
 def _store(local: str, data: bytes) -> None:
