@@ -191,16 +191,13 @@ def _cwd_or_none() -> str | None:
 def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
     """The most recently updated active session for `cwd` (any directory when None), reading
     heads newest first and stopping at the first match."""
-    from .store.query import cwd_matcher, normalize_path, visible_source
+    from .store.query import apply_query
 
-    spellings = cwd_matcher(cwd) if cwd else None
-    stubs = sorted((s for s in store.scan() if not s.archived),
-                   key=lambda s: s.updated_at.timestamp() if s.updated_at else 0, reverse=True)
-    for stub in stubs:
+    wanted = ThreadQuery(cwd=cwd or None, all_sources=False).matcher()
+    # Newest first among every active one (a stub's time is its file's: no head read yet).
+    for stub in apply_query(store.scan(), ThreadQuery()):
         s = store.summary(stub.id) if stub.pending else stub
-        if not visible_source(s.source, all_sources=False):
-            continue
-        if spellings is None or (s.cwd and normalize_path(s.cwd) in spellings):
+        if wanted(s):
             return s
     return None
 
@@ -209,8 +206,8 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     # The store first: a server's connection (ssh) starts now and overlaps importing the UI.
     store = open_store(args)
     from .resume import ResumeRequest, find_codex
-    from .screens.picker import PickerFilters
     from .store import LocalThreadStore
+    from .store.query import ListFilters
 
     print_only = resume_mode and args.print
     if resume_mode and not print_only and isinstance(store, LocalThreadStore):
@@ -229,7 +226,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     else:
         from .app import CodexTuiApp
 
-        app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs),
+        app = CodexTuiApp(store, cwd=cwd, filters=ListFilters(all_dirs=all_dirs),
                           resume_mode=resume_mode)
         request = app.run()
     if request is None:

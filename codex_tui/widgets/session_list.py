@@ -28,7 +28,6 @@ from .row_cells import field_segments
 
 _SPACE = Segment(" ")
 
-LIVE_SECONDS = 60
 FORK_MARK = "↳ "  # before a fork's title: Codex titles a fork as its source until it is named
 WHEN_WIDTH = 9
 SIZE_WIDTH = 6
@@ -322,8 +321,7 @@ class SessionList(ScrollView, can_focus=True):
         dim = style("session-list--dim", partial=True)
         match = self._match
         shown = row.created_at if self._created else row.updated_at
-        live = row.updated_at is not None and \
-            (self._now - row.updated_at).total_seconds() < LIVE_SECONDS
+        live = row.live(self._now)
         segments = [
             Segment(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
                     style("session-list--when", partial=True)),
