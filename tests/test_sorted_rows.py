@@ -26,7 +26,9 @@ def summary(i: int, rng: random.Random, pending: bool = False) -> ThreadSummary:
     return ThreadSummary(
         id=f"{i:08x}-0000-7000-8000-000000000000", path=f"/s/{i}.jsonl",
         created_at=created, updated_at=BASE if same else created + timedelta(seconds=i % 97),
-        cwd=None if pending else rng.choice(DIRS), source=None if pending else
+        cwd=None if pending else rng.choice(DIRS), git_branch=rng.choice((None, "", "main",
+                                                                          "feature/long")),
+        source=None if pending else
         rng.choice(SOURCES), archived=rng.random() < 0.1, pending=pending)
 
 
@@ -62,6 +64,9 @@ def test_batches_give_the_rows_a_full_filter_and_sort_gives(seed, batch, which):
         assert model.pending == sum(s.pending for s in done.values())
         assert model.total(archived=True) == sum(s.archived for s in done.values())
         assert model.total(archived=False) == sum(not s.archived for s in done.values())
+        for field in ("cwd", "git_branch"):
+            assert model.longest(field) == max(
+                (len(getattr(s, field) or "") for s in model.rows), default=0)
     other = QUERIES[(which + 1) % len(QUERIES)]
     model.set_query(other)
     assert model.rows == apply_query(list(done.values()), other)

@@ -251,12 +251,16 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     def refilter(self) -> None:
         started = time.perf_counter()
         rows = self._rows.rows  # filtered and sorted as the sessions arrived
+        longest: tuple[int, int] | None = None
         if self._query.strip():
             rows = self._search.filter(rows, self._query)  # keeps the order
+        else:  # every row: their column widths are kept as they come (no pass over them)
+            longest = (self._rows.longest("git_branch"), self._rows.longest("cwd"))
         session_list = self.list
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
                               now=self.now(), created=self.filters.sort == "created",
-                              homes=self.store.homes if self.filters.home is None else None)
+                              homes=self.store.homes if self.filters.home is None else None,
+                              longest=longest)
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()

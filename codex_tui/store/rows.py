@@ -4,7 +4,8 @@ A cold listing of 50,000 sessions arrives in a few hundred batches. Filtering an
 every row again for each batch made the listing quadratic (84% of a cold picker's time at
 50,000 sessions); here a batch costs its own size: each summary is tested once and put in
 its place by binary search. (The list insert itself moves pointers in C: at 50,000 rows
-that is microseconds.) The counts a header shows are kept the same way.
+that is microseconds.) The counts a header shows, and the longest directory and branch
+a list sizes its columns by, are kept the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterable
 
 from .model import ThreadSummary
 from .query import ThreadQuery
+
+MEASURED = ("cwd", "git_branch")  # fields whose longest value among the rows is kept
 
 
 class SortedRows:
@@ -50,6 +53,8 @@ class SortedRows:
         self._asc: list[ThreadSummary] = []  # the accepted rows, oldest first
         self._shown: dict[str, tuple] = {}  # id -> its key in _keys, for accepted rows
         self._newest_first: list[ThreadSummary] | None = []
+        # field -> {length: rows with a value that long}: the longest, as rows come and go.
+        self._lengths: dict[str, dict[int, int]] = {f: {} for f in MEASURED}
 
     def _rebuild(self) -> None:
         accept, key = self._accept, self._key
@@ -57,6 +62,9 @@ class SortedRows:
         self._keys = [k for k, _ in pairs]
         self._asc = [s for _, s in pairs]
         self._shown = {s.id: k for k, s in pairs}
+        self._lengths = {f: {} for f in MEASURED}
+        for s in self._asc:
+            self._measure(s, 1)
         self._newest_first = None
         self.version += 1
 
@@ -83,6 +91,7 @@ class SortedRows:
                 i = bisect_left(self._keys, k)
                 self._keys.insert(i, k)
                 self._asc.insert(i, s)
+                self._measure(s, 1)
         self._newest_first = None
         self.version += 1
 
@@ -103,6 +112,18 @@ class SortedRows:
             i = bisect_left(self._keys, k)  # keys are unique: the id is part of them
             del self._keys[i]
             del self._asc[i]
+            self._measure(old, -1)
+
+    def _measure(self, s: ThreadSummary, step: int) -> None:
+        for field in MEASURED:
+            value = getattr(s, field)
+            if value:
+                counts = self._lengths[field]
+                n = counts.get(len(value), 0) + step
+                if n:
+                    counts[len(value)] = n
+                else:
+                    del counts[len(value)]
 
     # -- what a screen shows ---------------------------------------------------------------
 
@@ -112,6 +133,10 @@ class SortedRows:
         if self._newest_first is None:
             self._newest_first = self._asc[::-1]
         return self._newest_first
+
+    def longest(self, field: str) -> int:
+        """The length of the longest non-empty `field` ("cwd", "git_branch") of the rows."""
+        return max(self._lengths[field], default=0)
 
     def get(self, thread_id: str) -> ThreadSummary | None:
         return self.by_id.get(thread_id)
