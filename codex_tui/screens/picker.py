@@ -43,6 +43,9 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
+# With no cache, the loader reads the newest sessions' heads for a screenful this long at
+# most before it lists the whole home (which takes seconds at 50,000 sessions).
+SCREENFUL_BUDGET = 1.0
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
@@ -117,6 +120,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         self.last_filter_seconds = 0.0
         self._first_paint = threading.Event()
         self._watching = False
+        self._screenful = 48  # rows a first page reads (the screen's height and some)
 
     @property
     def _summaries(self) -> dict[str, ThreadSummary]:
@@ -142,32 +146,44 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     def mounted(self) -> None:
         # A first screen of rows, read here so that it is in the first frame: the cache's
         # newest rows for this directory, or (cold) a few dozen heads, within a budget.
+        self._screenful = self.app.size.height + 8
         first = self.store.first_page(None if self.filters.all_dirs else self.cwd,
-                                      limit=self.app.size.height + 8,
-                                      keep=self._rows.query.matcher())
+                                      limit=self._screenful, keep=self._rows.query.matcher())
         if first:
             self._rows.replace(first)
             self.refilter()
         else:
             self.update_chrome()
-        self.load_sessions(wait_for_paint=bool(first))
+        self.load_sessions(wait_for_paint=bool(first), first=len(first))
         self.set_interval(CLOCK_SECONDS, self._tick)
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
-    def load_sessions(self, wait_for_paint: bool = False) -> None:
+    def load_sessions(self, wait_for_paint: bool = False, first: int | None = None) -> None:
         worker = get_current_worker()
         if wait_for_paint:
             # Let the first rows reach the screen before this thread takes the GIL.
             self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         # Rows at once from the last run (this directory's first); the scan corrects them.
-        for batch in self.store.cached(None if self.filters.all_dirs else self.cwd):
+        cwd = None if self.filters.all_dirs else self.cwd
+        for batch in self.store.cached(cwd):
             if worker.is_cancelled:
                 return
             self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
             if batch:
+                first = None  # the cache had rows: no cold screenful to read
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
+        if first is not None and first < self._screenful:
+            # Cold, and the first frame's budget gave less than a screenful: the newest day
+            # folders' heads until there is one, before the whole home is listed.
+            page = self.store.first_page(cwd, limit=self._screenful,
+                                         keep=self._rows.query.matcher(),
+                                         budget=SCREENFUL_BUDGET)
+            if worker.is_cancelled:
+                return
+            if len(page) > first:
+                self.post_message(self.SummariesLoaded(page, replace=False, done=False))
         stubs = self.store.scan()
         pending = any(s.pending for s in stubs)
         self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending,
