@@ -177,13 +177,19 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         if first is not None and first < self._screenful:
             # Cold, and the first frame's budget gave less than a screenful: the newest day
             # folders' heads until there is one, before the whole home is listed.
-            page = self.store.first_page(cwd, limit=self._screenful,
-                                         keep=self._rows.query.matcher(),
-                                         budget=SCREENFUL_BUDGET)
-            if worker.is_cancelled:
-                return
-            if len(page) > first:
-                self.post_message(self.SummariesLoaded(page, replace=False, done=False))
+            # A first row as soon as there is one (this directory's sessions may be rare),
+            # then the screenful (the second walk passes the same files again: ~1 ms each).
+            for limit in ((1,) if first == 0 else ()) + (self._screenful,):
+                page = self.store.first_page(cwd, limit=limit,
+                                             keep=self._rows.query.matcher(),
+                                             budget=SCREENFUL_BUDGET)
+                if worker.is_cancelled:
+                    return
+                if len(page) > first:
+                    self.post_message(self.SummariesLoaded(page, replace=False, done=False))
+                    first = len(page)
+                if len(page) < limit:
+                    break  # the budget ran out: list the rest
         stubs = self.store.scan()
         pending = any(s.pending for s in stubs)
         self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending,
