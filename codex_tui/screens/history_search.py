@@ -26,6 +26,7 @@ from .. import gcpause
 from ..flows.resume import request_resume
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
+from ..store.listing import stream_listing
 from ..store.query import cwd_matcher, normalize_path
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
 from ..widgets.history_list import HistoryList, HistoryRow
@@ -156,31 +157,13 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         import rapidfuzz.fuzz
         import rapidfuzz.process  # noqa: F401
         self.post_message(self.HistoryLoaded(history))
-        # Then what is known of the sessions: titles and directories, and which exist.
-        for batch in self.store.cached(None):
-            if worker.is_cancelled:
-                return
-            if batch:
-                self.post_message(self.SessionsLoaded(batch, None, False))
-        stubs = self.store.scan()
-        known = {s.id for s in stubs}
-        pending = any(s.pending for s in stubs)
-        self.post_message(self.SessionsLoaded(stubs, known, not pending))
-        if not pending:
-            return
-        # The sessions of the newest prompts first.
+        # Then what is known of the sessions: titles and directories, and which exist; the
+        # sessions of the newest prompts first.
         first = list(dict.fromkeys(e.session_id for e in history.entries[:500]))
-        batch: list[ThreadSummary] = []
-        last = time.monotonic()
-        for summary in self.store.complete(first):
-            if worker.is_cancelled:
-                return
-            batch.append(summary)
-            if time.monotonic() - last >= BATCH_SECONDS:
-                self.post_message(self.SessionsLoaded(batch, known, False))
-                batch = []
-                last = time.monotonic()
-        self.post_message(self.SessionsLoaded(batch, known, True))
+        for batch in stream_listing(self.store, None, interval=BATCH_SECONDS, first=first,
+                                    cancelled=lambda: worker.is_cancelled):
+            if batch.summaries or not batch.cached:
+                self.post_message(self.SessionsLoaded(batch.summaries, batch.known, batch.done))
 
     def _freeze_if_loaded(self) -> None:
         """Once prompts and sessions are all read: what was read lives on (100,000 prompts,
