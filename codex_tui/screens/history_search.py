@@ -435,14 +435,22 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
     def _on_selected(self) -> None:
         self.action_open()
 
-    def action_open(self) -> None:
+    def _target(self, gone: str) -> tuple[HistoryRow, str] | None:
+        """The row under the cursor and its session, unless that session's file is gone
+        (then `gone` says what cannot be done)."""
         row = self.list.current
         if row is None:
-            return
+            return None
         sid = self._row_session(row)
         if self._missing(sid):
-            self.notify("That session's rollout file is gone: nothing to open", timeout=3)
+            self.notify(f"That session's rollout file is gone: {gone}", timeout=3)
+            return None
+        return row, sid
+
+    def action_open(self) -> None:
+        if (target := self._target("nothing to open")) is None:
             return
+        row, sid = target
         known, turn = self._cached_turn(row)
         if known:
             self._open_transcript(sid, turn)
@@ -469,13 +477,9 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self.app.push_screen(TranscriptScreen(self.store, thread_id, now=self._now, turn=turn))
 
     def action_resume(self) -> None:
-        row = self.list.current
-        if row is None:
+        if (target := self._target("it cannot be resumed")) is None:
             return
-        sid = self._row_session(row)
-        if self._missing(sid):
-            self.notify("That session's rollout file is gone: it cannot be resumed", timeout=3)
-            return
+        _, sid = target
         try:
             summary = self.store.summary(sid)
         except StoreError as exc:
