@@ -43,9 +43,6 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
-# With no cache, the loader reads the newest sessions' heads for a screenful this long at
-# most before it lists the whole home (which takes seconds at 50,000 sessions).
-SCREENFUL_BUDGET = 1.0
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
@@ -161,54 +158,23 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def load_sessions(self, wait_for_paint: bool = False, first: int | None = None) -> None:
+        from ..store.listing import stream_listing  # (after the first frame)
+
         worker = get_current_worker()
         if wait_for_paint:
             # Let the first rows reach the screen before this thread takes the GIL.
             self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
-        # Rows at once from the last run (this directory's first); the scan corrects them.
+        # Rows at once from the last run (this directory's first), or with no cache the
+        # newest heads for a screenful (when the first frame had less); the scan corrects them.
         cwd = None if self.filters.all_dirs else self.cwd
-        for batch in self.store.cached(cwd):
-            if worker.is_cancelled:
-                return
-            self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
-            if batch:
-                first = None  # the cache had rows: no cold screenful to read
+        fill = None if first is None else (first, self._screenful, self._rows.query.matcher())
+        for batch in stream_listing(self.store, cwd, interval=BATCH_SECONDS,
+                                    first_interval=FIRST_BATCH_SECONDS,
+                                    cancelled=lambda: worker.is_cancelled, fill=fill):
+            self.post_message(self.SummariesLoaded(batch.summaries, replace=batch.replace,
+                                                   done=batch.done, failures=batch.failures))
+            if batch.cached and batch.summaries:
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
-        if first is not None and first < self._screenful:
-            # Cold, and the first frame's budget gave less than a screenful: the newest day
-            # folders' heads until there is one, before the whole home is listed.
-            # A first row as soon as there is one (this directory's sessions may be rare),
-            # then the screenful (the second walk passes the same files again: ~1 ms each).
-            for limit in ((1,) if first == 0 else ()) + (self._screenful,):
-                page = self.store.first_page(cwd, limit=limit,
-                                             keep=self._rows.query.matcher(),
-                                             budget=SCREENFUL_BUDGET)
-                if worker.is_cancelled:
-                    return
-                if len(page) > first:
-                    self.post_message(self.SummariesLoaded(page, replace=False, done=False))
-                    first = len(page)
-                if len(page) < limit:
-                    break  # the budget ran out: list the rest
-        stubs = self.store.scan()
-        pending = any(s.pending for s in stubs)
-        self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending,
-                                               failures=self.store.failures()))
-        if not pending:
-            return
-        batch: list[ThreadSummary] = []
-        last = time.monotonic()
-        interval = FIRST_BATCH_SECONDS  # the first rows soon, then fewer, larger batches
-        for summary in self.store.complete():
-            if worker.is_cancelled:
-                return
-            batch.append(summary)
-            if time.monotonic() - last >= interval:
-                interval = BATCH_SECONDS
-                self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
-                batch = []
-                last = time.monotonic()
-        self.post_message(self.SummariesLoaded(batch, replace=False, done=True))
 
     @on(SummariesLoaded)
     def _on_summaries(self, message: SummariesLoaded) -> None:
