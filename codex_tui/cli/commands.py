@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -83,6 +83,18 @@ def _write_json(value: object) -> None:
     sys.stdout.buffer.write(b"\n")
 
 
+def _write_json_list(items: Iterable[object]) -> None:
+    """The bytes `_write_json(list(items))` writes, one item at a time: a listing of 50,000
+    sessions need not hold every row's JSON at once (~130 MB)."""
+    out = sys.stdout.buffer
+    sep = b"[\n  "
+    for item in items:
+        out.write(sep)
+        out.write(orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
+        sep = b",\n  "
+    out.write(b"[]\n" if sep.startswith(b"[") else b"\n]\n")
+
+
 def _local(dt: datetime | None) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "-"
 
@@ -101,7 +113,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     threads = store.list_threads(query)
     _warn_failures(store)  # on stderr, with --json too: a home that could not be listed
     if args.json:
-        _write_json([summary_json(t) for t in threads])
+        _write_json_list(map(summary_json, threads))
         return 0
     _warn(store.problems)
     for t in threads:
