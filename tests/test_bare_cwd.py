@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_home, picker_app, settle
+from support.apps import picker_app, settle
+from support.homes import FIXTURES, copy_home
 from test_picker import SIZE, row_ids
 from test_resume_e2e import child_env, make_stub, read_log, run_cli
 

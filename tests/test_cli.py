@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME
+from support.homes import FIXTURE_HOME
 
 from codex_tui.cli import main
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURE_HOME
+from support.homes import FIXTURE_HOME
 
 from codex_tui.cli import main
 

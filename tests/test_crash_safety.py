@@ -15,12 +15,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import copy_home
+from support import script
+from support.homes import copy_home
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.paths import parse_rollout_name
 
-CHILD = str(Path(__file__).parent / "crash_child.py")
+CHILD = script("crash_child.py")
 ARCHIVED_ID = "01a1fe36-9010-7023-a856-a8c802ee8a8a"  # the fixture's archived paginated fork
 PAGINATED_ID = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169, three turns
 ENVELOPE_ID = "01a1fe36-5693-7132-b012-6959cea1107a"  # 0.50

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import picker_app, settle
+from support.apps import picker_app, settle
 
 from codex_tui import gcpause
 from codex_tui.store import LocalThreadStore, ThreadQuery

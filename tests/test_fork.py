@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from support.homes import FIXTURES
 
 from codex_tui.cli import main
 from codex_tui.store import (

@@ -16,9 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from codex_cli import make_home, run_codex, skip_unless_installed
-from conftest import FIXTURES
-from mock_model import MockModel
+from support.codex_cli import make_home, run_codex, skip_unless_installed
+from support.homes import FIXTURES
+from support.mock_model import MockModel
 
 from codex_tui.store import LocalThreadStore
 

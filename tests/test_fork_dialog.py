@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import picker_app, settle
+from support.apps import picker_app, settle
 from test_transcript import SIZE, TESTS_169, memory_app, thread_of, transcript_app, turn
 from textual.widgets import Button, Input, OptionList
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import settle
+from support.apps import keys, settle
 from test_transcript import (
     FORK_169,
     TESTS_169,
@@ -17,14 +17,6 @@ from codex_tui.store.model import UserMessage
 
 NAMED = "01a1fe37-05e8-79e2-b09f-d8e316352b56"
 
-
-def keys(*pressed: str):
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press(*pressed)
-        await settle(pilot)
-
-    return run_before
 
 
 def test_fork_dialog_from_the_transcript(snap_compare, codex_home):

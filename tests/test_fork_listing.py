@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME, FIXTURES, copy_home
+from support.homes import FIXTURE_HOME, FIXTURES, copy_home
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore, ThreadQuery

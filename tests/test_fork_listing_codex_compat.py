@@ -14,8 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from codex_cli import CODEX, RUN_TIMEOUT, run_codex, skip_unless_installed
-from mock_model import MockModel, config_toml
+from support.codex_cli import CODEX, RUN_TIMEOUT, run_codex, skip_unless_installed
+from support.mock_model import MockModel, config_toml
 
 from codex_tui.cli import main
 from codex_tui.store.paths import parse_rollout_name

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_MTIME, FIXTURE_HOME
+from support.homes import FIXED_MTIME, FIXTURE_HOME
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.model import AgentMessage, Reasoning, ToolCall, UserMessage

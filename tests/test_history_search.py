@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from conftest import FIXED_NOW, fixed_now, picker_app, settle
+from support.apps import FIXED_NOW, fixed_now, picker_app, settle
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.resume import ResumeRequest

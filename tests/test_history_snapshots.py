@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import settle
+from support.apps import keys, settle
 from test_history_search import history_app, missing_prompt
-
-
-def keys(*pressed: str):
-    """A run_before that presses `pressed`, then waits for workers and the repaint."""
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press(*pressed)
-        await settle(pilot)
-
-    return run_before
 
 
 def test_history_prompts_highlights(snap_compare, codex_home):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import picker_app, settle
-from hostile import HostileHome, build_hostile_home, snapshot_tree, tid
+from support.apps import picker_app, settle
+from support.hostile import HostileHome, build_hostile_home, snapshot_tree, tid
 
 from codex_tui.cli import main
 

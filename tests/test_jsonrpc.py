@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from procs import wait_gone
+from support import script
+from support.homes import ROOT
+from support.procs import wait_gone
 
 from codex_tui.store.thread_store.jsonrpc import (
     AppServerClient,
@@ -22,7 +24,7 @@ from codex_tui.store.thread_store.jsonrpc import (
     ServerCommand,
 )
 
-FAKE = Path(__file__).with_name("fake_app_server.py")
+FAKE = Path(script("fake_app_server.py"))
 
 
 def client(tmp_path: Path, mode: str, timeout: float = 5.0) -> tuple[AppServerClient, Path]:
@@ -184,7 +186,7 @@ print("asked", flush=True)
 
 def test_no_server_outlives_a_process_that_forgot_to_close(tmp_path):
     pidfile = tmp_path / "pid"
-    code = _EXIT_WITHOUT_CLOSE.format(root=str(Path(__file__).parent.parent), fake=str(FAKE),
+    code = _EXIT_WITHOUT_CLOSE.format(root=str(ROOT), fake=str(FAKE),
                                       pidfile=str(pidfile))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=30)
@@ -195,7 +197,7 @@ def test_no_server_outlives_a_process_that_forgot_to_close(tmp_path):
 def test_no_server_outlives_a_killed_process(tmp_path):
     """Killed with SIGKILL (no atexit): the server sees its stdin close and goes."""
     pidfile = tmp_path / "pid"
-    code = _EXIT_WITHOUT_CLOSE.format(root=str(Path(__file__).parent.parent), fake=str(FAKE),
+    code = _EXIT_WITHOUT_CLOSE.format(root=str(ROOT), fake=str(FAKE),
                                       pidfile=str(pidfile)) + "import time; time.sleep(60)\n"
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:

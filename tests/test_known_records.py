@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from support.homes import FIXTURES
 
 from codex_tui.cli import main
 from codex_tui.render import BlockRenderer, build_blocks

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURE_HOME, SAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.homes import FIXTURE_HOME, SAMPLES
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.live import RUNNING, LiveThread

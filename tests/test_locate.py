@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME, copy_home
+from support.homes import FIXTURE_HOME, copy_home
 
 from codex_tui.store import LocalThreadStore, ThreadNotFound
 from codex_tui.store.serialize import thread_json

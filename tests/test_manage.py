@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXED_MTIME
+from support.homes import FIXED_MTIME
 
 from codex_tui.store import LocalThreadStore, StoreError, ThreadNotFound, atomic, manage
 from codex_tui.store.atomic import ThreadOpenElsewhere, remove_session_index_entries

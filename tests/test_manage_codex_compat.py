@@ -23,8 +23,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from codex_cli import codex, make_home, resume, session_id, skip_unless_installed, user_texts
-from mock_model import MockModel
+from support.codex_cli import (
+    codex,
+    make_home,
+    resume,
+    session_id,
+    skip_unless_installed,
+    user_texts,
+)
+from support.mock_model import MockModel
 
 from codex_tui.cli import main
 

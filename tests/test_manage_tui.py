@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import orjson
-from conftest import picker_app, settle
+from support.apps import picker_app, settle
 from textual.command import CommandPalette
 from textual.widgets import Button, Input
 

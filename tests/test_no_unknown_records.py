@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from real_codex import MockModel, codex_env, codex_home_for, codex_or_skip
+from support.homes import FIXTURES
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.head import read_head

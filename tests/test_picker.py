@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_MTIME, picker_app, settle
 from rich.cells import cell_len
+from support.apps import picker_app, settle
+from support.homes import FIXED_MTIME
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.widget import Widget

@@ -9,7 +9,8 @@ import json
 import os
 from pathlib import Path
 
-from conftest import FIXED_MTIME, fixed_now, settle
+from support.apps import fixed_now, settle
+from support.homes import FIXED_MTIME
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.screens.picker import PickerFilters

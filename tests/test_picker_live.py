@@ -9,7 +9,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from conftest import FIXTURE_HOME, picker_app, settle
+from support.apps import picker_app, settle
+from support.homes import FIXTURE_HOME
 
 from codex_tui.screens.picker import PickerScreen
 from codex_tui.store import LocalThreadStore

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import picker_app, settle
-
-
-def keys(*pressed: str):
-    """A run_before that presses `pressed`, then waits for workers and the repaint (the
-    `press=` argument of snap_compare would press after run_before, with no wait)."""
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press(*pressed)
-        await settle(pilot)
-
-    return run_before
+from support.apps import keys, picker_app, settle
 
 
 def test_picker_default_view(snap_compare, codex_home):
@@ -77,7 +65,7 @@ def test_picker_fork_beside_its_source(snap_compare, codex_home):
 def test_picker_search_folds_case_and_accents(snap_compare, codex_home):
     """`/cafe unicode` finds the session titled "Café ünïcödé: CAFÉ" and highlights the
     characters as written (É, ü, ï, ö, é)."""
-    from conftest import FIXED_MTIME
+    from support.homes import FIXED_MTIME
     from test_picker import BETA, write_session
 
     write_session(codex_home, "01a1fe38-0000-7000-8000-0000000000ca",

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURE_HOME, SAMPLES, copy_home
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.homes import FIXTURE_HOME, SAMPLES, copy_home
 
 from codex_tui.store import LocalThreadStore, Thread, ThreadQuery
 from codex_tui.store.head import scan_head

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
-from codex_cli import CODEX, indexed_home, run_codex
-from codex_cli import skip_unless_installed as codex_required
-from conftest import FIXTURE_HOME
-from mock_model import MockModel
-from sshd import DOWN_ALIAS, HUNG_ALIAS, REFUSED_ALIAS, remote_path
-from sshd import skip_unless_installed as sshd_required
+from support.codex_cli import CODEX, indexed_home, run_codex
+from support.codex_cli import skip_unless_installed as codex_required
+from support.homes import FIXTURE_HOME
+from support.mock_model import MockModel
+from support.sshd import DOWN_ALIAS, HUNG_ALIAS, REFUSED_ALIAS, remote_path
+from support.sshd import skip_unless_installed as sshd_required
 
 from codex_tui.cli import main
 

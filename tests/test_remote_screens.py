@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from codex_cli import app_server_store, indexed_home, skip_unless_installed
-from conftest import FIXTURE_HOME, fixed_now, settle
-from mock_model import MockModel
+from support.apps import fixed_now, settle
+from support.codex_cli import app_server_store, indexed_home, skip_unless_installed
+from support.homes import FIXTURE_HOME
+from support.mock_model import MockModel
 from test_history_search import TRANSCRIPTS, row_texts, rows, type_query
 
 from codex_tui.app import CodexTuiApp
@@ -119,7 +120,7 @@ def test_tail_on_a_server(store, home):
 
 
 def test_the_watcher_sees_what_changes_there(store, home, mock):
-    from codex_cli import run_codex
+    from support.codex_cli import run_codex
 
     from codex_tui.store.thread_store.remote_watch import AppServerWatcher
 

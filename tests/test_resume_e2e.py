@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_MTIME
+from support.homes import FIXED_MTIME
 
 from codex_tui.cli import main
 

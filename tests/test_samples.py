@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from support.homes import SAMPLES
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.model import (

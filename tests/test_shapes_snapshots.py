@@ -3,7 +3,7 @@ of tests/fixtures/shapes: web searches, plans, apply_patch through the shell, wa
 
 from __future__ import annotations
 
-from conftest import settle
+from support.apps import settle
 from test_transcript import SIZE, text, transcript_app
 
 SEARCHES = "01990100-0000-7000-8000-000000000001"

@@ -158,7 +158,7 @@ def test_code_mode_is_javascript_not_a_shell_command(shapes_home, capsys):
 
 
 async def test_code_mode_in_the_transcript(shapes_home):
-    from conftest import settle
+    from support.apps import settle
     from test_transcript import text, transcript_app
 
     app = transcript_app(shapes_home, thread_id=CODE_MODE)

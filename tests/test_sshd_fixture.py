@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-import sshd
-from codex_cli import CODEX
-from codex_cli import skip_unless_installed as codex_marks
-from sshd import HUNG_CONNECT_TIMEOUT, SSH_COMMAND_VAR, SshServer
+from support import sshd
+from support.codex_cli import CODEX
+from support.codex_cli import skip_unless_installed as codex_marks
+from support.sshd import HUNG_CONNECT_TIMEOUT, SSH_COMMAND_VAR, SshServer
 
 pytestmark = sshd.skip_unless_installed()
 

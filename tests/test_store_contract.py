@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from codex_cli import app_server_store, indexed_home, make_home, skip_unless_installed
-from mock_model import MockModel
-from procs import wait_gone
+from support.codex_cli import app_server_store, indexed_home, make_home, skip_unless_installed
+from support.mock_model import MockModel
+from support.procs import wait_gone
 
 from codex_tui.store import (
     InMemoryThreadStore,

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from support.homes import FIXTURES
 from test_known_records import screen
 
 from codex_tui.cli import main
@@ -94,7 +94,7 @@ def test_the_transcript_says_whose_history_the_copy_is(shapes_store):
 
 
 async def test_the_tui_marks_the_copied_turns(shapes_store):
-    from conftest import settle
+    from support.apps import settle
     from test_transcript import SIZE, status, text, transcript_app
 
     app = transcript_app(store=shapes_store, thread_id=ORDINAL_CHILD)

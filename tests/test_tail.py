@@ -20,9 +20,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURE_HOME
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.homes import FIXTURE_HOME
 
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore
 from codex_tui.store.rollout import Record, read_records

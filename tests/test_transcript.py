@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import fixed_now, settle
+from support.apps import fixed_now, settle
 from textual.widgets import Input
 
 from codex_tui.app import CodexTuiApp
@@ -600,7 +600,7 @@ async def test_escape_quits_when_the_transcript_is_the_only_screen(codex_home):
 
 
 async def test_back_returns_to_the_picker(codex_home):
-    from conftest import picker_app
+    from support.apps import picker_app
 
     app = picker_app(codex_home)
     async with app.run_test(size=(150, 40)) as pilot:

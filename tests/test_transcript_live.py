@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from conftest import settle
+from support.apps import settle
 from test_live import _split_at_turn
 from test_transcript import (
     SIZE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import settle
+from support.apps import keys, settle
 from test_transcript import (
     BARE_TESTS,
     FAIL_169,
@@ -27,17 +27,6 @@ from codex_tui.store.model import (
     Unknown,
     UserMessage,
 )
-
-
-def keys(*pressed: str):
-    """A run_before that presses `pressed`, then waits for workers and the repaint."""
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.press(*pressed)
-        await settle(pilot)
-
-    return run_before
 
 
 def test_transcript_tool_calls_and_code(snap_compare, codex_home):

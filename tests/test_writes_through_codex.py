@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from codex_cli import (
+from support.codex_cli import (
     CODEX,
     codex,
     make_home,
@@ -30,7 +30,7 @@ from codex_cli import (
     stop_daemons,
     user_texts,
 )
-from mock_model import MockModel
+from support.mock_model import MockModel
 from test_resume_e2e import PtyProcess
 
 from codex_tui.cli import main

@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from procs import processes
+
+from support.procs import processes
 
 SSHD = "/usr/sbin/sshd"
 ALIAS = "codex-test-host"

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_HOME
-from mock_model import MockModel, config_toml
-from procs import argv, processes
+
+from support.homes import FIXTURE_HOME
+from support.mock_model import MockModel, config_toml
+from support.procs import argv, processes
 
 CODEX_VERSION = "0.171.0"
 _CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import orjson
 
-FIXTURE_HOME = Path(__file__).parent / "fixtures" / "codex-home"
+from support.homes import FIXTURE_HOME
+
 DEPTH = 100_000  # levels of nesting in the deep lines
 WRONG_VALUES: list[object] = [5, -1, [], {}, None, True, "nonsense", "2026-99-99T99:99:99Z",
                               -(2**63), 1e308, "\u202e\x1b[31m", [[[]]]]
