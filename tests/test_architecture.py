@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.homes import ROOT
 
 import codex_tui.store
 
-ROOT = Path(__file__).resolve().parent.parent
 STORE_DIR = Path(codex_tui.store.__file__).resolve().parent
 UI_PACKAGES = ("textual", "rich")
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from support.apps import picker_app, settle
 from support.homes import FIXTURES, copy_home
+from support.terminal import child_env, make_stub, read_log, run_cli
 from test_picker import SIZE, row_ids
-from test_resume_e2e import child_env, make_stub, read_log, run_cli
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore, ThreadQuery

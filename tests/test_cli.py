@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run, run_json
 from support.homes import FIXTURE_HOME
 
 from codex_tui.cli import main
@@ -72,19 +73,6 @@ def rollout(thread_id: str, prompts: list[str], cwd: str, ts: str = TS,
                 "total_token_usage": usage(total), "last_token_usage": usage(tokens)}})
         out += line("event_msg", {"type": "task_complete", "turn_id": f"t{n}"})
     return out
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
-def run_json(capsys, *args: str):
-    code, out, err = run(capsys, *args)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def ids(listing: list[dict]) -> list[str]:

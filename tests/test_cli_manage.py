@@ -10,14 +10,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from support.homes import FIXTURE_HOME
+from support.homes import FIXTURE_HOME, GOLDEN
 
 from codex_tui.cli import main
 
 PAGINATED = "01a1fe36-976d-7502-9877-b87642d8c5e2"
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"
 FORK_SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:

@@ -11,40 +11,13 @@ import shutil
 import struct
 import subprocess
 import zlib
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from codex_tui.export.html import thread_html
-from codex_tui.store import LocalThreadStore
+from support.html import page_of, parse
 
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"  # inherited turns, tools, reasoning, code
 EVIL = "01a1fe38-0000-7000-8000-0000000000e1"
-
-
-def page_of(home: Path, thread_id: str) -> str:
-    store = LocalThreadStore(str(home), cache=False)
-    return thread_html(store.read_thread(thread_id))
-
-
-class Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse(page: str) -> Tags:
-    tags = Tags()
-    tags.feed(page)
-    return tags
 
 
 def test_page_is_self_contained(codex_home):

@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from support.apps import picker_app, settle
-from test_transcript import SIZE, TESTS_169, memory_app, thread_of, transcript_app, turn
+from support.transcripts import thread_of, turn
+from test_transcript import SIZE, TESTS_169, memory_app, transcript_app
 from textual.widgets import Button, Input, OptionList
 
 from codex_tui.dialogs.fork import ForkDialog, ForkDone, ForkRequest

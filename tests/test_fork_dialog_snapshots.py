@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from support.apps import keys, settle
-from test_transcript import (
-    FORK_169,
-    TESTS_169,
-    thread_of,
-    transcript_app,
-    turn,
-)
+from support.transcripts import thread_of, turn
+from test_transcript import FORK_169, TESTS_169, transcript_app
 
 from codex_tui.store import InMemoryThreadStore
 from codex_tui.store import fork as fork_module

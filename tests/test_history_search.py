@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 from support.apps import FIXED_NOW, fixed_now, picker_app, settle
+from support.history import row_texts, rows, type_query
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.resume import ResumeRequest
@@ -47,19 +48,6 @@ def history_app(home: Path, cwd: str | None = BETA, store=None) -> CodexTuiApp:
 def screen(app) -> HistorySearchScreen:
     assert isinstance(app.screen, HistorySearchScreen)
     return app.screen
-
-
-def rows(app) -> list:
-    return list(app.screen.query_one(HistoryList).rows)
-
-
-def row_texts(app) -> list[str]:
-    return [r.text for r in rows(app)]
-
-
-async def type_query(pilot, text: str) -> None:
-    await pilot.press(*[("space" if c == " " else c) for c in text])
-    await settle(pilot)
 
 
 async def test_opens_directly_newest_first(codex_home):
@@ -244,7 +232,7 @@ async def test_no_history_file(codex_home):
 
 
 async def test_in_memory_store():
-    from test_transcript import thread_of, turn
+    from support.transcripts import thread_of, turn
 
     from codex_tui.store.model import AgentMessage, UserMessage
 

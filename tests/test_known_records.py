@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from support.homes import FIXTURES
+from support.transcripts import screen
 
 from codex_tui.cli import main
-from codex_tui.render import BlockRenderer, build_blocks
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.model import Compaction, Note, Thread, ToolCall, Unknown
 
@@ -35,13 +35,6 @@ ZETA = "/home/dev/src/zeta"
 
 def items_of(thread: Thread, kind: type) -> list:
     return [i for t in thread.turns for i in t.items if isinstance(i, kind)]
-
-
-def screen(thread: Thread, width: int = 100) -> str:
-    """The transcript as the TUI draws it, as plain text (blocks folded)."""
-    renderer = BlockRenderer()
-    return "\n".join("".join(s.text for s in line) for block in build_blocks(thread)
-                     for line in renderer.render(block, width, False))
 
 
 def show_json(home: Path, thread_id: str, capsys) -> dict:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.homes import FIXTURE_HOME, SAMPLES
+from support.records import split_at_turn
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.live import RUNNING, LiveThread
@@ -69,24 +70,12 @@ def test_every_record_one_at_a_time():
 # ---- LiveThread over a real file ----------------------------------------------------------------
 
 
-def _split_at_turn(data: bytes, turn: int) -> tuple[bytes, bytes]:
-    """The file up to just after the `turn`-th task_started line (1-based), and the rest."""
-    lines = data.splitlines(keepends=True)
-    seen = 0
-    for i, line in enumerate(lines):
-        if b'"task_started"' in line:
-            seen += 1
-            if seen == turn:
-                return b"".join(lines[: i + 1]), b"".join(lines[i + 1:])
-    raise AssertionError("no such turn")
-
-
 @pytest.fixture
 def growing(codex_home):
     """The 4-turn 0.169 session cut just after its last turn started."""
     path = next((codex_home / "sessions").rglob(f"rollout-*-{TESTS_169}.jsonl"))
     data = path.read_bytes()
-    head, rest = _split_at_turn(data, 4)
+    head, rest = split_at_turn(data, 4)
     path.write_bytes(head + rest[:17])  # and a piece of the next line
     return codex_home, path, data
 
@@ -120,7 +109,7 @@ def test_live_thread_resumed_run_appends_a_turn(growing):
     store = LocalThreadStore(str(home), cache=False)
     live = store.read_live(TESTS_169)
     assert len(live.thread.turns) == 4
-    head, rest = _split_at_turn(data, 4)
+    head, rest = split_at_turn(data, 4)
     fourth = head.splitlines(keepends=True)[-1] + rest  # the last turn, from its start
     resumed = b"".join(
         line.replace(b"2026-11-21T13:05:5", b"2026-11-21T14:05:5")
@@ -154,7 +143,7 @@ def test_live_thread_not_live_when_old_and_reset_on_replace(growing):
 
 
 def test_live_thread_in_memory():
-    from test_transcript import thread_of, turn
+    from support.transcripts import thread_of, turn
 
     from codex_tui.store import InMemoryThreadStore
     from codex_tui.store.model import UserMessage

@@ -5,7 +5,7 @@ recorded and reported, never the whole store failing."""
 from __future__ import annotations
 
 import pytest
-from test_transcript import thread_of, turn
+from support.transcripts import thread_of, turn
 
 from codex_tui.store import (
     AmbiguousThread,

@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
+from support.homes import SAMPLES
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.serialize import thread_json
 
-SAMPLES = Path(__file__).parent / "fixtures" / "samples"
 TS = "2026-11-21T10:00:00.000Z"
 DAY = "sessions/2026/11/21"
 

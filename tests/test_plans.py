@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from test_cli import run, run_json
-from test_export_html import page_of
-from test_transcript_items import ev, records, ri, user
+from support.cli import run, run_json
+from support.html import page_of
+from support.records import ev, records, ri, user
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.model import AgentMessage, Plan, ToolCall

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_transcript_items import ev, records, ri, user
+from support.records import ev, records, ri, user
 
 from codex_tui.store.model import WebSearch
 from codex_tui.store.patches import patch_of_command

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from support.codex_cli import CODEX, indexed_home, run_codex
 from support.codex_cli import skip_unless_installed as codex_required
-from support.homes import FIXTURE_HOME
+from support.homes import FIXTURE_HOME, ROOT
 from support.mock_model import MockModel
 from support.sshd import DOWN_ALIAS, HUNG_ALIAS, REFUSED_ALIAS, remote_path
 from support.sshd import skip_unless_installed as sshd_required
@@ -30,7 +30,6 @@ from codex_tui.cli import main
 
 pytestmark = [*codex_required(), *sshd_required()]
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169 paginated, 4 turns
 SOURCE_PROMPT = "[0.169.0] please run the tests and list files"
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"  # its paginated fork, made by Codex 0.169

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from support.apps import fixed_now, settle
 from support.codex_cli import app_server_store, indexed_home, skip_unless_installed
+from support.history import row_texts, rows, type_query
 from support.homes import FIXTURE_HOME
 from support.mock_model import MockModel
-from test_history_search import TRANSCRIPTS, row_texts, rows, type_query
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.cli.tail import run_tail
-from codex_tui.screens.history_search import HistorySearchScreen
+from codex_tui.screens.history_search import TRANSCRIPTS, HistorySearchScreen
 from codex_tui.screens.transcript import TranscriptScreen
 from codex_tui.store.text_index import TextHit
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from support.homes import FIXTURES
-from test_known_records import screen
+from support.transcripts import screen
 
 from codex_tui.cli import main
 from codex_tui.store import LocalThreadStore

@@ -22,13 +22,12 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.homes import FIXTURE_HOME
+from support.homes import FIXTURE_HOME, ROOT
 
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore
 from codex_tui.store.rollout import Record, read_records
 from codex_tui.store.tail import Follower, TailBatch, complete_end, last_lines_start
 
-ROOT = Path(__file__).resolve().parent.parent
 DAY = FIXTURE_HOME / "sessions" / "2026" / "11" / "21"
 TESTS_169 = "01a1fe36-9923-7570-9f27-baeff79474f4"
 OTHER_169 = "01a1fe37-05e8-79e2-b09f-d8e316352b56"
@@ -294,7 +293,7 @@ def test_store_follow_from_now_and_archive_move(codex_home):
 
 
 def test_in_memory_store_follow():
-    from test_transcript import thread_of, turn
+    from support.transcripts import thread_of, turn
 
     from codex_tui.store.model import UserMessage
 

@@ -142,7 +142,7 @@ def test_without_fts5_the_index_still_searches(tmp_path: Path, monkeypatch) -> N
     assert index.mode == "like"
     store = InMemoryThreadStore([])
     store._text_index = index
-    from test_transcript import thread_of, turn
+    from support.transcripts import thread_of, turn
 
     from codex_tui.store.model import AgentMessage, UserMessage
 
@@ -261,7 +261,7 @@ def test_case_and_accents_are_folded(tmp_path: Path, monkeypatch, tokenizers) ->
     """`cafe` finds `Café` (and `unicode` finds `ünïcödé`) in every mode; the highlights
     land on the characters as written; a re-indexed thread leaves no stale folded text."""
     monkeypatch.setattr(ti, "TOKENIZERS", tokenizers)
-    from test_transcript import thread_of, turn
+    from support.transcripts import thread_of, turn
 
     from codex_tui.store.model import AgentMessage, UserMessage
 

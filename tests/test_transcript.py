@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.apps import fixed_now, settle
+from support.transcripts import BETA, thread_of, turn
 from textual.widgets import Input
 
 from codex_tui.app import CodexTuiApp
@@ -28,17 +28,13 @@ from codex_tui.store.model import (
     Patch,
     PatchFile,
     Reasoning,
-    ThreadSummary,
-    TokenUsage,
     ToolCall,
-    Turn,
     Unknown,
     UserMessage,
 )
 from codex_tui.widgets.transcript_view import TranscriptView
 
 SIZE = (120, 40)
-BETA = "/home/dev/src/beta"
 
 # Fixture sessions (see test_generations.py).
 TESTS_169 = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 4 turns, tool calls, code blocks
@@ -96,32 +92,6 @@ def all_rows(app) -> list[str]:
 def block_index(app, kind: str, nth: int = 0) -> int:
     found = [i for i, b in enumerate(view(app).blocks) if b.kind == kind]
     return found[nth]
-
-
-T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
-
-
-def summary(thread_id: str = "01a1fe40-0000-7000-8000-000000000001", *, title: str = "synthetic",
-            size: int = 0, **extra) -> ThreadSummary:
-    return ThreadSummary(id=thread_id, path=f"/nowhere/{thread_id}.jsonl", created_at=T0,
-                         updated_at=T0, cwd=BETA, preview=title, cli_version="0.169.0",
-                         model="gpt-5.1-codex", size=size, **extra)
-
-
-def turn(index: int, *items, **extra) -> Turn:
-    start = T0 + timedelta(minutes=index)
-    values = {"started_at": start, "completed_at": start + timedelta(seconds=3),
-              "duration_ms": 3000, "status": "completed", "model": "gpt-5.1-codex",
-              "tokens": TokenUsage(1200, 1000, 345, 0, 1545)}
-    values.update(extra)
-    user = next((i.text for i in items if isinstance(i, UserMessage)), None)
-    return Turn(index, f"t{index}", user, list(items), **values)
-
-
-def thread_of(*turns: Turn, problems: list[Problem] | None = None, rolled_back: int = 0,
-              **summary_fields) -> Thread:
-    return Thread(summary(**summary_fields), list(turns), problems or [],
-                  rolled_back_turns=rolled_back)
 
 
 def memory_app(thread: Thread, **kw) -> CodexTuiApp:

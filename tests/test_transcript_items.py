@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import json
 
+from support.records import ev, records, ri, user
+
 from codex_tui.store.model import Patch, Reasoning, ToolCall, WebSearch
-from codex_tui.store.rollout import Record, classify
 from codex_tui.store.transcript import build_turns
-
-
-def records(*lines: dict) -> list[Record]:
-    out = []
-    for n, obj in enumerate(lines, 1):
-        kind, typ, payload, ts, ordinal, bare = classify(json.loads(json.dumps(obj)))
-        out.append(Record(kind, typ, payload, ts, ordinal, n, n * 10, n * 10 + 9, bare, "f"))
-    return out
-
-
-def ev(payload: dict) -> dict:
-    return {"timestamp": "2026-11-21T10:00:00.000Z", "type": "event_msg", "payload": payload}
-
-
-def ri(payload: dict) -> dict:
-    return {"timestamp": "2026-11-21T10:00:00.000Z", "type": "response_item", "payload": payload}
-
-
-def user(text: str) -> dict:
-    return ev({"type": "user_message", "message": text, "images": []})
 
 
 def test_mcp_call_from_the_event_and_from_the_item():

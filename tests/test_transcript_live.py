@@ -10,19 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 from support.apps import settle
-from test_live import _split_at_turn
-from test_transcript import (
-    SIZE,
-    TESTS_169,
-    lines,
-    long_thread,
-    screen,
-    text,
-    thread_of,
-    transcript_app,
-    turn,
-    view,
-)
+from support.records import split_at_turn
+from support.transcripts import thread_of, turn
+from test_transcript import SIZE, TESTS_169, lines, long_thread, screen, text, transcript_app, view
 
 from codex_tui.screens.transcript import TranscriptScreen
 from codex_tui.store import InMemoryThreadStore
@@ -86,7 +76,7 @@ def cut_live(codex_home):
     """The 4-turn 0.169 session cut just after its last turn started, written just now."""
     path = next((codex_home / "sessions").rglob(f"rollout-*-{TESTS_169}.jsonl"))
     data = path.read_bytes()
-    head, _ = _split_at_turn(data, 4)
+    head, _ = split_at_turn(data, 4)
     path.write_bytes(head)
     return path, data
 
@@ -121,7 +111,7 @@ async def test_a_resumed_run_appends_turns(codex_home):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "4 turns" in str(app.screen.query_one("#tv-meta").render())
-        head, rest = _split_at_turn(data, 4)
+        head, rest = split_at_turn(data, 4)
         again = (head.splitlines(keepends=True)[-1] + rest).replace(
             b"thanks, summarize", b"resumed, once more")
         with open(path, "ab") as stream:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from support.homes import ROOT
 
 from codex_tui.render import Block, BlockRenderer, build_blocks, search_text
 from codex_tui.render.blocks import DIVIDER, HEADER, OUTPUT, REASONING
@@ -28,7 +28,6 @@ from codex_tui.store.model import (
     UserMessage,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 RENDERER = BlockRenderer()
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 

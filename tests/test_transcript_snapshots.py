@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from support.apps import keys, settle
-from test_transcript import (
-    BARE_TESTS,
-    FAIL_169,
-    FORK_169,
-    TESTS_169,
-    memory_app,
-    thread_of,
-    transcript_app,
-    turn,
-)
+from support.transcripts import thread_of, turn
+from test_transcript import BARE_TESTS, FAIL_169, FORK_169, TESTS_169, memory_app, transcript_app
 
 from codex_tui.store import Problem
 from codex_tui.store.model import (

@@ -4,9 +4,9 @@ and the transcript search index."""
 
 from __future__ import annotations
 
-from test_cli import run, run_json
-from test_export_html import page_of, parse
-from test_transcript_items import ev, records, ri, user
+from support.cli import run, run_json
+from support.html import page_of, parse
+from support.records import ev, records, ri, user
 
 from codex_tui.store.model import ToolCall, WebSearch
 from codex_tui.store.text_index import thread_rows

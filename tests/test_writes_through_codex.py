@@ -31,7 +31,7 @@ from support.codex_cli import (
     user_texts,
 )
 from support.mock_model import MockModel
-from test_resume_e2e import PtyProcess
+from support.terminal import PtyProcess
 
 from codex_tui.cli import main
 
