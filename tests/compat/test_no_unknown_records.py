@@ -15,8 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from real_codex import MockModel, codex_env, codex_home_for, codex_or_skip
+from support.codex_cli import codex_env, codex_home_for, codex_or_skip
 from support.homes import FIXTURES
+from support.mock_model import MockModel
 
 from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store.head import read_head

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from real_codex import MockModel, codex_env, codex_home_for, codex_or_skip
+from support.codex_cli import codex_env, codex_home_for, codex_or_skip
+from support.mock_model import MockModel
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.rollout import Record, read_records

@@ -1,6 +1,13 @@
 """Running the pinned Codex CLI on a test home, against the loopback model of
-tests/mock_model.py: what the fork and manage compatibility tests share. (The tail tests'
-tests/real_codex.py carries its own runner and mock: still to be unified with these.)"""
+support/mock_model.py: what the compatibility tests share.
+
+- `CODEX`: $CODEX_TUI_TEST_CODEX, else the pinned CLI in the cache folder `make codex-cli`
+  installs it to; `skip_unless_installed()` is a module's `pytestmark` for it;
+- `codex_or_skip()`: for a fixture, the same CLI, installed with npm when missing and npm is
+  there (the tail and no-unknown-records tests; they had their own copy, tests/real_codex.py);
+- `codex_home_for(mock, path)` / `codex_env(home)`: a bare CODEX_HOME pointing Codex at the
+  mock, and the environment to run Codex in on it.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,53 @@ _CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"
 CODEX = os.environ.get("CODEX_TUI_TEST_CODEX") or os.path.join(
     _CACHE, "codex-tui-test", f"codex-{CODEX_VERSION}", "node_modules", ".bin", "codex")
 RUN_TIMEOUT = 60
+
+
+def codex_binary(install: bool = True) -> str | None:
+    """The pinned CLI; when it is missing (and $CODEX_TUI_TEST_CODEX does not name one),
+    installed with npm into its cache folder if npm is there; None when there is none."""
+    if os.environ.get("CODEX_TUI_TEST_CODEX"):
+        return CODEX if os.access(CODEX, os.X_OK) else None
+    if os.access(CODEX, os.X_OK):
+        return CODEX
+    npm = shutil.which("npm")
+    if not install or npm is None:
+        return None
+    prefix = Path(CODEX).parents[2]  # .../codex-<version>/node_modules/.bin/codex
+    prefix.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix),
+                        f"@openai/codex@{CODEX_VERSION}"], check=True, timeout=300,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return CODEX if os.access(CODEX, os.X_OK) else None
+
+
+def codex_or_skip() -> str:
+    """The pinned Codex CLI, or the test is skipped (failed, when $CODEX_TUI_REQUIRE_CODEX
+    says it must run)."""
+    binary = codex_binary()
+    if binary is None:
+        if os.environ.get("CODEX_TUI_REQUIRE_CODEX"):
+            pytest.fail("the pinned Codex CLI is required ($CODEX_TUI_REQUIRE_CODEX)")
+        pytest.skip(f"Codex CLI {CODEX_VERSION} not available (npm install failed or no npm)")
+    return binary
+
+
+def codex_home_for(mock: MockModel, home: Path) -> Path:
+    """A bare CODEX_HOME (no sessions) whose config.toml points Codex at `mock`."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(config_toml(mock.base_url))
+    return home
+
+
+def codex_env(home: Path) -> dict[str, str]:
+    """This process's environment without OpenAI's or Codex's variables, on `home`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "CODEX_"))}
+    env["CODEX_HOME"] = str(home)
+    env["NO_COLOR"] = "1"
+    return env
 
 
 def skip_unless_installed() -> list:

@@ -6,7 +6,13 @@ the same), reshaped for tests: it runs in the test process on a free port
 `log_dir`, writes each to a JSON file, as the original does), and stops with the block.
 
 Replies: a text answer echoing the last user message; "run" in the prompt makes it call the
-shell tool first; "fail" answers with an API error.
+shell tool first; "fail" answers with an API error; "view image PATH" calls view_image and
+"spawn a helper" spawns a sub-agent with a copy of the thread's history (when the request
+offers those tools). `MockModel(delay=S)` waits S seconds before each streamed item, so a
+rollout grows over a few seconds (the tail tests follow it as Codex writes).
+
+(The one stand-in for every test that runs the real Codex CLI: the tail and no-unknown-records
+tests had a second copy, tests/real_codex.py, with the view_image, spawn and delay rules.)
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,6 +33,18 @@ def _user_texts(body: dict[str, Any]) -> list[str]:
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
                     texts.append(part["text"])
     return texts
+
+
+def _offered(body: dict[str, Any]) -> dict[str, str | None]:
+    """The tools the request offers: name -> its namespace (None at the top level)."""
+    offered: dict[str, str | None] = {}
+    for tool in body.get("tools") or []:
+        if tool.get("type") == "namespace":
+            for inner in tool.get("tools") or []:
+                offered[inner.get("name")] = tool.get("name")
+        elif tool.get("name"):
+            offered[tool["name"]] = None
+    return offered
 
 
 def _tool_call(n: int, body: dict[str, Any], cmd: str) -> dict[str, Any]:
@@ -52,6 +71,17 @@ def reply_items(n: int, body: dict[str, Any]) -> list[dict[str, Any]] | None:
     prompt = texts[-1] if texts else ""
     if "fail" in prompt.lower():
         return None
+    tools = _offered(body)
+    if "view image " in prompt.lower() and "view_image" in tools:
+        path = prompt[prompt.lower().index("view image ") + len("view image "):].split()[0]
+        return [{"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}",
+                 "name": "view_image", "arguments": json.dumps({"path": path})}]
+    if "spawn a helper" in prompt.lower() and "spawn_agent" in tools:
+        # a sub-agent started with a copy of this thread's history
+        return [{"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}",
+                 "name": "spawn_agent", "namespace": tools["spawn_agent"],
+                 "arguments": json.dumps({"message": "child task: say hi",
+                                          "fork_context": True})}]
     if "run" in prompt.lower():
         return [
             {"type": "reasoning", "id": f"rs_{n}", "content": None, "encrypted_content": None,
@@ -63,11 +93,13 @@ def reply_items(n: int, body: dict[str, Any]) -> list[dict[str, Any]] | None:
 
 
 class MockModel:
-    """`with MockModel() as mock:` serves on `mock.base_url` until the block ends."""
+    """`with MockModel() as mock:` serves on `mock.base_url` until the block ends; `delay`:
+    seconds before each streamed item; `log_dir`: a folder for every request body."""
 
-    def __init__(self, log_dir: str | None = None) -> None:
+    def __init__(self, log_dir: str | None = None, delay: float = 0.0) -> None:
         self.requests: list[dict[str, Any]] = []  # POST /responses bodies, in order
         self.log_dir = log_dir
+        self.delay = delay
         self._lock = threading.Lock()
         self._count = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -75,8 +107,12 @@ class MockModel:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> MockModel:
         self._thread.start()
@@ -153,6 +189,8 @@ class MockModel:
 
                 event({"type": "response.created", "response": {"id": rid}})
                 for item in items:
+                    if mock.delay:
+                        time.sleep(mock.delay)
                     event({"type": "response.output_item.done", "item": item})
                 event({"type": "response.completed", "response": {"id": rid, "usage": {
                     "input_tokens": 1200 + 10 * n,
