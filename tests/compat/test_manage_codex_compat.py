@@ -1,7 +1,7 @@
 """Archive, rename and delete done by codex-tui, then checked with the real Codex CLI.
 
 The pinned @openai/codex (installed by `make codex-cli`) runs against a loopback stand-in
-for the model API (tests/mock_model.py), on a copy of the fixture sessions:
+for the model API (tests/support/mock_model.py), on a copy of the fixture sessions:
 
 - a session renamed here is resumed by `codex exec resume --all NAME` (legacy and paginated);
 - a session archived here is refused by `codex exec resume ID`, with Codex's own "is

@@ -3,7 +3,7 @@ Codex output from 0.20 to 0.171, and the hand-made shapes), and over sessions th
 CLI 0.171.0 writes now (exec, resume, a tool call, an image view, a sub-agent spawned with its
 parent's history, a compaction and a fork through the app-server are in the 0.171 fixture).
 
-Unknown records stay kept and shown (tests/test_transcript_items.py builds them in code); a
+Unknown records stay kept and shown (tests/store/test_transcript_items.py builds them in code); a
 fixture made of unknown records on purpose would be listed in DELIBERATELY_UNKNOWN.
 """
 

@@ -1,5 +1,5 @@
 """Sessions on another machine: `codex-tui --remote HOST` against a real sshd on 127.0.0.1
-(tests/sshd.py) serving a temporary CODEX_HOME through the real `codex app-server` 0.171.0.
+(tests/support/sshd.py) serving a temporary CODEX_HOME through the real `codex app-server` 0.171.0.
 
 List, show, history search, fork, archive and rename on the "remote" home give the same
 results as on the same home read locally; resume builds the right `ssh -t` command; a host

@@ -1,4 +1,4 @@
-"""The real-sshd fixture of tests/sshd.py, which the `--remote` tests stand on: logging in,
+"""The real-sshd fixture of tests/support/sshd.py, which the `--remote` tests stand on: logging in,
 SetEnv, the real Codex CLI over ssh, the failure hosts, and stopping without leftovers."""
 
 from __future__ import annotations

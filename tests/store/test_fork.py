@@ -1,7 +1,7 @@
 """ThreadStore.fork_thread: the files it writes, checked against the source files read with
 plain `json` (never the code under test), and the ways it refuses.
 
-The real Codex CLI resuming these forks is tests/test_fork_codex_compat.py."""
+The real Codex CLI resuming these forks is tests/compat/test_fork_codex_compat.py."""
 
 from __future__ import annotations
 

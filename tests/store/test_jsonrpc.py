@@ -1,5 +1,5 @@
 """The app-server JSON-RPC client against a server that misbehaves on purpose
-(tests/fake_app_server.py): timeouts, deaths, hangs and unknown methods are clear errors and
+(tests/support/fake_app_server.py): timeouts, deaths, hangs and unknown methods are clear errors and
 a restart, never a frozen caller; no process outlives its client."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Run one store write in this process and "crash" (os._exit, no clean-up, no finally) at its
 N-th file-system step: what a power cut or a kill -9 leaves behind.
 
-    python tests/crash_child.py HOME OP THREAD_ID ARG CRASH_AT [torn]
+    python tests/support/crash_child.py HOME OP THREAD_ID ARG CRASH_AT [torn]
 
 OP is fork (ARG: turns to keep), rename (ARG: the name), archive, unarchive or delete.
 CRASH_AT counts the steps of the operation only (the store is opened and read first); with

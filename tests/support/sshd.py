@@ -75,7 +75,8 @@ def missing() -> str | None:
 
 def skip_unless_installed() -> list:
     """A module's `pytestmark`: skip it when sshd is not installed, or fail at once when
-    $CODEX_TUI_REQUIRE_SSHD says it must be (as tests/codex_cli.py does for the Codex CLI)."""
+    $CODEX_TUI_REQUIRE_SSHD says it must be (as support/codex_cli.py does for the Codex
+    CLI)."""
     reason = missing()
     if reason is None:
         return []

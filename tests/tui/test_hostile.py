@@ -1,4 +1,4 @@
-"""Every command and screen over a hostile CODEX_HOME (tests/hostile.py): no traceback, a
+"""Every command and screen over a hostile CODEX_HOME (tests/support/hostile.py): no traceback, a
 bounded time and memory, each problem stated once, and not a byte of the home changed."""
 
 from __future__ import annotations
