@@ -5,13 +5,10 @@ README shows every one."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
+from support.homes import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-while not (ROOT / "scripts" / "readme_screens.py").is_file():  # (from any tests/ folder)
-    ROOT = ROOT.parent
 _spec = importlib.util.spec_from_file_location("readme_screens",
                                                ROOT / "scripts" / "readme_screens.py")
 assert _spec is not None and _spec.loader is not None
