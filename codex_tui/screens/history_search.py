@@ -26,7 +26,6 @@ from .. import gcpause
 from ..flows.resume import request_resume
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
-from ..store.listing import stream_listing
 from ..store.query import cwd_matcher, normalize_path
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
 from ..widgets.history_list import HistoryList, HistoryRow
@@ -151,6 +150,8 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self) -> None:
+        from ..store.listing import stream_listing
+
         worker = get_current_worker()
         history = self.store.history()
         history.searcher  # noqa: B018  (index the prompts here, not on the first keystroke)
