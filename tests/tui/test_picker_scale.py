@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from conftest import fixed_now
+from support.apps import fixed_now
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.screens.picker import PickerFilters, PickerScreen
