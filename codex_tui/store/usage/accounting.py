@@ -1,0 +1,187 @@
+"""One thread's token usage, from its rollout files: the accounting rules, in one place.
+
+Codex writes an `event_msg/token_count` after each model response, holding
+`info.total_token_usage` (the thread's cumulative total, as the writing process knows it) and
+`info.last_token_usage` (that one response). The rules:
+
+- A response's usage is its `last_token_usage`. Only when a (very old) event has no `last` is
+  it the change of the cumulative total since the previous event, and a total that went down
+  (or equals `last`) means a new process started counting from zero: older releases restart
+  the cumulative total when `codex resume` opens the thread in a new process (0.171 carries it
+  over; both are read right this way).
+- An event whose cumulative total equals the previous one's is not a new response: several
+  releases write each `token_count` twice, the second with an unchanged total, and after a
+  compaction write one with the unchanged total and the context's size as `last`. Those are
+  skipped (and their `last` tallied as `repeated`, to explain ccusage's figures).
+- Lines a fork or a sub-agent copied from its parent (copied_history.py says which) are the
+  parent's usage, already counted in the parent's file: they feed the running total but are
+  not counted (tallied as `inherited`). A paginated fork copies nothing; its first total
+  includes its base's, which is why `last` and not the total is the response's usage.
+- The model is the one the latest `turn_context` names; none recorded stays None (unpriced),
+  never a guess.
+- Usage belongs to the instant of its own event: it is kept per quarter hour of UTC (`slot`),
+  so that any time zone's days (and --utc) come from the same figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .. import fields as f
+from ..copied_history import mark_copied_history
+from ..model import TokenUsage
+from ..paths import ThreadFiles
+from ..rollout import Record, classify, open_rollout, parse_json
+
+SLOT_SECONDS = 900  # a quarter hour: every time zone's offset is a multiple of it
+
+# The lines the accounting needs; every other line is left undecoded (the speed of a cold
+# report over 10,000 sessions is the speed of this search). A marker inside some message's
+# text only costs a decode: what counts is the decoded record's kind.
+_MARKERS = re.compile(rb'"(?:token_count|turn_context|session_meta|thread_settings_applied)"')
+
+# Cause names for what is read but not counted (see the module's docstring).
+REPEATED = "repeated"
+INHERITED = "inherited"
+
+Fields = list[int]  # input, cached_input, output, reasoning_output, total
+
+
+class ThreadUsage:
+    """What one thread used: `buckets[(slot, model)]` = 5 token counts; `skipped[(slot,
+    cause)]` = what a reader summing every event's `last` would add besides."""
+
+    __slots__ = ("buckets", "events", "skipped", "undated")
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[int, str | None], Fields] = {}
+        self.skipped: dict[tuple[int, str], Fields] = {}
+        self.events = 0  # token_count events counted
+        self.undated = 0  # counted-worthy events without a usable timestamp (not counted)
+
+    @property
+    def has_usage(self) -> bool:
+        return self.events > 0
+
+    def total(self) -> TokenUsage:
+        out = [0] * 5
+        for values in self.buckets.values():
+            _add(out, values)
+        return TokenUsage(*out)
+
+    def to_json(self) -> list[Any]:
+        return [self.events, self.undated,
+                [[slot, model, *v] for (slot, model), v in self.buckets.items()],
+                [[slot, cause, *v] for (slot, cause), v in self.skipped.items()]]
+
+    @classmethod
+    def from_json(cls, value: Any) -> ThreadUsage:
+        """The inverse of to_json; raises ValueError/TypeError on anything else."""
+        events, undated, buckets, skipped = value
+        usage = cls()
+        usage.events, usage.undated = int(events), int(undated)
+        for slot, model, *v in buckets:
+            usage.buckets[(int(slot), model if isinstance(model, str) else None)] = _five(v)
+        for slot, cause, *v in skipped:
+            usage.skipped[(int(slot), str(cause))] = _five(v)
+        return usage
+
+
+def _five(values: list[Any]) -> Fields:
+    if len(values) != 5:
+        raise ValueError("a usage bucket holds five counts")
+    sum(values)  # a TypeError for anything but numbers (cheaper than checking each)
+    return values
+
+
+def _add(into: Fields, values: Iterable[int]) -> None:
+    for i, v in enumerate(values):
+        into[i] += v
+
+
+def _fields(usage: TokenUsage) -> Fields:
+    # A missing total_tokens is input + output (what Codex's total is made of).
+    total = usage.total if usage.total > 0 else usage.input + usage.output
+    return [usage.input, usage.cached_input, usage.output, usage.reasoning_output, total]
+
+
+def relevant_records(data: bytes) -> list[Record]:
+    """The records of one file's bytes that the accounting reads, in file order."""
+    out: list[Record] = []
+    last_start = -1
+    for match in _MARKERS.finditer(data):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start == last_start:
+            continue  # two markers on one line
+        last_start = start
+        stop = data.find(b"\n", match.end())
+        value, _ = parse_json(data[start: len(data) if stop == -1 else stop])
+        if value is None:
+            continue  # a bad or cut-off line: the listing reports it, it holds no usage
+        kind, typ, payload, timestamp, ordinal, bare = classify(value)
+        out.append(Record(kind, typ, payload, timestamp, ordinal, offset=start, bare=bare))
+    return out
+
+
+def read_thread_usage(tf: ThreadFiles) -> ThreadUsage:
+    """The usage of one thread's files (oldest first). A file that can't be read adds
+    nothing (the listing reports it)."""
+    records: list[Record] = []
+    for rf in tf.files:
+        try:
+            with open_rollout(rf.path) as stream:
+                data = stream.read()
+        except Exception:  # unreadable, compressed without zstd, a bad .zst: no usage
+            continue
+        records.extend(relevant_records(data))
+    return account(records, tf.thread_id)
+
+
+def account(records: list[Record], thread_id: str) -> ThreadUsage:
+    """Apply the rules (module docstring) to a thread's records, in file order."""
+    meta = next((r.payload for r in records if r.kind == "session_meta"), None)
+    if meta is not None:
+        mark_copied_history(records, thread_id, meta)
+    usage = ThreadUsage()
+    model: str | None = None
+    prev: TokenUsage | None = None
+    for rec in records:
+        if rec.kind == "turn_context":
+            model = f.s(rec.payload, "model") or model
+            continue
+        if rec.kind != "event_msg" or rec.type != "token_count":
+            continue
+        info = f.dct(rec.payload, "info")
+        total = f.token_usage(f.dct(info, "total_token_usage"))
+        last = f.token_usage(f.dct(info, "last_token_usage"))
+        if total is None and last is None:
+            continue  # a rate-limits-only event
+        when = f.parse_time(rec.timestamp)
+        slot = int(when.timestamp()) // SLOT_SECONDS if when is not None else None
+        if total is not None and total == prev:
+            if last is not None and slot is not None and any(last[:4]):
+                # (a `last` of zeros but a total, as after a compaction, is no response)
+                _add(usage.skipped.setdefault((slot, REPEATED), [0] * 5), _fields(last))
+            continue
+        if last is not None:
+            spent = last
+        elif prev is None or total is None or total.total < prev.total:
+            spent = total  # a new process counting from zero
+        else:
+            spent = total.minus(prev)
+        if total is not None:
+            prev = total
+        if spent is None:
+            continue
+        if rec.inherited:
+            if slot is not None:
+                _add(usage.skipped.setdefault((slot, INHERITED), [0] * 5), _fields(spent))
+            continue
+        if slot is None:
+            usage.undated += 1
+            continue
+        usage.events += 1
+        _add(usage.buckets.setdefault((slot, model), [0] * 5), _fields(spent))
+    return usage
