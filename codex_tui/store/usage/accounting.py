@@ -12,7 +12,9 @@ Codex writes an `event_msg/token_count` after each model response, holding
 - An event whose cumulative total equals the previous one's is not a new response: several
   releases write each `token_count` twice, the second with an unchanged total, and after a
   compaction write one with the unchanged total and the context's size as `last`. Those are
-  skipped (and their `last` tallied as `repeated`, to explain ccusage's figures).
+  skipped (and their `last` tallied as `repeated`, to explain ccusage's figures). The rule's
+  one blind spot: a new process whose first response equals, to the token, the previous
+  process's whole total reads as a repeat.
 - Lines a fork or a sub-agent copied from its parent (copied_history.py says which) are the
   parent's usage, already counted in the parent's file: they feed the running total but are
   not counted (tallied as `inherited`). A paginated fork copies nothing; its first total

@@ -118,16 +118,11 @@ class _Acc:
                    dict(self.not_counted), summary)
 
 
-def day_of(slot: int, utc: bool, _memo: dict[tuple[int, bool], date] = {}) -> date:  # noqa: B006
-    """The calendar day a quarter hour of usage falls on (memoized: a report asks for the
-    same few thousand slots again and again)."""
-    got = _memo.get((slot, utc))
-    if got is None:
-        moment = slot * SLOT_SECONDS
-        got = (datetime.fromtimestamp(moment, UTC) if utc
-               else datetime.fromtimestamp(moment)).date()
-        _memo[(slot, utc)] = got
-    return got
+def day_of(slot: int, utc: bool) -> date:
+    """The calendar day a quarter hour of usage falls on (local time unless `utc`)."""
+    moment = slot * SLOT_SECONDS
+    return (datetime.fromtimestamp(moment, UTC) if utc
+            else datetime.fromtimestamp(moment)).date()
 
 
 def time_key(day: date, by: str) -> str:
@@ -149,8 +144,16 @@ def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
     without = undated = 0
     summaries: dict[str, ThreadSummary] = {}
 
+    days: dict[int, date] = {}  # per report: the same few thousand slots come again and again
+
     def in_range(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
+
+    def day_at(slot: int) -> date:
+        got = days.get(slot)
+        if got is None:
+            got = days[slot] = day_of(slot, utc)
+        return got
 
     for summary, usage in threads:
         undated += usage.undated
@@ -163,7 +166,7 @@ def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
             continue
         summaries[summary.id] = summary
         for (slot, model), values in usage.buckets.items():
-            day = day_of(slot, utc)
+            day = day_at(slot)
             if not in_range(day):
                 continue
             acc = accs.get(key := _key(by, day, summary, model))
@@ -176,7 +179,7 @@ def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
         if by == "model":
             continue  # what was not counted has no model
         for (slot, cause), values in usage.skipped.items():
-            day = day_of(slot, utc)
+            day = day_at(slot)
             if in_range(day):
                 for acc in (accs.setdefault(_key(by, day, summary, None), _Acc()), totals):
                     acc.not_counted[cause] = acc.not_counted.get(cause, 0) + values[4]
