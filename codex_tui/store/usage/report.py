@@ -9,7 +9,7 @@ projects' usage in that period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -136,7 +136,8 @@ def time_key(day: date, by: str) -> str:
 
 def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
                  prices: PriceTable, since: date | None = None, until: date | None = None,
-                 utc: bool = False) -> Report:
+                 utc: bool = False, models: Collection[str | None] | None = None) -> Report:
+    """`models`: only these models' usage (None: every model's)."""
     if by not in GROUPINGS:
         raise ValueError(f"--by must be one of {', '.join(GROUPINGS)}")
     accs: dict[str | None, _Acc] = {}
@@ -167,7 +168,7 @@ def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
         summaries[summary.id] = summary
         for (slot, model), values in usage.buckets.items():
             day = day_at(slot)
-            if not in_range(day):
+            if not in_range(day) or (models is not None and model not in models):
                 continue
             acc = accs.get(key := _key(by, day, summary, model))
             if acc is None:
@@ -176,7 +177,7 @@ def build_report(threads: list[tuple[ThreadSummary, ThreadUsage]], by: str,
             acc.sessions.add(summary.id)
             totals.add(model, values)
             totals.sessions.add(summary.id)
-        if by == "model":
+        if by == "model" or models is not None:
             continue  # what was not counted has no model
         for (slot, cause), values in usage.skipped.items():
             day = day_at(slot)
@@ -204,3 +205,24 @@ def _key(by: str, day: date, summary: ThreadSummary, model: str | None) -> str |
     if by == "model":
         return model
     return summary.id
+
+
+def store_usage(store: Any, cwd: str | None) -> tuple[list[tuple[ThreadSummary, ThreadUsage]],
+                                                       list[str]]:
+    """The usage of every home of `store` that is on this machine (a merged store's local
+    homes), and the labels of those it can't be read from (other machines: the app-server
+    protocol carries no per-response usage)."""
+    stores = getattr(store, "stores", None) or [store]
+    out: list[tuple[ThreadSummary, ThreadUsage]] = []
+    remote: list[str] = []
+    for one in stores:
+        read = getattr(one, "thread_usage", None)
+        if read is None:
+            remote.append(one.label)
+            continue
+        rows = read(cwd)
+        if len(stores) > 1:
+            rows = [(s if s.home == one.label else s._replace(home=one.label), u)
+                    for s, u in rows]
+        out.extend(rows)
+    return out, remote

@@ -1,0 +1,399 @@
+"""Usage: tokens and estimated cost over time, by project, by model, and the sessions that
+used the most (store/usage/ counts; this screen draws its reports).
+
+Four tabs of one table each, so that 80x24 reads as well as a wide terminal: Over time (a
+text bar per day, week or month), Projects, Models, Sessions. Enter on a period or a model
+shows the sessions of it; on a project, the picker on that directory; on a session, its
+transcript. The reports are built in a worker: a cold home of 10,000 sessions reads every
+rollout once (then the usage cache answers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, TabbedContent, TabPane
+
+from ..store import ThreadStore
+from ..store.usage import Report, Row, build_report, load_prices
+from ..store.usage.report import store_usage, time_key
+from ..textutil import clip, one_line
+from ..widgets.key_bar import KeyBar
+from ..widgets.picker_header import PickerHeader
+
+PERIODS = ("day", "week", "month")
+TABS = ("time", "projects", "models", "sessions")
+TOP_SESSIONS = 200
+EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+class Focus(NamedTuple):
+    """What the Sessions tab is narrowed to (Enter on a period or a model)."""
+
+    label: str
+    since: date | None = None
+    until: date | None = None
+    models: frozenset[str | None] | None = None
+
+
+class Reports(NamedTuple):
+    time: Report
+    projects: Report
+    models: Report
+    sessions: Report
+    remote: list[str]  # homes usage can't be read from
+
+
+def bar(value: int, top: int, width: int) -> str:
+    """A horizontal bar of `width` cells at most, in eighths of a cell."""
+    if top <= 0 or width <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    if value > 0 and eighths == 0:
+        eighths = 1  # something is not nothing
+    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def short(n: int) -> str:
+    """Tokens in 4 significant characters or so: 950, 12.3k, 4.56M, 1.20B."""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            value = n / size
+            return f"{value:.3g}{unit}" if value < 100 else f"{value:.0f}{unit}"
+    return str(n)
+
+
+def money(row: Row) -> str:
+    if row.cost_usd is None:
+        return "no price"
+    return f"${row.cost_usd:,.2f}" + ("+" if row.unpriced_total else "")
+
+
+def period_days(key: str, by: str) -> tuple[date, date]:
+    if by == "week":
+        year, week = key.split("-W")
+        start = date.fromisocalendar(int(year), int(week), 1)
+        return start, start + timedelta(days=6)
+    if by == "month":
+        year, month = map(int, key.split("-"))
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return start, end
+    day = date.fromisoformat(key)
+    return day, day
+
+
+def with_gaps(rows: list[Row], by: str) -> list[tuple[str, Row | None]]:
+    """The rows of a time report with the periods between them that had no usage."""
+    known = {row.key: row for row in rows if row.key}
+    if not known:
+        return []
+    first, _ = period_days(min(known), by)
+    _, last = period_days(max(known), by)
+    out: list[tuple[str, Row | None]] = []
+    day = first
+    while day <= last:
+        key = time_key(day, by)
+        out.append((key, known.get(key)))
+        day = period_days(key, by)[1] + timedelta(days=1)
+    return out
+
+
+class UsageScreen(Screen):
+    CSS_PATH = "usage.tcss"
+    COMPONENT_CLASSES = {"usage--bar"}
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=True),
+        Binding("g", "cycle_period", "Day/week/month"),
+        Binding("a", "toggle_all", "All dirs"),
+        Binding("z", "toggle_utc", "UTC"),
+        Binding("tab", "next_tab", "Next tab", priority=True),
+        Binding("shift+tab", "previous_tab", "Previous tab", show=False, priority=True),
+        Binding("escape", "back", "Clear / back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, key: tuple, reports: Reports | None, error: str | None) -> None:
+            super().__init__()
+            self.key = key
+            self.reports = reports
+            self.error = error
+
+    def __init__(self, store: ThreadStore, *, cwd: str | None, all_dirs: bool = True,
+                 now: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.cwd = cwd
+        self.all_dirs = all_dirs or cwd is None
+        self.period = "day"
+        self.utc = False
+        self.focus_on: Focus | None = None
+        self.reports: Reports | None = None
+        self._threads: list[Any] | None = None
+        self._threads_for: bool | None = None  # all_dirs they were read for
+        self._loading_key: tuple | None = None
+        self._time_drawn = False
+        self._now = now
+
+    def compose(self) -> ComposeResult:
+        yield PickerHeader(id="usage-header")
+        with TabbedContent(id="usage-tabs"):
+            for tab, title in zip(TABS, ("Over time", "Projects", "Models", "Sessions"),
+                                  strict=True):
+                with TabPane(title, id=f"tab-{tab}"):
+                    table: DataTable = DataTable(id=f"usage-{tab}", cursor_type="row",
+                                                 zebra_stripes=True)
+                    yield table
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._update_header()
+        self.load()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _key(self) -> tuple:
+        return (self.all_dirs, self.period, self.utc, self.focus_on)
+
+    def load(self) -> None:
+        self._loading_key = self._key()
+        self._update_header()
+        self._build(self._loading_key)
+
+    @work(thread=True, exclusive=True, group="usage")
+    def _build(self, key: tuple) -> None:
+        all_dirs, period, utc, focus = key
+        try:
+            if self._threads is None or self._threads_for != all_dirs:
+                threads, remote = store_usage(self.store, None if all_dirs else self.cwd)
+                self._threads, self._threads_for, self._remote = threads, all_dirs, remote
+            threads = self._threads
+            prices = load_prices()
+            since = focus.since if focus else None
+            until = focus.until if focus else None
+            models = focus.models if focus else None
+            reports = Reports(
+                build_report(threads, period, prices, utc=utc),
+                build_report(threads, "project", prices, utc=utc),
+                build_report(threads, "model", prices, utc=utc),
+                build_report(threads, "session", prices, since, until, utc, models),
+                self._remote)
+        except Exception as exc:  # shown, never a traceback over the screen
+            self.post_message(self.Loaded(key, None, str(exc) or type(exc).__name__))
+            return
+        self.post_message(self.Loaded(key, reports, None))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.key != self._key():
+            return  # an answer to a question no longer asked
+        self._loading_key = None
+        if message.reports is None:
+            self.notify(f"Usage could not be read: {message.error}", severity="error")
+            self._update_header()
+            return
+        self.reports = message.reports
+        for label in message.reports.remote:
+            self.notify(f"{label}: usage is read from homes on this machine only", timeout=5)
+        self._fill()
+        self._update_header()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        if self.reports is not None:
+            self._fill_time()  # the bars take the width there is
+
+    def _fill(self) -> None:
+        self._fill_time()
+        self._fill_projects()
+        self._fill_models()
+        self._fill_sessions()
+
+    def _table(self, tab: str) -> DataTable:
+        return self.query_one(f"#usage-{tab}", DataTable)
+
+    @staticmethod
+    def _reset(table: DataTable, *columns: tuple[str, str, int | None]) -> None:
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for label, key, width in columns:
+            table.add_column(label, key=key, width=width)
+        table.move_cursor(row=cursor) if cursor else None
+
+    def _fill_time(self) -> None:
+        assert self.reports is not None
+        report = self.reports.time
+        table = self._table("time")
+        width = max(self.size.width, 40)
+        bar_width = max(8, width - 12 - 9 - 10 - 8)  # period, tokens, cost, gaps
+        label = {"day": "Day", "week": "Week", "month": "Month"}[self.period]
+        self._reset(table, (label, "key", 10), ("Tokens", "tokens", 7),
+                    ("", "bar", bar_width), ("Cost", "cost", 9))
+        top = max((r.usage.total for r in report.rows), default=0)
+        style = self.get_component_rich_style("usage--bar")
+        for key, row in with_gaps(report.rows, self.period):
+            if row is None:  # a period without usage still takes its place on the axis
+                table.add_row(Text(key, style="dim"), Text("0", justify="right", style="dim"),
+                              "", "", key=key)
+                continue
+            table.add_row(key, Text(short(row.usage.total), justify="right"),
+                          Text(bar(row.usage.total, top, bar_width), style=style),
+                          Text(money(row), justify="right"), key=key)
+        if not self._time_drawn and table.row_count:
+            self._time_drawn = True
+            table.move_cursor(row=table.row_count - 1)  # the latest period in view
+
+    def _fill_projects(self) -> None:
+        assert self.reports is not None
+        table = self._table("projects")
+        self._reset(table, ("Tokens", "tokens", 7), ("Cost", "cost", 9),
+                    ("Sess.", "sessions", 5), ("Project", "key", None))
+        for row in self.reports.projects.rows:
+            table.add_row(Text(short(row.usage.total), justify="right"),
+                          Text(money(row), justify="right"),
+                          Text(str(row.sessions), justify="right"),
+                          Text(one_line(row.key or "(no directory recorded)")),
+                          key=row.key or "")
+
+    def _fill_models(self) -> None:
+        assert self.reports is not None
+        table = self._table("models")
+        self._reset(table, ("Tokens", "tokens", 7), ("Input", "input", 7),
+                    ("Cached", "cached", 7), ("Output", "output", 7),
+                    ("Reason.", "reasoning", 7), ("Cost", "cost", 9), ("Model", "key", None))
+        for row in self.reports.models.rows:
+            u = row.usage
+            table.add_row(*(Text(short(n), justify="right")
+                            for n in (u.total, u.input, u.cached_input, u.output,
+                                      u.reasoning_output)),
+                          Text(money(row), justify="right"),
+                          Text(one_line(row.key or "(no model recorded)")), key=row.key or "")
+
+    def _fill_sessions(self) -> None:
+        assert self.reports is not None
+        table = self._table("sessions")
+        self._reset(table, ("Tokens", "tokens", 7), ("Cost", "cost", 9),
+                    ("Project", "project", 18), ("Session", "title", None))
+        for row in self.reports.sessions.rows[:TOP_SESSIONS]:
+            s = row.summary
+            title = one_line((s.name or s.title) if s else None) or "(no message)"
+            project = clip(one_line(s.cwd or "?").rsplit("/", 1)[-1], 18) if s else "?"
+            table.add_row(Text(short(row.usage.total), justify="right"),
+                          Text(money(row), justify="right"), Text(project),
+                          Text(clip(title, 200)), key=row.key or "")
+
+    def _update_header(self) -> None:
+        where = "every directory" if self.all_dirs else one_line(self.cwd or "?")
+        status = Text.assemble(("Usage", "bold"), f"  {where}  ·  per {self.period}  ·  ",
+                               "UTC days" if self.utc else "local days")
+        if self.focus_on is not None:
+            status.append(f"  ·  sessions of {self.focus_on.label}", style="bold")
+        line = Text()
+        if self._loading_key is not None:
+            line.append("Reading usage…")
+        elif self.reports is not None:
+            t = self.reports.time
+            line.append(f"{t.totals.usage.total:,} tokens", style="bold")
+            line.append(f"  {money(t.totals)}  {t.totals.sessions} sessions")
+            if t.sessions_without_usage:
+                line.append(f"  ·  {t.sessions_without_usage} without usage records")
+            if t.unpriced_models:
+                line.append(f"  ·  no price: {', '.join(m or '?' for m in t.unpriced_models)}")
+            if t.prices_as_of:
+                line.append(f"  ·  prices of {t.prices_as_of}", style="dim")
+        self.query_one(PickerHeader).show(status, line)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _active_tab(self) -> str:
+        active = self.query_one(TabbedContent).active or "tab-time"
+        return active.removeprefix("tab-")
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self._table(self._active_tab()).focus()
+
+    def _switch(self, step: int) -> None:
+        tab = TABS[(TABS.index(self._active_tab()) + step) % len(TABS)]
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+
+    def action_next_tab(self) -> None:
+        self._switch(1)
+
+    def action_previous_tab(self) -> None:
+        self._switch(-1)
+
+    def action_cycle_period(self) -> None:
+        self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.load()
+
+    def action_toggle_all(self) -> None:
+        if self.cwd is None:
+            self.notify("No current directory to narrow to", timeout=3)
+            return
+        self.all_dirs = not self.all_dirs
+        self.load()
+
+    def action_toggle_utc(self) -> None:
+        self.utc = not self.utc
+        self.load()
+
+    def action_back(self) -> None:
+        if self.focus_on is not None:
+            self.focus_on = None
+            self.load()
+        else:
+            self.app.pop_screen()
+
+    def action_open(self) -> None:
+        tab = self._active_tab()
+        table = self._table(tab)
+        if self.reports is None or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if tab == "time" and key:
+            since, until = period_days(key, self.period)
+            self._narrow(Focus(key, since, until))
+        elif tab == "models":
+            self._narrow(Focus(key or "(no model recorded)", models=frozenset([key or None])))
+        elif tab == "projects" and key:
+            self._open_project(key)
+        elif tab == "sessions" and key:
+            from .transcript import TranscriptScreen
+
+            self.app.push_screen(TranscriptScreen(self.store, key, now=self._now))
+
+    def _narrow(self, focus: Focus) -> None:
+        self.focus_on = focus
+        self.query_one(TabbedContent).active = "tab-sessions"
+        self.load()
+
+    def _open_project(self, cwd: str) -> None:
+        """Back to the picker, on this directory's sessions."""
+        from .picker import PickerScreen
+
+        pickers = [s for s in self.app.screen_stack if isinstance(s, PickerScreen)]
+        if not pickers:
+            self.notify("Open the picker on it with: codex-tui --cwd …", timeout=3)
+            return
+        while self.app.screen is not pickers[-1]:
+            self.app.pop_screen()
+        pickers[-1].show_directory(cwd)
+
+    def commands(self) -> list[tuple[str, str, object]]:
+        return [
+            ("Usage: day / week / month", "Tokens per day, week or month",
+             self.action_cycle_period),
+            ("Usage: this directory / all directories", "Whose usage", self.action_toggle_all),
+            ("Usage: UTC / local days", "Which calendar the days follow", self.action_toggle_utc),
+        ]
