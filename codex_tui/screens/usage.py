@@ -72,6 +72,8 @@ def short(n: int) -> str:
 
 
 def money(row: Row) -> str:
+    if row.usage.total == 0:
+        return "-"
     if row.cost_usd is None:
         return "no price"
     return f"${row.cost_usd:,.2f}" + ("+" if row.unpriced_total else "")

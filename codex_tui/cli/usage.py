@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import date
 
-from .store.usage.report import GROUPINGS, Report, Row
+from ..store.usage.report import GROUPINGS, Report, Row
 
 NO_DIRECTORY = "(no directory recorded)"
 NO_MODEL = "(no model recorded)"
@@ -42,16 +42,13 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
-def cmd_usage(args: argparse.Namespace, store, cwd: str | None) -> int:
+def run_usage(args: argparse.Namespace, store, cwd: str | None) -> int:
     """Print the report for `store` (opened by the caller), `cwd` None for every directory."""
     import orjson
 
-    from .store.usage import build_report, load_prices
-    from .store.usage.report import store_usage
+    from ..store.usage import build_report, load_prices
+    from ..store.usage.report import store_usage
 
-    if args.since and args.until and args.since > args.until:
-        print("codex-tui: --since is after --until", file=sys.stderr)
-        return 2
     prices = load_prices()
     for problem in prices.problems:
         print(f"codex-tui: {problem}", file=sys.stderr)
@@ -60,11 +57,16 @@ def cmd_usage(args: argparse.Namespace, store, cwd: str | None) -> int:
         print(f"codex-tui: {label}: usage is read from homes on this machine only",
               file=sys.stderr)
     report = build_report(threads, args.by, prices, args.since, args.until, args.utc)
+    if not args.json and not report.rows:
+        where = "anywhere" if cwd is None else f"in {cwd}"
+        print(f"no usage recorded {where}" + ("" if cwd is None else " (try --all)"),
+              file=sys.stderr)
+        return 0
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2)
                                 + b"\n")
         return 0
-    sys.stdout.write(format_report(report, cwd))
+    sys.stdout.write(format_report(report))
     return 0
 
 
@@ -73,6 +75,8 @@ def tokens(n: int) -> str:
 
 
 def cost_text(row: Row) -> str:
+    if row.usage.total == 0:
+        return "-"
     if row.cost_usd is None:
         return "no price"
     text = f"${row.cost_usd:,.2f}"
@@ -85,7 +89,7 @@ def key_text(row: Row, by: str) -> str:
     if by == "model":
         return row.key or NO_MODEL
     if by == "session" and row.summary is not None:
-        from .textutil import clip, one_line
+        from ..textutil import clip, one_line
 
         title = one_line(row.summary.name or row.summary.title or "") or "(no message)"
         return f"{row.summary.id}  {clip(title, 48)}"
@@ -95,8 +99,8 @@ def key_text(row: Row, by: str) -> str:
 HEADERS = ("SESSIONS", "INPUT", "CACHED", "OUTPUT", "REASONING", "TOTAL", "COST")
 
 
-def format_report(report: Report, cwd: str | None) -> str:
-    from .textutil import printable
+def format_report(report: Report) -> str:
+    from ..textutil import printable
 
     by = report.by
     label = {"day": "DAY", "week": "WEEK", "month": "MONTH", "project": "PROJECT",
@@ -122,15 +126,12 @@ def format_report(report: Report, cwd: str | None) -> str:
     out.append(line(["-" * widths[0] if not numbers_last else "",
                      *("-" * w for w in widths[1:])]).rstrip())
     out.append(line(table[-1]))
-    out += notes(report, cwd)
+    out += notes(report)
     return "\n".join(out) + "\n"
 
 
-def notes(report: Report, cwd: str | None) -> list[str]:
+def notes(report: Report) -> list[str]:
     out: list[str] = []
-    if not report.rows:
-        where = "anywhere" if cwd is None else f"in {cwd}"
-        out.append(f"no usage recorded {where}" + ("" if cwd is None else " (try --all)"))
     if report.unpriced_models:
         names = ", ".join(m or NO_MODEL for m in report.unpriced_models)
         out.append(f"no price for: {names} (their tokens are shown, their cost is not "
@@ -151,6 +152,6 @@ def notes(report: Report, cwd: str | None) -> list[str]:
 
 
 def _override() -> str:
-    from .store.usage.prices import override_path
+    from ..store.usage.prices import override_path
 
     return override_path().replace(os.path.expanduser("~"), "~", 1)
