@@ -65,22 +65,45 @@ async def test_g_cycles_day_week_month(usage_home):
         assert keys_of(screen.query_one("#usage-time", DataTable)) == ["2026-11"]
 
 
-async def test_enter_on_a_day_shows_that_days_sessions_and_escape_steps_back(usage_home):
+async def test_enter_on_a_day_narrows_to_it_and_escape_steps_back(usage_home):
     async with usage_app(usage_home).run_test(size=(80, 24)) as pilot:
         screen = await open_usage(pilot)
         table = screen.query_one("#usage-time", DataTable)
         table.move_cursor(row=3)  # 2026-11-06: the fork's own response only
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.query_one(TabbedContent).active == "tab-sessions"
+        assert screen.query_one(TabbedContent).active == "tab-projects"
+        assert keys_of(screen.query_one("#usage-projects", DataTable)) == ["/home/dev/src/gamma"]
         assert keys_of(screen.query_one("#usage-sessions", DataTable)) == [C + "4"]
-        await pilot.press("escape")  # the whole period again
+        await pilot.press("escape")  # every day again
         await settle(pilot)
-        assert screen.focus_on is None
+        assert screen.focus_on.steps == ()
         assert len(keys_of(screen.query_one("#usage-sessions", DataTable))) == 7
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(pilot.app.screen, PickerScreen)
+
+
+async def test_a_month_then_its_biggest_project_then_its_sessions(usage_home):
+    """The question a user asks: last month, which project used the most, and which of its
+    sessions."""
+    async with usage_app(usage_home).run_test(size=(80, 24)) as pilot:
+        screen = await open_usage(pilot)
+        await pilot.press("g", "g")  # months
+        await settle(pilot)
+        await pilot.press("enter")  # 2026-11: Projects of that month
+        await settle(pilot)
+        projects = screen.query_one("#usage-projects", DataTable)
+        assert keys_of(projects)[0] == "/home/dev/src/alpha" and projects.has_focus
+        await pilot.press("s")  # its sessions, biggest first
+        await settle(pilot)
+        assert screen.focus_on.label() == "2026-11 · alpha"
+        assert keys_of(screen.query_one("#usage-sessions", DataTable)) == [
+            C + "1", C + "5", C + "8"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, TranscriptScreen)
+        assert pilot.app.screen.thread_id == C + "1"
 
 
 async def test_enter_on_a_model_shows_its_sessions(usage_home):

@@ -43,15 +43,8 @@ def test_usage_models_wide(snap_compare):
                         run_before=keys("tab", "tab"))
 
 
-def test_usage_sessions_of_a_day_80x24(snap_compare):
-    """Enter on 11-06: the sessions tab, narrowed to that day (the header says so)."""
-
-    async def run_before(pilot) -> None:
-        await keys()(pilot)
-        from textual.widgets import DataTable
-
-        pilot.app.screen.query_one("#usage-time", DataTable).move_cursor(row=3)
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(usage_app(USAGE_HOME), terminal_size=(80, 24), run_before=run_before)
+def test_usage_sessions_of_a_project_in_a_month_80x24(snap_compare):
+    """g g (months), Enter on 2026-11, s on its biggest project: alpha's sessions that month,
+    the most tokens first; the header names the steps."""
+    assert snap_compare(usage_app(USAGE_HOME), terminal_size=(80, 24),
+                        run_before=keys("g", "g", "enter", "s"))

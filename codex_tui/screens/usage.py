@@ -35,13 +35,28 @@ TOP_SESSIONS = 200
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-class Focus(NamedTuple):
-    """What the Sessions tab is narrowed to (Enter on a period or a model)."""
+class Step(NamedTuple):
+    """One narrowing (Enter on a period, `s` on a project, Enter on a model); Esc undoes the
+    last. `kind` is "period", "project" or "model"."""
 
+    kind: str
     label: str
-    since: date | None = None
-    until: date | None = None
-    models: frozenset[str | None] | None = None
+    value: Any  # (since, until) dates, a directory, or a model (None: none recorded)
+
+
+class Focus(NamedTuple):
+    """The steps taken, as report filters."""
+
+    steps: tuple[Step, ...] = ()
+
+    def get(self, kind: str) -> Step | None:
+        return next((s for s in reversed(self.steps) if s.kind == kind), None)
+
+    def then(self, step: Step) -> Focus:
+        return Focus((*(s for s in self.steps if s.kind != step.kind), step))
+
+    def label(self) -> str:
+        return " · ".join(s.label for s in self.steps)
 
 
 class Reports(NamedTuple):
@@ -115,6 +130,7 @@ class UsageScreen(Screen):
 
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
+        Binding("s", "project_sessions", "Its sessions"),
         Binding("g", "cycle_period", "Day/week/month"),
         Binding("a", "toggle_all", "All dirs"),
         Binding("z", "toggle_utc", "UTC"),
@@ -138,7 +154,7 @@ class UsageScreen(Screen):
         self.all_dirs = all_dirs or cwd is None
         self.period = "day"
         self.utc = False
-        self.focus_on: Focus | None = None
+        self.focus_on = Focus()
         self.reports: Reports | None = None
         self._threads: list[Any] | None = None
         self._threads_for: bool | None = None  # all_dirs they were read for
@@ -173,21 +189,23 @@ class UsageScreen(Screen):
 
     @work(thread=True, exclusive=True, group="usage")
     def _build(self, key: tuple) -> None:
-        all_dirs, period, utc, focus = key
+        all_dirs, period_by, utc, focus = key
         try:
             if self._threads is None or self._threads_for != all_dirs:
                 threads, remote = store_usage(self.store, None if all_dirs else self.cwd)
                 self._threads, self._threads_for, self._remote = threads, all_dirs, remote
             threads = self._threads
             prices = load_prices()
-            since = focus.since if focus else None
-            until = focus.until if focus else None
-            models = focus.models if focus else None
+            period, project, model = (focus.get(k) for k in ("period", "project", "model"))
+            since, until = period.value if period else (None, None)
+            picked = threads if project is None else [
+                (s, u) for s, u in threads if s.cwd == project.value]  # (a report's own key)
+            models = None if model is None else [model.value]
             reports = Reports(
-                build_report(threads, period, prices, utc=utc),
-                build_report(threads, "project", prices, utc=utc),
-                build_report(threads, "model", prices, utc=utc),
-                build_report(threads, "session", prices, since, until, utc, models),
+                build_report(threads, period_by, prices, utc=utc),
+                build_report(threads, "project", prices, since, until, utc),
+                build_report(threads, "model", prices, since, until, utc),
+                build_report(picked, "session", prices, since, until, utc, models),
                 self._remote)
         except Exception as exc:  # shown, never a traceback over the screen
             self.post_message(self.Loaded(key, None, str(exc) or type(exc).__name__))
@@ -298,13 +316,14 @@ class UsageScreen(Screen):
         where = "every directory" if self.all_dirs else one_line(self.cwd or "?")
         status = Text.assemble(("Usage", "bold"), f"  {where}  ·  per {self.period}  ·  ",
                                "UTC days" if self.utc else "local days")
-        if self.focus_on is not None:
-            status.append(f"  ·  sessions of {self.focus_on.label}", style="bold")
+        if self.focus_on.steps:
+            status.append(f"  ·  {self.focus_on.label()}", style="bold")
         line = Text()
         if self._loading_key is not None:
             line.append("Reading usage…")
         elif self.reports is not None:
-            t = self.reports.time
+            # The totals of what is narrowed to, else of everything.
+            t = self.reports.sessions if self.focus_on.steps else self.reports.time
             line.append(f"{t.totals.usage.total:,} tokens", style="bold")
             line.append(f"  {money(t.totals)}  {t.totals.sessions} sessions")
             if t.sessions_without_usage:
@@ -324,6 +343,12 @@ class UsageScreen(Screen):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
         self._table(self._active_tab()).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "project_sessions":
+            return self.is_mounted and self._active_tab() == "projects"
+        return True
 
     def _switch(self, step: int) -> None:
         tab = TABS[(TABS.index(self._active_tab()) + step) % len(TABS)]
@@ -351,8 +376,8 @@ class UsageScreen(Screen):
         self.load()
 
     def action_back(self) -> None:
-        if self.focus_on is not None:
-            self.focus_on = None
+        if self.focus_on.steps:
+            self.focus_on = Focus(self.focus_on.steps[:-1])
             self.load()
         else:
             self.app.pop_screen()
@@ -364,10 +389,9 @@ class UsageScreen(Screen):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if tab == "time" and key:
-            since, until = period_days(key, self.period)
-            self._narrow(Focus(key, since, until))
+            self._narrow(Step("period", key, period_days(key, self.period)), "projects")
         elif tab == "models":
-            self._narrow(Focus(key or "(no model recorded)", models=frozenset([key or None])))
+            self._narrow(Step("model", key or "(no model recorded)", key or None), "sessions")
         elif tab == "projects" and key:
             self._open_project(key)
         elif tab == "sessions" and key:
@@ -375,9 +399,19 @@ class UsageScreen(Screen):
 
             self.app.push_screen(TranscriptScreen(self.store, key, now=self._now))
 
-    def _narrow(self, focus: Focus) -> None:
-        self.focus_on = focus
-        self.query_one(TabbedContent).active = "tab-sessions"
+    def action_project_sessions(self) -> None:
+        """`s` on a project: its sessions (in the period chosen, if any)."""
+        table = self._table("projects")
+        if self._active_tab() != "projects" or self.reports is None or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key:
+            self._narrow(Step("project", one_line(key).rsplit("/", 1)[-1] or key, key),
+                         "sessions")
+
+    def _narrow(self, step: Step, tab: str) -> None:
+        self.focus_on = self.focus_on.then(step)
+        self.query_one(TabbedContent).active = f"tab-{tab}"
         self.load()
 
     def _open_project(self, cwd: str) -> None:
