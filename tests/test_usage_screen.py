@@ -57,9 +57,12 @@ async def test_u_opens_usage_with_days_in_order_and_the_quiet_ones(usage_home):
 async def test_g_cycles_day_week_month(usage_home):
     async with usage_app(usage_home).run_test(size=(80, 24)) as pilot:
         screen = await open_usage(pilot)
+        table = screen.query_one("#usage-time", DataTable)
+        table.move_cursor(row=0)
         await pilot.press("g")
         await settle(pilot)
-        assert keys_of(screen.query_one("#usage-time", DataTable)) == ["2026-W45", "2026-W46"]
+        assert keys_of(table) == ["2026-W45", "2026-W46"]
+        assert table.cursor_row == 1  # the latest again, not the row the days' cursor was on
         await pilot.press("g")
         await settle(pilot)
         assert keys_of(screen.query_one("#usage-time", DataTable)) == ["2026-11"]
@@ -73,7 +76,10 @@ async def test_enter_on_a_day_narrows_to_it_and_escape_steps_back(usage_home):
         await pilot.press("enter")
         await settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-projects"
-        assert keys_of(screen.query_one("#usage-projects", DataTable)) == ["/home/dev/src/gamma"]
+        projects = screen.query_one("#usage-projects", DataTable)
+        assert keys_of(projects) == ["/home/dev/src/gamma"]
+        # Filled again while hidden: the column still fits the directory, not its label.
+        assert projects.columns["key"].get_render_width(projects) >= len("/home/dev/src/gamma")
         assert keys_of(screen.query_one("#usage-sessions", DataTable)) == [C + "4"]
         await pilot.press("escape")  # every day again
         await settle(pilot)

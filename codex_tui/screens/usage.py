@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -86,6 +87,12 @@ def short(n: int) -> str:
     return str(n)
 
 
+def fit(label: str, cells: list[str]) -> int:
+    """A column's width for its longest cell. (Set, not left to DataTable's auto width: a
+    table filled again while its tab is hidden kept the width of its label.)"""
+    return max([cell_len(label), *map(cell_len, cells)])
+
+
 def money(row: Row) -> str:
     if row.usage.total == 0:
         return "-"
@@ -137,6 +144,7 @@ class UsageScreen(Screen):
         Binding("tab", "next_tab", "Next tab", priority=True),
         Binding("shift+tab", "previous_tab", "Previous tab", show=False, priority=True),
         Binding("escape", "back", "Clear / back"),
+        Binding("q", "leave", "Back", show=False),
     ]
 
     class Loaded(Message):
@@ -243,12 +251,13 @@ class UsageScreen(Screen):
         return self.query_one(f"#usage-{tab}", DataTable)
 
     @staticmethod
-    def _reset(table: DataTable, *columns: tuple[str, str, int | None]) -> None:
+    def _reset(table: DataTable, *columns: tuple[str, str, int | None]) -> int:
+        """Empty `table` and give it these columns; returns the row its cursor was on."""
         cursor = table.cursor_row
         table.clear(columns=True)
         for label, key, width in columns:
             table.add_column(label, key=key, width=width)
-        table.move_cursor(row=cursor) if cursor else None
+        return cursor
 
     def _fill_time(self) -> None:
         assert self.reports is not None
@@ -257,8 +266,8 @@ class UsageScreen(Screen):
         width = max(self.size.width, 40)
         bar_width = max(8, width - 12 - 9 - 10 - 8)  # period, tokens, cost, gaps
         label = {"day": "Day", "week": "Week", "month": "Month"}[self.period]
-        self._reset(table, (label, "key", 10), ("Tokens", "tokens", 7),
-                    ("", "bar", bar_width), ("Cost", "cost", 9))
+        cursor = self._reset(table, (label, "key", 10), ("Tokens", "tokens", 7),
+                             ("", "bar", bar_width), ("Cost", "cost", 9))
         top = max((r.usage.total for r in report.rows), default=0)
         style = self.get_component_rich_style("usage--bar")
         for key, row in with_gaps(report.rows, self.period):
@@ -272,45 +281,53 @@ class UsageScreen(Screen):
         if not self._time_drawn and table.row_count:
             self._time_drawn = True
             table.move_cursor(row=table.row_count - 1)  # the latest period in view
+        else:
+            table.move_cursor(row=cursor)  # drawn again for a new width: stay there
 
     def _fill_projects(self) -> None:
         assert self.reports is not None
-        table = self._table("projects")
-        self._reset(table, ("Tokens", "tokens", 7), ("Cost", "cost", 9),
-                    ("Sess.", "sessions", 5), ("Project", "key", None))
-        for row in self.reports.projects.rows:
-            table.add_row(Text(short(row.usage.total), justify="right"),
-                          Text(money(row), justify="right"),
-                          Text(str(row.sessions), justify="right"),
-                          Text(one_line(row.key or "(no directory recorded)")),
-                          key=row.key or "")
+        rows = self.reports.projects.rows
+        names = [one_line(row.key or "(no directory recorded)") for row in rows]
+        self._reset(self._table("projects"), ("Tokens", "tokens", 7), ("Cost", "cost", 9),
+                    ("Sess.", "sessions", 5), ("Project", "key", fit("Project", names)))
+        for row, name in zip(rows, names, strict=True):
+            self._table("projects").add_row(
+                Text(short(row.usage.total), justify="right"), Text(money(row), justify="right"),
+                Text(str(row.sessions), justify="right"), Text(name), key=row.key or "")
 
     def _fill_models(self) -> None:
         assert self.reports is not None
+        rows = self.reports.models.rows
+        names = [one_line(row.key or "(no model recorded)") for row in rows]
         table = self._table("models")
         self._reset(table, ("Tokens", "tokens", 7), ("Input", "input", 7),
                     ("Cached", "cached", 7), ("Output", "output", 7),
-                    ("Reason.", "reasoning", 7), ("Cost", "cost", 9), ("Model", "key", None))
-        for row in self.reports.models.rows:
+                    ("Reason.", "reasoning", 7), ("Cost", "cost", 9),
+                    ("Model", "key", fit("Model", names)))
+        for row, name in zip(rows, names, strict=True):
             u = row.usage
             table.add_row(*(Text(short(n), justify="right")
                             for n in (u.total, u.input, u.cached_input, u.output,
                                       u.reasoning_output)),
-                          Text(money(row), justify="right"),
-                          Text(one_line(row.key or "(no model recorded)")), key=row.key or "")
+                          Text(money(row), justify="right"), Text(name), key=row.key or "")
 
     def _fill_sessions(self) -> None:
         assert self.reports is not None
+        rows = self.reports.sessions.rows[:TOP_SESSIONS]
+        titles = []
+        for row in rows:
+            s = row.summary
+            titles.append(clip(one_line((s.name or s.title) if s else None) or "(no message)",
+                               200))
         table = self._table("sessions")
         self._reset(table, ("Tokens", "tokens", 7), ("Cost", "cost", 9),
-                    ("Project", "project", 18), ("Session", "title", None))
-        for row in self.reports.sessions.rows[:TOP_SESSIONS]:
+                    ("Project", "project", 18), ("Session", "title", fit("Session", titles)))
+        for row, title in zip(rows, titles, strict=True):
             s = row.summary
-            title = one_line((s.name or s.title) if s else None) or "(no message)"
             project = clip(one_line(s.cwd or "?").rsplit("/", 1)[-1], 18) if s else "?"
             table.add_row(Text(short(row.usage.total), justify="right"),
-                          Text(money(row), justify="right"), Text(project),
-                          Text(clip(title, 200)), key=row.key or "")
+                          Text(money(row), justify="right"), Text(project), Text(title),
+                          key=row.key or "")
 
     def _update_header(self) -> None:
         where = "every directory" if self.all_dirs else one_line(self.cwd or "?")
@@ -325,7 +342,7 @@ class UsageScreen(Screen):
             # The totals of what is narrowed to, else of everything.
             t = self.reports.sessions if self.focus_on.steps else self.reports.time
             line.append(f"{t.totals.usage.total:,} tokens", style="bold")
-            line.append(f"  {money(t.totals)}  {t.totals.sessions} sessions")
+            line.append(f"  {money(t.totals)}  {t.totals.sessions:,} sessions")
             if t.sessions_without_usage:
                 line.append(f"  ·  {t.sessions_without_usage} without usage records")
             if t.unpriced_models:
@@ -362,6 +379,7 @@ class UsageScreen(Screen):
 
     def action_cycle_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self._time_drawn = False  # other rows: the latest in view again
         self.load()
 
     def action_toggle_all(self) -> None:
@@ -369,11 +387,15 @@ class UsageScreen(Screen):
             self.notify("No current directory to narrow to", timeout=3)
             return
         self.all_dirs = not self.all_dirs
+        self._time_drawn = False
         self.load()
 
     def action_toggle_utc(self) -> None:
         self.utc = not self.utc
         self.load()
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
 
     def action_back(self) -> None:
         if self.focus_on.steps:
