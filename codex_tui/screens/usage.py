@@ -28,7 +28,7 @@ from ..store.usage import Report, Row, build_report, load_prices
 from ..store.usage.report import store_usage, time_key
 from ..textutil import clip, one_line
 from ..widgets.key_bar import KeyBar
-from ..widgets.picker_header import PickerHeader
+from ..widgets.list_header import Filter, ListHeader
 
 PERIODS = ("day", "week", "month")
 TABS = ("time", "projects", "models", "sessions")
@@ -138,9 +138,9 @@ class UsageScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
         Binding("s", "project_sessions", "Its sessions"),
-        Binding("g", "cycle_period", "Day/week/month"),
-        Binding("a", "toggle_all", "All dirs"),
-        Binding("z", "toggle_utc", "UTC"),
+        Binding("g", "cycle_period", "Per", show=False),
+        Binding("a", "toggle_all", "Dirs", show=False),
+        Binding("z", "toggle_utc", "Days", show=False),
         Binding("tab", "next_tab", "Next tab", priority=True),
         Binding("shift+tab", "previous_tab", "Previous tab", show=False, priority=True),
         Binding("escape", "back", "Clear / back"),
@@ -171,7 +171,7 @@ class UsageScreen(Screen):
         self._now = now
 
     def compose(self) -> ComposeResult:
-        yield PickerHeader(id="usage-header")
+        yield ListHeader(id="usage-header")
         with TabbedContent(id="usage-tabs"):
             for tab, title in zip(TABS, ("Over time", "Projects", "Models", "Sessions"),
                                   strict=True):
@@ -330,26 +330,31 @@ class UsageScreen(Screen):
                           key=row.key or "")
 
     def _update_header(self) -> None:
-        where = "every directory" if self.all_dirs else one_line(self.cwd or "?")
-        status = Text.assemble(("Usage", "bold"), f"  {where}  ·  per {self.period}  ·  ",
-                               "UTC days" if self.utc else "local days")
+        """The status line: what is counted and its totals (of what is narrowed to, else of
+        everything); the filter bar: the keys that change what is counted."""
+        status = Text.assemble(("Usage", "bold"))
         if self.focus_on.steps:
-            status.append(f"  ·  {self.focus_on.label()}", style="bold")
-        line = Text()
+            status.append(f"  {self.focus_on.label()}", style="bold")
         if self._loading_key is not None:
-            line.append("Reading usage…")
+            status.append("  reading usage…")
         elif self.reports is not None:
-            # The totals of what is narrowed to, else of everything.
             t = self.reports.sessions if self.focus_on.steps else self.reports.time
-            line.append(f"{t.totals.usage.total:,} tokens", style="bold")
-            line.append(f"  {money(t.totals)}  {t.totals.sessions:,} sessions")
+            status.append(f"  {t.totals.usage.total:,} tokens", style="bold")
+            status.append(f"  {money(t.totals)}  {t.totals.sessions:,} sessions")
             if t.sessions_without_usage:
-                line.append(f"  ·  {t.sessions_without_usage} without usage records")
+                status.append(f"  ·  {t.sessions_without_usage:,} without usage records")
             if t.unpriced_models:
-                line.append(f"  ·  no price: {', '.join(m or '?' for m in t.unpriced_models)}")
+                names = ", ".join(m or "?" for m in t.unpriced_models)
+                status.append(f"  ·  no price: {names}")
             if t.prices_as_of:
-                line.append(f"  ·  prices of {t.prices_as_of}", style="dim")
-        self.query_one(PickerHeader).show(status, line)
+                status.append(f"  ·  prices of {t.prices_as_of}", style="dim")
+        here = one_line(self.cwd or "?").rsplit("/", 1)[-1] or "?"
+        filters = [
+            Filter("g", "Per", [(p, p == self.period) for p in PERIODS], ["d", "w", "m"]),
+            Filter("a", "Dirs", [(here, not self.all_dirs), ("all", self.all_dirs)]),
+            Filter("z", "Days", [("local", not self.utc), ("UTC", self.utc)]),
+        ]
+        self.query_one(ListHeader).show(status, filters)
 
     # -- actions ---------------------------------------------------------------------------
 
