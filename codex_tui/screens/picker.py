@@ -76,7 +76,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
-        Binding("u", "usage", "Usage"),
+        Binding("u", "usage", "Usage", show=False),  # (in the palette; the bar is full)
         *MANAGE_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
