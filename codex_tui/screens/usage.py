@@ -102,12 +102,13 @@ def money(row: Row) -> str:
 
 
 def period_days(key: str, by: str) -> tuple[date, date]:
+    """The first and last day of a time report's key (`2026-11-21`, `2026-W47`, `2026-11`)."""
     if by == "week":
-        year, week = key.split("-W")
-        start = date.fromisocalendar(int(year), int(week), 1)
+        iso_year, week = key.split("-W")
+        start = date.fromisocalendar(int(iso_year), int(week), 1)
         return start, start + timedelta(days=6)
     if by == "month":
-        year, month = map(int, key.split("-"))
+        year, month = (int(part) for part in key.split("-"))
         start = date(year, month, 1)
         end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         return start, end

@@ -186,6 +186,7 @@ def account(records: list[Record], thread_id: str) -> ThreadUsage:
                 # (a `last` of zeros but a total, as after a compaction, is no response)
                 _add(usage.skipped.setdefault((slot, REPEATED), [0] * 5), _fields(last))
             continue
+        spent: TokenUsage | None
         if last is not None:
             spent = last
         elif prev is None or total is None or total.total < prev.total:
