@@ -9,9 +9,9 @@ Codex writes an `event_msg/token_count` after each model response, holding
   (or equals `last`) means a new process started counting from zero: older releases restart
   the cumulative total when `codex resume` opens the thread in a new process (0.171 carries it
   over; both are read right this way).
-- An event whose cumulative total equals the previous one's is not a new response: several
-  releases write each `token_count` twice, the second with an unchanged total, and after a
-  compaction write one with the unchanged total and the context's size as `last`. Those are
+- An event whose cumulative total equals the previous one's is not a new response: 0.80 and
+  0.120 write each `token_count` again, unchanged, when the next request starts, 0.50 when a
+  process resumes a thread, and 0.171 after a compaction (a `last` of zeros but a total). Those are
   skipped (and their `last` tallied as `repeated`, to explain ccusage's figures). The rule's
   one blind spot: a new process whose first response equals, to the token, the previous
   process's whole total reads as a repeat.
