@@ -97,3 +97,13 @@ def test_a_bad_user_price_file_is_said_and_the_report_still_made(capsys, tmp_pat
     code, out, err = run(capsys, "--all", "--by", "model")
     assert code == 0 and "gpt-5" in out
     assert "prices.toml: not read" in err
+
+
+def test_several_homes_add_up_and_another_machine_is_said(capsys):
+    other = Path(__file__).parent / "fixtures" / "codex-0.171-home"
+    code = main(["--codex-home", str(USAGE_HOME), "--codex-home", str(other),
+                 "--remote-command", "false", "usage", "--all", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out)["totals"]["total"] == 229600 + 30085
+    assert "false: usage is read from homes on this machine only" in err
