@@ -352,3 +352,16 @@ def test_thread_usage_keeps_to_a_directory(cache_dir):
     got = {s.id for s, _ in store.thread_usage("/home/dev/src/alpha")}
     assert got == {C + "1", C + "5", C + "8"}  # c005 is archived: still counted
     assert os.path.isdir(USAGE_HOME)
+
+
+def test_reading_in_several_processes_gives_the_same_usage(monkeypatch):
+    """A cold home of many threads is read by a pool of processes (report.read_many): the
+    same figures as reading them here, in the same order."""
+    from codex_tui.store.usage import report as report_module
+
+    files = list(group_files(str(USAGE_HOME)).values()) + list(
+        group_files(str(FIXTURES / "codex-0.171-home")).values())
+    serial = [u.to_json() for u in report_module.read_many(files)]
+    monkeypatch.setattr(report_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(report_module.os, "cpu_count", lambda: 2)
+    assert [u.to_json() for u in report_module.read_many(files)] == serial
