@@ -13,7 +13,7 @@ CODEX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/codex-tui-test
 CODEX_PREFIX := $(CODEX_CACHE)/codex-$(CODEX_VERSION)
 CODEX_BIN := $(CODEX_PREFIX)/node_modules/.bin/codex
 
-# ccusage's Codex report, pinned, for the usage comparison (tests/test_usage_ccusage.py): the
+# ccusage's Codex report, pinned, for the usage comparison (tests/compat/test_usage_ccusage.py): the
 # tool Codex users reach for today; installed the same way, into the same cache folder.
 CCUSAGE_VERSION := 18.0.11
 CCUSAGE_PREFIX := $(CODEX_CACHE)/ccusage-codex-$(CCUSAGE_VERSION)
