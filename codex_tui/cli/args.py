@@ -226,14 +226,14 @@ def _add_tail(sub) -> argparse.ArgumentParser:
     return p
 
 
-REF_HELP = "session id, unique id prefix, or thread name"
-# In the order `--help` lists them.
 def _add_usage(sub) -> argparse.ArgumentParser:
     from .usage import add_parser  # (its choices come from the store's usage reports)
 
     return add_parser(sub)
 
 
+REF_HELP = "session id, unique id prefix, or thread name"
+# In the order `--help` lists them.
 _SUBCOMMANDS = {
     "resume": _add_resume, "list": _add_list, "show": _add_show, "history": _add_history,
     "search": _add_search, "fork": _add_fork, "archive": _add_archive,
