@@ -311,7 +311,9 @@ class AppServerThreadStore(OneHome):
             listing = None
         for entry in (listing or {}).get("entries") or []:
             name = entry.get("fileName") if isinstance(entry, dict) else None
-            parsed = parse_rollout_name(name) if isinstance(name, str) else None
+            if not isinstance(name, str):
+                continue
+            parsed = parse_rollout_name(name)
             if parsed is not None and parsed.thread_id == thread_id and not parsed.compressed:
                 path = posixpath.join(folder, name)
                 if path not in paths:
