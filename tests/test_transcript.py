@@ -477,7 +477,7 @@ async def test_find_highlights_and_n_N_move_between_matches(codex_home):
         assert "find hello: 4 of 4" in status(app)
         await pilot.press("escape")  # closes find, clears the highlight
         assert not app.screen.has_class("-finding")
-        assert v.query == "" and "find" not in status(app)
+        assert v.find_query == "" and "find" not in status(app)
         assert isinstance(app.screen, TranscriptScreen)
 
 
