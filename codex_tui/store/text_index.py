@@ -32,7 +32,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .cache import cache_dir
@@ -163,7 +163,7 @@ class TextIndex:
     # -- connections ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _conn(self):
+    def _conn(self) -> Iterator[sqlite3.Connection]:
         if self.path is None:
             with self._memory_lock:
                 if self._memory is None:

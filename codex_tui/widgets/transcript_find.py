@@ -160,7 +160,8 @@ class TranscriptFind:
         self._post_find()
         return False
 
-    def _matches_in(self, index: int, forward: bool, keep=None) -> list[Match]:
+    def _matches_in(self, index: int, forward: bool,
+                    keep: Callable[[Match], bool] | None = None) -> list[Match]:
         """The block's matches as drawn (those `keep` accepts). A folded block is expanded
         when its hidden part holds matches that come next: going forward, once the drawn
         ones are passed; going back, first (the hidden part is at the end)."""
