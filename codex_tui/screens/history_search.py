@@ -26,7 +26,6 @@ from .. import gcpause
 from ..flows.resume import request_resume
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
-from ..store.listing import stream_listing
 from ..store.query import cwd_matcher, normalize_path
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
 from ..widgets.history_list import HistoryList, HistoryRow
@@ -151,6 +150,8 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self) -> None:
+        from ..store.listing import stream_listing
+
         worker = get_current_worker()
         history = self.store.history()
         history.searcher  # noqa: B018  (index the prompts here, not on the first keystroke)
@@ -435,14 +436,22 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
     def _on_selected(self) -> None:
         self.action_open()
 
-    def action_open(self) -> None:
+    def _target(self, gone: str) -> tuple[HistoryRow, str] | None:
+        """The row under the cursor and its session, unless that session's file is gone
+        (then `gone` says what cannot be done)."""
         row = self.list.current
         if row is None:
-            return
+            return None
         sid = self._row_session(row)
         if self._missing(sid):
-            self.notify("That session's rollout file is gone: nothing to open", timeout=3)
+            self.notify(f"That session's rollout file is gone: {gone}", timeout=3)
+            return None
+        return row, sid
+
+    def action_open(self) -> None:
+        if (target := self._target("nothing to open")) is None:
             return
+        row, sid = target
         known, turn = self._cached_turn(row)
         if known:
             self._open_transcript(sid, turn)
@@ -469,13 +478,9 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self.app.push_screen(TranscriptScreen(self.store, thread_id, now=self._now, turn=turn))
 
     def action_resume(self) -> None:
-        row = self.list.current
-        if row is None:
+        if (target := self._target("it cannot be resumed")) is None:
             return
-        sid = self._row_session(row)
-        if self._missing(sid):
-            self.notify("That session's rollout file is gone: it cannot be resumed", timeout=3)
-            return
+        _, sid = target
         try:
             summary = self.store.summary(sid)
         except StoreError as exc:

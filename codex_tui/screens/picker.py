@@ -25,7 +25,6 @@ from ..flows import manage as manage_flow
 from ..flows.manage import MANAGE_BINDINGS, ManageActions, SessionChanged
 from ..flows.resume import request_resume
 from ..store import StoreError, ThreadStore, ThreadSummary
-from ..store.listing import stream_listing
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
@@ -161,6 +160,8 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def load_sessions(self, wait_for_paint: bool = False) -> None:
+        from ..store.listing import stream_listing  # (after the first frame)
+
         worker = get_current_worker()
         if wait_for_paint:
             # Let the first rows reach the screen before this thread takes the GIL.

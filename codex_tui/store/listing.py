@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import ThreadSummary
 from .thread_store.protocol import ThreadStore
 
 
-@dataclass
-class ListingBatch:
+class ListingBatch(NamedTuple):  # (not a dataclass: imported before the first frame)
     summaries: list[ThreadSummary]
     cached: bool = False  # possibly stale rows from the cache (the scan corrects them)
     replace: bool = False  # the scan's whole list: it replaces what came before
