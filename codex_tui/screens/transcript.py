@@ -113,8 +113,9 @@ class TranscriptScreen(ManageActions, Screen):
         self.grew_at: float | None = None  # when the last ThreadGrew was read (benchmarks)
 
     @property
-    def loading(self) -> bool:
-        """True until the whole thread has been read."""
+    def busy(self) -> bool:
+        """True until the whole thread has been read. (Not `loading`: that is Textual's
+        Widget.loading, which covers a widget with a loading indicator.)"""
         return self._loading
 
     def now(self) -> datetime:
