@@ -31,10 +31,10 @@ def stream_listing(store: ThreadStore, cwd: str | None, *, interval: float,
     """The cache's batches (`cwd`'s first), the scan, then the pending summaries finished
     (`first` ones first) in batches at most `interval` seconds apart (`first_interval` for
     the first one: rows soon, then fewer, larger batches). Stops when `cancelled()`."""
-    for batch in store.cached(cwd):
+    for cached in store.cached(cwd):
         if cancelled():
             return
-        yield ListingBatch(batch, cached=True)
+        yield ListingBatch(cached, cached=True)
     stubs = store.scan()
     known = {s.id for s in stubs}
     pending = any(s.pending for s in stubs)
