@@ -76,6 +76,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
+        Binding("u", "usage", "Usage", show=False),  # (in the palette; the bar is full)
         *MANAGE_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
@@ -445,6 +446,19 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
 
         self.app.push_screen(HistorySearchScreen(self.store, cwd=self.cwd, now=self._now))
 
+    def action_usage(self) -> None:
+        from .usage import UsageScreen  # not needed to start
+
+        self.app.push_screen(UsageScreen(self.store, cwd=self.cwd, all_dirs=self.filters.all_dirs,
+                                         now=self._now))
+
+    def show_directory(self, cwd: str) -> None:
+        """Only `cwd`'s sessions (the Usage screen's Enter on a project)."""
+        self.cwd = cwd
+        self._cwd_spellings = cwd_matcher(cwd)
+        self._data_version += 1
+        self._toggle(all_dirs=False)
+
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
     def manage_target(self) -> ThreadSummary | None:
@@ -528,6 +542,8 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
             ("Search prompt history and transcripts",
              "Every prompt in history.jsonl, or the text of every transcript",
              self.action_history),
+            ("Usage: tokens and cost", "Tokens and estimated cost by day, project, model and "
+             "session (u)", self.action_usage),
             ("Toggle this directory / all directories", "Filter by the current directory",
              self.action_toggle_all),
             ("Toggle active / archived sessions", "Show archived_sessions/ instead",
