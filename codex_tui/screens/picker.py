@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -33,6 +33,7 @@ from ..textutil import one_line
 from ..widgets.list_header import Filter
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
+from .app_ref import codex_app
 from .list_screen import ListScreen
 
 if TYPE_CHECKING:
@@ -126,8 +127,9 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         return self._rows.by_id
 
     @property
-    def loading(self) -> bool:
-        """True until every session has been listed and read."""
+    def busy(self) -> bool:
+        """True until every session has been listed and read. (Not `loading`: that is
+        Textual's Widget.loading, a loading indicator's switch.)"""
         return self._loading
 
     # -- layout ----------------------------------------------------------------------------
@@ -322,7 +324,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     # -- preview -----------------------------------------------------------------------------
 
     @on(SessionList.Highlighted)
-    def _on_highlight(self, event: SessionList.Highlighted) -> None:
+    def _on_highlight(self, event: SessionList.Highlighted[ThreadSummary]) -> None:
         preview = self.query_one(PreviewPane)
         summary = event.row
         if summary is None:
@@ -361,7 +363,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     # -- resume --------------------------------------------------------------------------------
 
     @on(SessionList.Selected)
-    def _on_selected(self, event: SessionList.Selected) -> None:
+    def _on_selected(self, event: SessionList.Selected[ThreadSummary]) -> None:
         if self.resume_mode:
             self.resume(event.row)
         else:
@@ -443,12 +445,12 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
 
     def action_fork(self) -> None:
         if (summary := self._selected()) is not None:
-            self.app.open_fork(summary.id, None)  # the dialog starts at the last turn
+            codex_app(self).open_fork(summary.id, None)  # the dialog starts at the last turn
 
     def action_focus_search(self) -> None:
         self.search.focus()
 
-    def _toggle(self, **changes) -> None:
+    def _toggle(self, **changes: Any) -> None:
         self.filters = self.filters._replace(**changes)
         self._rows.set_query(self.filters.query(self.cwd))
         # A filter change is the user's doing: the highlighted session stays highlighted.

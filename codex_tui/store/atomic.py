@@ -26,9 +26,10 @@ import stat
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from typing import Literal
 
 import orjson
 
@@ -236,10 +237,11 @@ def append_session_index(codex_home: str, thread_id: str, name: str,
 
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
-_renameat2_fn: object = None  # resolved on first use; False when the C library lacks it
+# resolved on first use; False when the C library lacks it
+_renameat2_fn: Callable[..., int] | Literal[False] | None = None
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     global _renameat2_fn
     if _renameat2_fn is None:
         try:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain
 
 import orjson
@@ -195,16 +196,17 @@ class HistorySearch:
             return cached
         vocab = self._vocab
         if tier == 0:
-            found: list[str] = [t for t in vocab if word in t]
+            found: Sequence[str] = [t for t in vocab if word in t]
         elif tier == 1:
-            found = []
+            subsequences: list[str] = []
             if len(word) > 1:
                 joined = self._vocab_joined
                 pattern = _subsequence_pattern(word).pattern + "[^\n]*"
                 for m in re.finditer(pattern, joined):
                     token = joined[joined.rfind("\n", 0, m.start()) + 1: m.end()]
                     if word not in token:
-                        found.append(token)
+                        subsequences.append(token)
+            found = subsequences
         else:
             found = []
             if len(word) >= TYPO_MIN_LENGTH and not self.word_tokens(word, 0) \
@@ -282,7 +284,7 @@ class HistorySearch:
         (at this tier or better), the rows with some word exactly at this tier, or the
         allowed sessions' rows."""
         options: list[tuple[int, Callable[[], Iterable[int]]]] = [
-            (m.count_upto(tier), lambda m=m: m.rows_upto(tier)) for m in matchers]
+            (m.count_upto(tier), partial(m.rows_upto, tier)) for m in matchers]
         if tier > 0:
             exact = sum(m.count(tier) for m in matchers)
             options.append((exact, lambda: self._rows_exact(matchers, tier)))
@@ -335,7 +337,7 @@ class _Word:
         # would walk a set's every element at each full collection while the word is cached).
         self._sets: list[dict[int, None] | None] = [None, None, None]
 
-    def tokens(self, tier: int) -> list[str]:
+    def tokens(self, tier: int) -> Sequence[str]:
         if self._short:
             return []
         return self._search.word_tokens(self.word, tier)
@@ -361,7 +363,7 @@ class _Word:
         if self.count_upto(tier) > n // 4:
             # Dense: walk every row, newest first, and stop when the caller has enough.
             return (i for i in range(n) if self.tier_of(i, tier) <= tier)
-        lists = [self._postings[t] for t in range(tier + 1) for t in self.tokens(t)]
+        lists = [self._postings[token] for t in range(tier + 1) for token in self.tokens(t)]
         return sorted(set().union(*lists))
 
     def tier_of(self, i: int, upto: int = 2) -> int:

@@ -41,7 +41,7 @@ from .atomic import (
     remove_session_index_entries,
     thread_writer_lock,
 )
-from .codex_index import index_row
+from .codex_index import IndexRow, index_row
 from .errors import StoreError, ThreadNotFound
 from .names import read_names
 from .paths import ARCHIVED, SESSIONS, RolloutFile, scan_rollout_files
@@ -244,7 +244,7 @@ def _move_all(moves: list[tuple[str, str]]) -> None:
         fsync_dir(directory)
 
 
-def _row_is_for(row, codex_home: str, files: list[RolloutFile]) -> bool:
+def _row_is_for(row: IndexRow, codex_home: str, files: list[RolloutFile]) -> bool:
     """Whether the index row names one of these files (by name, in this home): a row
     copied from another machine's home says nothing about this one."""
     if not row.rollout_path:

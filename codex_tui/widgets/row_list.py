@@ -27,6 +27,9 @@ from textual.strip import Strip
 from .row_cells import field_segments
 
 RowT = TypeVar("RowT")
+# The messages' own: a class nested in a generic class cannot take its type variable.
+# `event: SessionList.Highlighted[ThreadSummary]` types a handler's row.
+MessageRowT = TypeVar("MessageRowT")
 
 
 class RowList(ScrollView, Generic[RowT], can_focus=True):
@@ -65,15 +68,15 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
     }
     """
 
-    class Highlighted(Message, Generic[RowT]):
+    class Highlighted(Message, Generic[MessageRowT]):
         """The cursor is on `row` (None: the list is empty)."""
 
-        def __init__(self, row: RowT | None) -> None:
+        def __init__(self, row: MessageRowT | None) -> None:
             super().__init__()
             self.row = row
 
-    class Selected(Message, Generic[RowT]):
-        def __init__(self, row: RowT) -> None:
+    class Selected(Message, Generic[MessageRowT]):
+        def __init__(self, row: MessageRowT) -> None:
             super().__init__()
             self.row = row
 

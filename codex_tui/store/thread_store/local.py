@@ -322,7 +322,7 @@ class LocalThreadStore(OneHome):
             if not self._scanned:
                 self.scan()
             files = dict(self._files)
-        return [IndexSource(tid, _files_key(tf), lambda tid=tid: self.read_thread(tid))
+        return [IndexSource(tid, _files_key(tf), partial(self.read_thread, tid))
                 for tid, tf in files.items()]
 
     def update_text_index(self, progress: Callable[[int, int], None] | None = None,

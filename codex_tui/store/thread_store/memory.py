@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, ThreadNotFound
 from ..model import Problem, ThreadSummary
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..live import LiveThread
     from ..rollout import Record
     from ..tail import TailBatch
-    from ..text_index import TextIndex, TextSearchResult, UpdateStats
+    from ..text_index import Loader, TextIndex, TextSearchResult, UpdateStats
 
 
 class InMemoryThreadStore(OneHome):
@@ -125,7 +125,7 @@ class InMemoryThreadStore(OneHome):
                              f"references it (sessions {', '.join(users)}); delete those first")
         del self._threads[thread_id]
 
-    def _replace(self, thread_id: str, **changes: object) -> ThreadSummary:
+    def _replace(self, thread_id: str, **changes: Any) -> ThreadSummary:
         thread = self._get(thread_id)
         summary = thread.summary._replace(**changes)
         self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
@@ -149,8 +149,7 @@ class InMemoryThreadStore(OneHome):
                           cancelled: Callable[[], bool] | None = None) -> UpdateStats:
         from ..text_index import IndexSource
 
-        sources = [IndexSource(tid, str(id(t)), lambda t=t: t)
-                   for tid, t in self._threads.items()]
+        sources = [IndexSource(tid, str(id(t)), _loader(t)) for tid, t in self._threads.items()]
         return self.text_index().update(sources, progress, cancelled)
 
     def search_text(self, query: str, limit: int = 200, update: bool = True,
@@ -298,3 +297,8 @@ class InMemoryWatcher:
             merged.removed += update.removed
         return merged
 
+
+def _loader(thread: Thread) -> Loader:
+    """The thread as it is now (a later change replaces it in the store, not in the index's
+    read)."""
+    return lambda: thread
