@@ -28,6 +28,7 @@ from .protocol import (
     EPOCH,
     FIRST_PAGE_BUDGET,
     FULL_ID,
+    PROTECT_FORK_SOURCES,
     Keep,
     OneHome,
     ResumeCommand,
@@ -477,12 +478,26 @@ class LocalThreadStore(OneHome):
 
     def _moved(self, thread_id: str) -> None:
         """The thread's files moved: the catalog (after a scan) or the located entry
-        (before one) must not point at the old paths."""
+        (before one) must not point at the old paths. Only this thread's files are looked
+        up again (a bulk archive of 1,000 sessions must not list the home 1,000 times)."""
+        from ..catalog import group_files, summarize
+
         with self._lock:
             self._located.pop(thread_id, None)
-            scanned = self._scanned
-        if scanned:
-            self.scan()
+            if not self._scanned:
+                return
+            names = self._names
+        tf = group_files(self.codex_home, thread_id).get(thread_id)
+        summary = summarize(tf, names, self._locate) if tf is not None else None
+        with self._lock:
+            if tf is None or summary is None:
+                self._files = {k: v for k, v in self._files.items() if k != thread_id}
+                self._summaries = {k: v for k, v in self._summaries.items() if k != thread_id}
+            else:
+                self._files = {**self._files, thread_id: tf}
+                self._summaries = {**self._summaries, thread_id: summary}
+        if self._cache and tf is not None and summary is not None:
+            self._cache.put(tf, summary)
 
     def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
         """Name the thread: Codex's thread/name/set, or one line appended to
@@ -520,6 +535,28 @@ class LocalThreadStore(OneHome):
             names = self._names if self._scanned else (self._names_before_scan or {})
             live = set(self._files) if self._scanned else None
         return name_warnings(names, thread_id, name, live)
+
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        """Codex holds the writer lock (atomic.py), or forks' histories start from the
+        thread (manage.py: one pass over the home for all of them)."""
+        from ..atomic import writer_lock_held
+        from ..manage import fork_reference_refusal, fork_references
+
+        refused: dict[str, str] = {}
+        forks = fork_references(self.codex_home) if action in PROTECT_FORK_SOURCES else {}
+        for tid in thread_ids:
+            held = writer_lock_held(self.codex_home, tid)
+            if held is not None:
+                refused[tid] = held
+            elif users := forks.get(tid):
+                refused[tid] = fork_reference_refusal(tid, users, action)
+        return refused
+
+    def storage_files(self) -> dict[str, int]:
+        from ..codex_index import state_db_path
+        from ..storage import home_files
+
+        return home_files(self.codex_home, os.path.dirname(state_db_path(self.codex_home)))
 
     def codex_index_note(self, thread_id: str) -> str | None:
         from ..manage import index_note
