@@ -429,15 +429,22 @@ class LocalThreadStore(OneHome):
         self.scan()
         return self.read_live(thread_id)
 
+    def _places(self, path: str) -> list[str]:
+        """Where a rollout file may be: archived_sessions/ and its dated folder (by the
+        date in its name), or its old place (a file above the dated folders)."""
+        base = os.path.basename(path)
+        name = parse_rollout_name(base)
+        places = [os.path.join(self.codex_home, ARCHIVED, base)]
+        if name is not None:
+            places.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
+        if path not in places:
+            places.append(path)
+        return places
+
     def _relocate(self, path: str) -> str | None:
         """Where a rollout went when it left `path`: Codex archives (and unarchives) a
         session by renaming its file between sessions/Y/M/D/ and archived_sessions/."""
-        base = os.path.basename(path)
-        name = parse_rollout_name(base)
-        candidates = [os.path.join(self.codex_home, ARCHIVED, base)]
-        if name is not None:
-            candidates.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
-        for candidate in candidates:
+        for candidate in self._places(path):
             if candidate != path and os.path.exists(candidate):
                 return candidate
         return None
@@ -480,14 +487,23 @@ class LocalThreadStore(OneHome):
         """The thread's files moved: the catalog (after a scan) or the located entry
         (before one) must not point at the old paths. Only this thread's files are looked
         up again (a bulk archive of 1,000 sessions must not list the home 1,000 times)."""
-        from ..catalog import group_files, summarize
+        from ..catalog import group_files, regroup, summarize
 
         with self._lock:
             self._located.pop(thread_id, None)
             if not self._scanned:
                 return
             names = self._names
-        tf = group_files(self.codex_home, thread_id).get(thread_id)
+            known = self._files.get(thread_id)
+        # Where the known files went (each name in archived_sessions/ or its dated folder,
+        # as the watcher relocates them): a few stats. A file the listing never knew is
+        # found by the watcher, as any file added after the scan.
+        tf = None
+        if known is not None:
+            tf = regroup(self.codex_home, [p for rf in known.files
+                                           for p in self._places(rf.path)]).get(thread_id)
+        if tf is None:
+            tf = group_files(self.codex_home, thread_id).get(thread_id)
         summary = summarize(tf, names, self._locate) if tf is not None else None
         with self._lock:
             if tf is None or summary is None:
