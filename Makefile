@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m codex_tui.launch
+	$(BIN)/python -m codex_tui.cli.launch
 
 $(CODEX_BIN):
 	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (the compatibility tests run the real Codex CLI $(CODEX_VERSION))" >&2; exit 1; }

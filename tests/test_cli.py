@@ -480,7 +480,7 @@ def test_all_before_the_picker_opens_every_directory(capsys, home, project, monk
 
 
 def test_make_run_uses_the_demo_home_when_there_are_no_sessions(tmp_path, monkeypatch):
-    from codex_tui import launch
+    from codex_tui.cli import launch
 
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "no-such-home"))
     args = launch.launch_args([])
@@ -510,7 +510,7 @@ PARSES = [
 
 @pytest.mark.parametrize("argv", PARSES, ids=lambda a: " ".join(a) or "(none)")
 def test_partial_parser_parses_as_the_whole_one(argv: list[str]):
-    from codex_tui.cli import build_parser
+    from codex_tui.cli.commands import build_parser
 
     assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
 
@@ -518,7 +518,7 @@ def test_partial_parser_parses_as_the_whole_one(argv: list[str]):
 def test_the_picker_builds_no_subparser():
     import argparse
 
-    from codex_tui.cli import build_parser
+    from codex_tui.cli.commands import build_parser
 
     parser = build_parser([])
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -548,7 +548,7 @@ def test_the_picker_builds_no_subparser():
     (["list"], {"codex_home": None, "remote": None, "codex_bin": None}),
 ])
 def test_global_options_anywhere(argv, expected):
-    from codex_tui.cli_args import parse_args
+    from codex_tui.cli.args import parse_args
 
     args = vars(parse_args(argv))
     assert {key: args[key] for key in expected} == expected

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from codex_tui.export_html import thread_html
+from codex_tui.export.html import thread_html
 from codex_tui.store import LocalThreadStore
 
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"  # inherited turns, tools, reasoning, code

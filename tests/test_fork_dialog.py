@@ -12,8 +12,8 @@ from conftest import picker_app, settle
 from test_transcript import SIZE, TESTS_169, memory_app, thread_of, transcript_app, turn
 from textual.widgets import Button, Input, OptionList
 
+from codex_tui.dialogs.fork import ForkDialog, ForkDone, ForkRequest
 from codex_tui.resume import ResumeRequest
-from codex_tui.screens.fork_dialog import ForkDialog, ForkDone, ForkRequest
 from codex_tui.screens.picker import PickerScreen
 from codex_tui.screens.transcript import TranscriptScreen
 from codex_tui.store.model import UserMessage

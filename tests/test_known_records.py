@@ -14,9 +14,9 @@ import pytest
 from conftest import FIXTURES
 
 from codex_tui.cli import main
+from codex_tui.render import BlockRenderer, build_blocks
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.model import Compaction, Note, Thread, ToolCall, Unknown
-from codex_tui.transcript import BlockRenderer, build_blocks
 
 REAL = FIXTURES / "codex-0.171-home"
 SHAPES = FIXTURES / "shapes-home"

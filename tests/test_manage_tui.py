@@ -11,10 +11,10 @@ from conftest import picker_app, settle
 from textual.command import CommandPalette
 from textual.widgets import Button, Input
 
-from codex_tui.screens.confirm import ConfirmScreen
-from codex_tui.screens.export_dialog import ExportDialog
+from codex_tui.dialogs.confirm import ConfirmScreen
+from codex_tui.dialogs.export import ExportDialog
+from codex_tui.dialogs.rename import RenameDialog
 from codex_tui.screens.picker import PickerScreen
-from codex_tui.screens.rename_dialog import RenameDialog
 from codex_tui.screens.transcript import TranscriptScreen
 from codex_tui.widgets.session_list import SessionList
 

@@ -17,8 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from codex_tui import timefmt
+from codex_tui.dialogs.confirm import ConfirmScreen
 from codex_tui.resume import ResumeRequest
-from codex_tui.screens.confirm import ConfirmScreen
 from codex_tui.screens.picker import PickerScreen
 from codex_tui.widgets.session_list import SIZE_WIDTH, TOKENS_WIDTH, SessionList
 

@@ -18,10 +18,10 @@ from mock_model import MockModel
 from test_history_search import TRANSCRIPTS, row_texts, rows, type_query
 
 from codex_tui.app import CodexTuiApp
+from codex_tui.cli.tail import run_tail
 from codex_tui.screens.history_search import HistorySearchScreen
 from codex_tui.screens.transcript import TranscriptScreen
 from codex_tui.store.text_index import TextHit
-from codex_tui.tail_cmd import run_tail
 
 pytestmark = skip_unless_installed()
 

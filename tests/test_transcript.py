@@ -14,8 +14,8 @@ from conftest import fixed_now, settle
 from textual.widgets import Input
 
 from codex_tui.app import CodexTuiApp
+from codex_tui.dialogs.confirm import ConfirmScreen
 from codex_tui.resume import ResumeRequest
-from codex_tui.screens.confirm import ConfirmScreen
 from codex_tui.screens.picker import PickerScreen
 from codex_tui.screens.transcript import PARTIAL_BYTES, TranscriptScreen
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore, Problem, Thread
@@ -579,7 +579,7 @@ async def test_f_forks_at_the_current_turn(codex_home):
 
 
 async def test_f_opens_the_fork_dialog(codex_home):
-    from codex_tui.screens.fork_dialog import ForkDialog
+    from codex_tui.dialogs.fork import ForkDialog
 
     app = transcript_app(codex_home)
     async with app.run_test(size=SIZE) as pilot:
@@ -737,7 +737,7 @@ async def test_large_session_stays_responsive():
 
 
 def test_show_opens_the_transcript_in_a_terminal(codex_home, monkeypatch, capsys):
-    from codex_tui import cli
+    from codex_tui.cli import commands as cli
 
     opened: list[tuple[str | None, str | None]] = []
 
@@ -753,7 +753,8 @@ def test_show_opens_the_transcript_in_a_terminal(codex_home, monkeypatch, capsys
 
 
 def test_show_resumes_when_the_transcript_asks(codex_home, monkeypatch):
-    from codex_tui import cli, resume
+    from codex_tui import resume
+    from codex_tui.cli import commands as cli
 
     ran: list = []
     monkeypatch.setattr(cli, "_interactive", lambda: True)
@@ -770,7 +771,7 @@ def test_show_resumes_when_the_transcript_asks(codex_home, monkeypatch):
 
 @pytest.mark.parametrize("flag", [[], ["--markdown"]])
 def test_show_prints_markdown_when_not_a_terminal(codex_home, capsys, flag):
-    from codex_tui import cli
+    from codex_tui.cli import commands as cli
 
     assert cli.main(["--codex-home", str(codex_home), "show", TESTS_169, *flag]) == 0
     out = capsys.readouterr().out

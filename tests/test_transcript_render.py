@@ -12,6 +12,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from codex_tui.render import Block, BlockRenderer, build_blocks, search_text
+from codex_tui.render.blocks import DIVIDER, HEADER, OUTPUT, REASONING
+from codex_tui.render.renderer import OUTPUT_ROWS, duration
+from codex_tui.render.wrap import count_rows, fold_text, line_count
 from codex_tui.store.model import (
     AgentMessage,
     Reasoning,
@@ -23,10 +27,6 @@ from codex_tui.store.model import (
     Unknown,
     UserMessage,
 )
-from codex_tui.transcript import Block, BlockRenderer, build_blocks, search_text
-from codex_tui.transcript.blocks import DIVIDER, HEADER, OUTPUT, REASONING
-from codex_tui.transcript.render import OUTPUT_ROWS, duration
-from codex_tui.transcript.wrap import count_rows, fold_text, line_count
 
 ROOT = Path(__file__).resolve().parent.parent
 RENDERER = BlockRenderer()
@@ -47,7 +47,7 @@ def item_block(item, inherited: bool = False) -> Block:
 
 
 def test_render_package_does_not_import_textual() -> None:
-    code = ("import sys, codex_tui.transcript as t; t.BlockRenderer(); "
+    code = ("import sys, codex_tui.render as t; t.BlockRenderer(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, check=True)

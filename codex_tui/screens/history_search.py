@@ -26,6 +26,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
+from ..flows.resume import request_resume
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
 from ..store.query import cwd_matcher, normalize_path
@@ -38,7 +39,6 @@ from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
 from .history_chrome import PROMPTS, TRANSCRIPTS, HistoryChrome
 from .list_keys import LIST_BINDINGS, ListKeys
-from .resume_flow import request_resume
 
 PREVIEW_DELAY = 0.15  # the preview reads a session once the cursor rests on its row
 PREVIEW_BYTES = 256 * 1024  # read first for a preview (then all, if the turn is further)

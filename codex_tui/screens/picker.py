@@ -24,6 +24,9 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
+from ..flows import manage as manage_flow
+from ..flows.manage import MANAGE_BINDINGS, ManageActions, SessionChanged
+from ..flows.resume import request_resume
 from ..store import StoreError, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
@@ -33,10 +36,7 @@ from ..widgets.picker_header import PickerHeader, filter_option
 from ..widgets.preview import PreviewPane
 from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
-from . import manage_flow
 from .list_keys import LIST_BINDINGS, ListKeys
-from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
-from .resume_flow import request_resume
 
 if TYPE_CHECKING:
     from ..store.items import Thread

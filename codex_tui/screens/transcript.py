@@ -25,16 +25,16 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause, timefmt
+from ..flows import manage as manage_flow
+from ..flows.manage import MANAGE_BINDINGS, ManageActions, SessionChanged
+from ..flows.resume import request_resume
+from ..render import build_blocks
+from ..render.blocks import head_blocks, turn_blocks
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary, Turn
 from ..store.live import FUTURE_SLACK, LIVE_SECONDS, LiveThread
 from ..textutil import one_line
-from ..transcript import build_blocks
-from ..transcript.blocks import head_blocks, turn_blocks
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
-from . import manage_flow
-from .manage_flow import MANAGE_BINDINGS, ManageActions, SessionChanged
-from .resume_flow import request_resume
 
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first screen to be drawn

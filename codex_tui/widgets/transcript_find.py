@@ -14,8 +14,8 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from ..render import Block, search_text
 from ..store.fold import Needle
-from ..transcript import Block, search_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable

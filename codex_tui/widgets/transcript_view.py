@@ -28,9 +28,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from ..render import Block, BlockRenderer
+from ..render.blocks import HEADER, OUTPUT, REASONING
 from ..store.fold import Needle
-from ..transcript import Block, BlockRenderer
-from ..transcript.blocks import HEADER, OUTPUT, REASONING
 from .strip_cache import StripCache
 from .transcript_find import Match, TranscriptFind, highlight, restyle
 

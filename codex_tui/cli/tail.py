@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 
-from .store import fields as f
-from .store.model import Problem
-from .store.rollout import Record
-from .store.tail import POLL_SECONDS, TailBatch
-from .textutil import clip, one_line, printable
+from ..store import fields as f
+from ..store.model import Problem
+from ..store.rollout import Record
+from ..store.tail import POLL_SECONDS, TailBatch
+from ..textutil import clip, one_line, printable
 
 GIST_WIDTH = 160
 

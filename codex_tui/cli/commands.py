@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from .cli_args import build_parser, parse_args  # noqa: F401  (tests build the parser)
-from .store import Problem, StoreError, ThreadQuery, ThreadStore, ThreadSummary
-from .store.serialize import summary_json, thread_json
-from .textutil import clip, one_line, printable
+from ..store import Problem, StoreError, ThreadQuery, ThreadStore, ThreadSummary
+from ..store.serialize import summary_json, thread_json
+from ..textutil import clip, one_line, printable
+from .args import build_parser, parse_args  # noqa: F401  (tests build the parser)
 
 if TYPE_CHECKING:
-    from .resume import ResumeRequest
+    from ..resume import ResumeRequest
 
 TITLE_MAX = 200
 
@@ -37,8 +37,8 @@ def default_codex_home() -> str:
 def open_store(args: argparse.Namespace) -> ThreadStore:
     """The homes the options name (`--codex-home`, `--remote`, `--remote-command`; several
     are merged), this machine's writes through its codex when there is one."""
-    from .resume import codex_for_writes
-    from .store.thread_store.open import open_stores
+    from ..resume import codex_for_writes
+    from ..store.thread_store.open import open_stores
 
     store = open_stores(args.codex_home or [], args.remote or [], args.remote_command or [],
                         codex_bin=codex_for_writes(args.codex_bin),
@@ -52,7 +52,7 @@ def open_store(args: argparse.Namespace) -> ThreadStore:
 def resume_in_codex(args: argparse.Namespace, store: ThreadStore, request: ResumeRequest,
                     ) -> None:
     """Replace this process with the command that resumes the session where it lives."""
-    from .resume import exec_command, find_codex
+    from ..resume import exec_command, find_codex
 
     command = store.resume_command(request.thread_id, request.cwd,
                                    lambda: find_codex(args.codex_bin))
@@ -137,7 +137,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(thread_json(thread))
         return 0
-    from .export_markdown import thread_markdown
+    from ..export.markdown import thread_markdown
 
     _warn(thread.problems)
     sys.stdout.write(printable(thread_markdown(thread)))
@@ -159,7 +159,7 @@ def cmd_fork(args: argparse.Namespace) -> int:
 
 
 def manage_handlers() -> dict:
-    from . import cli_manage
+    from . import manage as cli_manage
 
     return {"archive": cli_manage.cmd_archive, "unarchive": cli_manage.cmd_unarchive,
             "rename": cli_manage.cmd_rename, "delete": cli_manage.cmd_delete,
@@ -173,7 +173,7 @@ def _interactive() -> bool:
 
 def show_transcript(args: argparse.Namespace, store: ThreadStore, thread_id: str) -> int:
     """The TUI on one session's transcript; `c` there resumes it as the picker does."""
-    from .app import CodexTuiApp
+    from ..app import CodexTuiApp
 
     request = CodexTuiApp(store, cwd=_cwd_or_none(), transcript=thread_id).run()
     if request is not None:
@@ -191,7 +191,7 @@ def _cwd_or_none() -> str | None:
 def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
     """The most recently updated active session for `cwd` (any directory when None), reading
     heads newest first and stopping at the first match."""
-    from .store.query import cwd_matcher, normalize_path, visible_source
+    from ..store.query import cwd_matcher, normalize_path, visible_source
 
     spellings = cwd_matcher(cwd) if cwd else None
     stubs = sorted((s for s in store.scan() if not s.archived),
@@ -208,9 +208,9 @@ def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
 def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     # The store first: a server's connection (ssh) starts now and overlaps importing the UI.
     store = open_store(args)
-    from .resume import ResumeRequest, find_codex
-    from .screens.picker import PickerFilters
-    from .store import LocalThreadStore
+    from ..resume import ResumeRequest, find_codex
+    from ..screens.picker import PickerFilters
+    from ..store import LocalThreadStore
 
     print_only = resume_mode and args.print
     if resume_mode and not print_only and isinstance(store, LocalThreadStore):
@@ -227,7 +227,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
             raise UsageError(f"no session to resume {where} (try --all)")
         request: ResumeRequest | None = ResumeRequest(chosen.id, chosen.cwd)
     else:
-        from .app import CodexTuiApp
+        from ..app import CodexTuiApp
 
         app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs),
                           resume_mode=resume_mode)
@@ -242,8 +242,8 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .store.history import TIERS
-    from .store.serialize import iso
+    from ..store.history import TIERS
+    from ..store.serialize import iso
 
     store = open_store(args)
     if args.query is None and not args.json and not args.cwd and _interactive():
@@ -300,7 +300,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def history_screen(args: argparse.Namespace, store: ThreadStore) -> int:
     """The TUI on the history search screen; resuming from it runs `codex resume`."""
-    from .app import CodexTuiApp
+    from ..app import CodexTuiApp
 
     request = CodexTuiApp(store, cwd=_cwd_or_none(), history=True).run()
     if request is not None:
@@ -309,7 +309,7 @@ def history_screen(args: argparse.Namespace, store: ThreadStore) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .store.serialize import iso
+    from ..store.serialize import iso
 
     store = open_store(args)
     if args.limit < 1:
@@ -363,11 +363,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_tail(args: argparse.Namespace) -> int:
-    from .tail_cmd import run_tail
+    from .tail import run_tail
 
     if args.lines < 0:
         raise UsageError("-n must be 0 or more")
-    from .store.thread_store import resolve_ref
+    from ..store.thread_store import resolve_ref
 
     store = open_store(args)
     summary = resolve_ref(args.id, store.scan())  # ids and names: no head need be read
@@ -375,7 +375,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .resume import CodexNotFound
+    from ..resume import CodexNotFound
 
     if argv is None:
         argv = sys.argv[1:]

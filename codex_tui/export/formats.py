@@ -8,7 +8,7 @@ import re
 
 import orjson
 
-from .store import StoreError, Thread, ThreadSummary
+from ..store import StoreError, Thread, ThreadSummary
 
 FORMATS = ("markdown", "html", "json")
 EXTENSIONS = {"markdown": ".md", "html": ".html", "json": ".json"}
@@ -31,15 +31,15 @@ def format_for_path(path: str) -> str | None:
 
 def render(thread: Thread, fmt: str) -> bytes:
     if fmt == "markdown":
-        from .export_markdown import thread_markdown
+        from .markdown import thread_markdown
 
         return thread_markdown(thread).encode("utf-8", "surrogatepass")
     if fmt == "html":
-        from .export_html import thread_html
+        from .html import thread_html
 
         return thread_html(thread).encode("utf-8", "surrogatepass")
     if fmt == "json":
-        from .store.serialize import thread_json
+        from ..store.serialize import thread_json
 
         return orjson.dumps(thread_json(thread), option=orjson.OPT_INDENT_2) + b"\n"
     raise StoreError(f"unknown export format {fmt!r}")
@@ -56,7 +56,7 @@ def default_filename(summary: ThreadSummary, fmt: str) -> str:
 def write_export(path: str, data: bytes, overwrite: bool = False) -> str:
     """Write an export file whole (temporary file + rename); refuse to replace an existing
     file unless `overwrite`. Returns the absolute path."""
-    from .store.atomic import replace_file, write_new_file
+    from ..store.atomic import replace_file, write_new_file
 
     path = os.path.abspath(os.path.expanduser(path))
     if os.path.isdir(path):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from .store.kinds import command_language
-from .store.model import (
+from ..store.kinds import command_language
+from ..store.model import (
     Aborted,
     AgentMessage,
     Compaction,
@@ -23,10 +23,10 @@ from .store.model import (
     UserMessage,
     WebSearch,
 )
-from .store.plans import progress
-from .store.serialize import iso
-from .store.web_search import describe
-from .timefmt import duration
+from ..store.plans import progress
+from ..store.serialize import iso
+from ..store.web_search import describe
+from ..timefmt import duration
 
 
 def fence(text: str, lang: str = "") -> str:

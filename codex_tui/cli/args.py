@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from . import __version__
+from .. import __version__
 
 # Options that may be given more than once, and the one-valued ones, that any subcommand
 # also accepts after its name (`codex-tui list --codex-home X`): parsed into LATE_* and

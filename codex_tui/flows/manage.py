@@ -105,7 +105,7 @@ def unarchive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> Non
 
 
 def rename(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
-    from .rename_dialog import RenameDialog
+    from ..dialogs.rename import RenameDialog
 
     def answered(name: str | None) -> None:
         if name is None:
@@ -141,7 +141,7 @@ def delete(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
         _run(screen, "delete", job)
 
     where = "archived_sessions/" if summary.archived else "sessions/"
-    from .confirm import ConfirmScreen  # (on first use: start-up need not build it)
+    from ..dialogs.confirm import ConfirmScreen  # (on first use: start-up need not build it)
 
     screen.app.push_screen(ConfirmScreen(
         f"“{_title(summary)}”\n{summary.id}\n\nIts {files} file{'s' if files != 1 else ''} "
@@ -151,8 +151,8 @@ def delete(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
 
 
 def export(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
-    from ..export import render, write_export
-    from .export_dialog import ExportDialog, ExportRequest
+    from ..dialogs.export import ExportDialog, ExportRequest
+    from ..export.formats import render, write_export
 
     def answered(request: ExportRequest | None) -> None:
         if request is None:

@@ -8,10 +8,10 @@ import sys
 
 import orjson
 
-from .cli import UsageError, _warn, open_store
-from .store import ThreadStore, ThreadSummary
-from .store.serialize import summary_json
-from .textutil import clip, one_line, printable
+from ..store import ThreadStore, ThreadSummary
+from ..store.serialize import summary_json
+from ..textutil import clip, one_line, printable
+from .commands import UsageError, _warn, open_store
 
 
 def _label(s: ThreadSummary) -> str:
@@ -77,7 +77,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import format_for_path, parse_format, render, write_export
+    from ..export.formats import format_for_path, parse_format, render, write_export
 
     to_stdout = args.output in (None, "-")
     if args.format:

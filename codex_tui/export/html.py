@@ -19,8 +19,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .store.kinds import command_language
-from .store.model import (
+from ..store.kinds import command_language
+from ..store.model import (
     Aborted,
     AgentMessage,
     Compaction,
@@ -36,10 +36,10 @@ from .store.model import (
     UserMessage,
     WebSearch,
 )
-from .store.plans import progress, step_mark
-from .store.serialize import iso
-from .store.web_search import describe
-from .timefmt import duration
+from ..store.plans import progress, step_mark
+from ..store.serialize import iso
+from ..store.web_search import describe
+from ..timefmt import duration
 
 PYGMENTS_STYLE = "friendly"
 OUTPUT_LIMIT = 200_000  # characters of one tool output shown; the rest is cut, and said so

@@ -20,7 +20,7 @@ Warn = Callable[[str], list[str]]
 
 
 class RenameDialog(ModalScreen[str | None]):
-    CSS_PATH = "rename_dialog.tcss"
+    CSS_PATH = "rename.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, summary: ThreadSummary, warnings: Warn | None = None) -> None:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
 
-from ..export import EXTENSIONS, FORMATS, default_filename, format_for_path
+from ..export.formats import EXTENSIONS, FORMATS, default_filename, format_for_path
 from ..store import ThreadSummary
 from ..textutil import one_line
 
@@ -30,7 +30,7 @@ class ExportRequest:
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
-    CSS_PATH = "export_dialog.tcss"
+    CSS_PATH = "export.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, summary: ThreadSummary, directory: str | None = None,

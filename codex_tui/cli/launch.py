@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from .cli import default_codex_home, main
+from .commands import default_codex_home, main
 
-DEMO_HOME = Path(__file__).resolve().parent.parent / "assets" / "demo-codex-home"
+DEMO_HOME = Path(__file__).resolve().parents[2] / "assets" / "demo-codex-home"
 
 
 def launch_args(argv: list[str]) -> list[str]:

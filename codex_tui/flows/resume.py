@@ -37,7 +37,7 @@ def request_resume(screen: Screen, store: ThreadStore, summary: ThreadSummary) -
         app.exit(ResumeRequest(restored.id, restored.cwd))
 
     title = one_line(summary.title) or summary.id
-    from .confirm import ConfirmScreen  # (on first use: start-up need not build it)
+    from ..dialogs.confirm import ConfirmScreen  # (on first use: start-up need not build it)
 
     app.push_screen(ConfirmScreen(
         f"“{title[:200]}” is archived, and Codex refuses to resume archived sessions.",

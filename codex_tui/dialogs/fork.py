@@ -69,7 +69,7 @@ def turn_row(turn: Turn, kept: bool, cut: bool) -> Text:
 
 
 class ForkDialog(ModalScreen[ForkRequest | None]):
-    CSS_PATH = "fork_dialog.tcss"
+    CSS_PATH = "fork.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "confirm", "Fork", show=False),
@@ -231,7 +231,7 @@ class ForkDialog(ModalScreen[ForkRequest | None]):
 class ForkDone(ModalScreen[str | None]):
     """After the fork: "resume", "open" (its transcript), or None (back)."""
 
-    CSS_PATH = "fork_dialog.tcss"
+    CSS_PATH = "fork.tcss"
     BINDINGS = [
         Binding("escape", "choose('')", "Back"),
         Binding("c", "choose('resume')", "Resume"),
@@ -320,11 +320,11 @@ async def _fork(app: App, store: ThreadStore, request: ForkRequest,
 
     def then(choice: str | None) -> None:
         if choice == "resume":
-            from .resume_flow import request_resume
+            from ..flows.resume import request_resume
 
             request_resume(app.screen, store, fork)
         elif choice == "open":
-            from .transcript import TranscriptScreen
+            from ..screens.transcript import TranscriptScreen
 
             app.push_screen(TranscriptScreen(store, fork.id, now=now))
 
