@@ -7,7 +7,9 @@ ThreadStore's own single writes (store/bulk.py), on the files and through Codex'
 
 The home is only read: each path works on its own copy (`cp -a` into --work, removed
 afterwards unless --keep). The sessions archived are the `--count` with the oldest
-activity (prune's order), as `codex-tui prune --all --older-than ... --archive` picks them.
+activity (prune's order), as `codex-tui prune --all --older-than ... --archive` picks them;
+for the app-server path 0.20-era sessions are left out (Codex cannot read them, so those
+are written on the files whatever the path).
 Timed: from the first write to the last outcome (the listing before is not counted; it is
 reported apart). Afterwards a fresh store lists the copy again and the archived count is
 checked.
@@ -61,8 +63,10 @@ def one_path(opts: argparse.Namespace, path: str) -> dict[str, Any]:
     try:
         store = LocalThreadStore(str(work), codex_bin=codex_bin)
         t0 = time.perf_counter()
-        chosen = select(every_thread(store), PruneRule("archive"),
-                        datetime.now(UTC))[: opts.count]
+        chosen = select(every_thread(store), PruneRule("archive"), datetime.now(UTC))
+        if path != "files":  # Codex cannot read 0.20-era sessions: they go by the files
+            chosen = [s for s in chosen if s.format != "bare"]
+        chosen = chosen[: opts.count]
         listed = time.perf_counter() - t0
         t1 = time.perf_counter()
         outcomes = []

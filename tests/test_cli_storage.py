@@ -1,0 +1,182 @@
+"""`codex-tui du` and `codex-tui prune` on the command line: the JSON shapes scripts rely on,
+figures against sizes computed here, a dry run that writes nothing (checksums), refusals in
+the exit status, and rules that cannot be applied."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from bulk_home import FORK, FORK_SOURCE, SPECS, build_home, disk_bytes, session_bytes, sid
+
+from codex_tui.cli import main
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return build_home(tmp_path / "home")
+
+
+def checksums(home: Path) -> dict[str, str]:
+    return {str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+            + f":{p.stat().st_mtime_ns}"
+            for p in sorted(home.rglob("*")) if p.is_file() and p.suffix != ".lock"}
+
+
+def cli(capsys, home: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--codex-home", str(home), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def where(home: Path, tid: str) -> set[str]:
+    return {p.relative_to(home).parts[0] for p in home.rglob(f"rollout-*{tid}*")}
+
+
+# -- du ------------------------------------------------------------------------------------
+
+def test_du_json_against_the_disk(capsys, home):
+    code, out, _ = cli(capsys, home, "du", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["by"] == "project"
+    assert data["total_bytes"] == disk_bytes(home)
+    assert data["files"]["sessions/"] == disk_bytes(home / "sessions")
+    assert data["files"]["archived_sessions/"] == disk_bytes(home / "archived_sessions")
+    assert data["files"]["history.jsonl"] == (home / "history.jsonl").stat().st_size
+    groups = {g["key"]: g for g in data["groups"]}
+    alpha = [s for s in SPECS if s.cwd == "/home/dev/alpha"]
+    assert groups["/home/dev/alpha"] == {
+        "key": "/home/dev/alpha", "sessions": 4,
+        "bytes": sum(session_bytes(home, s.id) for s in alpha),
+        "archived_sessions": 1,
+        "archived_bytes": sum(session_bytes(home, s.id) for s in alpha if s.archived)}
+    assert data["largest"][0]["id"] == sid(1)
+    assert data["largest"][0]["bytes"] == session_bytes(home, sid(1))
+    assert set(data["largest"][0]) >= {"id", "title", "cwd", "bytes"}
+
+
+@pytest.mark.parametrize("by", ["month", "source", "size"])
+def test_du_groupings(capsys, home, by):
+    code, out, _ = cli(capsys, home, "du", "--by", by, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["by"] == by
+    assert sum(g["sessions"] for g in data["groups"]) == len(SPECS) + 2
+    assert sum(g["bytes"] for g in data["groups"]) == \
+        disk_bytes(home / "sessions") + disk_bytes(home / "archived_sessions")
+
+
+def test_du_text(capsys, home):
+    code, out, _ = cli(capsys, home, "du", "--top", "2", "--largest", "1")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{home}: ")
+    assert "10 sessions (2 archived)" in lines[0]
+    alpha = next(ln for ln in lines if ln.endswith("/home/dev/alpha"))
+    assert "████████████████████" in alpha  # the biggest group fills its bar
+    assert "2 more" in out and "--top 0 shows all" in out
+    assert sid(1) in out.split("Largest sessions")[1]
+
+
+def test_du_writes_nothing(capsys, home):
+    before = checksums(home)
+    cli(capsys, home, "du")
+    cli(capsys, home, "du", "--json", "--by", "size")
+    assert checksums(home) == before
+
+
+# -- prune ---------------------------------------------------------------------------------
+
+def test_prune_dry_run_changes_nothing(capsys, home):
+    before = checksums(home)
+    code, out, _ = cli(capsys, home, "prune", "--all", "--older-than", "90d", "--archive",
+                       "--json")
+    assert checksums(home) == before
+    data = json.loads(out)
+    assert data["dry_run"] is True
+    results = {s["id"]: s for s in data["sessions"]}
+    assert set(results) == {sid(1), sid(2), FORK_SOURCE, FORK}
+    first = results[sid(1)]
+    assert {k: first[k] for k in ("action", "result", "bytes", "reason")} == {
+        "action": "archive", "result": "would", "bytes": session_bytes(home, sid(1)),
+        "reason": None}
+    assert first["path"].endswith(f"{sid(1)}.jsonl")
+    assert results[FORK_SOURCE]["result"] == "refused"
+    assert "forked history still references it" in results[FORK_SOURCE]["reason"]
+    assert data["total_bytes"] == sum(s["bytes"] for s in data["sessions"]
+                                      if s["result"] == "would")
+    assert code == 1  # something would be refused
+
+    code, out, _ = cli(capsys, home, "prune", "--cwd", "/home/dev/alpha", "--older-than",
+                       "90d", "--archive")
+    assert code == 0
+    assert "would archive 2 sessions" in out and "--yes" in out
+    assert checksums(home) == before
+
+
+def test_prune_archive_with_a_refusal(capsys, home):
+    locks = home / "thread-writer-locks"
+    locks.mkdir()
+    fd = os.open(locks / f"{sid(2)}.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        code, out, _ = cli(capsys, home, "prune", "--cwd", "/home/dev/alpha",
+                           "--older-than", "30d", "--archive", "--yes", "--json")
+    finally:
+        os.close(fd)
+    data = json.loads(out)
+    assert code == 1
+    assert data["dry_run"] is False
+    assert [(s["id"], s["result"]) for s in data["sessions"]] == [
+        (sid(1), "done"), (sid(2), "refused")]
+    assert "is open in Codex" in data["sessions"][1]["reason"]
+    assert data["total_bytes"] == data["sessions"][0]["bytes"]
+    assert where(home, sid(1)) == {"archived_sessions"}
+    assert where(home, sid(2)) == {"sessions"}
+
+
+def test_prune_delete_archived_and_text_output(capsys, home):
+    code, out, _ = cli(capsys, home, "prune", "--all", "--delete", "--yes")
+    assert code == 0
+    assert where(home, sid(4)) == where(home, sid(8)) == set()
+    assert "deleted 2 sessions" in out
+    assert where(home, sid(1)) == {"sessions"}  # active ones are not deleted by default
+
+
+def test_prune_delete_active_needs_include_active(capsys, home):
+    before = checksums(home)
+    code, _, err = cli(capsys, home, "prune", "--all", "--active", "--delete", "--yes")
+    assert code == 2 and "--include-active" in err
+    assert checksums(home) == before
+    code, out, _ = cli(capsys, home, "prune", "--cwd", "/home/dev/beta", "--source",
+                       "sub-agent", "--delete", "--include-active", "--yes", "--json")
+    assert code == 0
+    assert [s["id"] for s in json.loads(out)["sessions"]] == [sid(6)]
+    assert where(home, sid(6)) == set()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--archive"], "--cwd PATH"),
+    (["--all", "--archive", "--older-than", "soon"], "not a duration"),
+    (["--all", "--archive", "--larger-than", "big"], "not a size"),
+    (["--all", "--archived", "--archive"], "already archived"),
+])
+def test_prune_rules_that_cannot_be_applied(capsys, home, args, words):
+    code, _, err = cli(capsys, home, "prune", *args)
+    assert code == 2 and words in err
+
+
+def test_prune_larger_than(capsys, home):
+    code, out, _ = cli(capsys, home, "prune", "--all", "--larger-than", "250K", "--archive",
+                       "--json")
+    assert code == 0
+    assert {s["id"] for s in json.loads(out)["sessions"]} == {sid(1), sid(2)}
+
+
+def test_prune_nothing_matches(capsys, home):
+    code, out, err = cli(capsys, home, "prune", "--cwd", "/nowhere", "--archive", "--yes")
+    assert code == 0 and "nothing to do" in out + err
