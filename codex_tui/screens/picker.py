@@ -80,6 +80,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
+        Binding("D", "storage", "Disk use"),
         *MANAGE_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
@@ -499,6 +500,20 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         from .history_search import HistorySearchScreen  # not needed to start
 
         self.app.push_screen(HistorySearchScreen(self.store, cwd=self.cwd, now=self._now))
+
+    def action_storage(self) -> None:
+        self.app.open_storage()  # type: ignore[attr-defined]
+
+    def show_directory(self, cwd: str) -> None:
+        """This directory's sessions, every source (from the Storage screen's projects)."""
+        self.cwd = cwd
+        self._cwd_spellings = cwd_matcher(cwd)
+        self._data_version += 1  # (the rows kept are another directory's)
+        search = self.query_one("#picker-search", Input)
+        if search.value:
+            search.value = ""
+        self._toggle(all_dirs=False, all_sources=True)
+        self.query_one(SessionList).focus()
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
