@@ -231,6 +231,8 @@ class StorageScreen(Screen):
         largest = self.query_one("#storage-largest", OptionList)
         largest.clear_options()
         largest.add_options(options)
+        if options:
+            largest.highlighted = 0
 
     # -- actions ---------------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import StoreError
+from .model import ThreadSummary
 
 if TYPE_CHECKING:
-    from .model import ThreadSummary
     from .thread_store.protocol import ThreadStore
 
 DONE, WOULD, REFUSED, NOT_REACHED = "done", "would", "refused", "not reached"
@@ -37,6 +37,7 @@ class BulkOutcome(NamedTuple):
     result: str  # DONE | WOULD | REFUSED | NOT_REACHED
     reason: str | None = None  # why it was refused (the store's words)
     via: str | None = None  # how the write went ("codex app-server 0.171.0", "files: ...")
+    after: ThreadSummary | None = None  # the session as the write left it (None: deleted)
 
 
 def _store_write(action: str) -> Write:
@@ -86,11 +87,12 @@ def run(store: ThreadStore, summaries: Sequence[ThreadSummary], action: str,
             yield _outcome(summary, action, REFUSED, refused[summary.id])
             continue
         try:
-            do(store, summary)
+            after = do(store, summary)
         except (StoreError, OSError) as exc:
             yield _outcome(summary, action, REFUSED, _words(exc), _via(store, write))
             continue
-        yield _outcome(summary, action, DONE, None, _via(store, write))
+        yield _outcome(summary, action, DONE, None, _via(store, write))._replace(
+            after=after if isinstance(after, ThreadSummary) else None)
 
 
 def _via(store: ThreadStore, write: Write | None) -> str | None:
