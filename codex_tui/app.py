@@ -114,6 +114,6 @@ class CodexTuiApp(App[ResumeRequest | None]):
     def open_fork(self, thread_id: str, turn: int | None) -> None:
         """The fork dialog on `thread_id`, its cut at `turn` (None: the last turn); then the
         fork is written and the new session offered to resume or read."""
-        from .dialogs.fork import start_fork
+        from .flows.fork import start_fork
 
         start_fork(self, self.store, thread_id, turn, now=self.now)

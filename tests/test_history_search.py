@@ -102,7 +102,7 @@ async def test_typing_filters_and_highlights(codex_home):
                                   "interactive question about the picker in alpha"]
         lst = app.screen.query_one(HistoryList)
         text = lst._row_text(lst.rows[0], 100)
-        match = lst.get_component_rich_style("session-list--match", partial=True)
+        match = lst.get_component_rich_style("row-list--match", partial=True)
         styled = {i for span in text.spans if span.style == match
                   for i in range(span.start, span.end)}
         at = text.plain.index("alpha")
@@ -219,7 +219,7 @@ async def test_missing_session_is_marked_and_not_opened(codex_home):
         await settle(pilot)
         s = screen(app)
         assert s.history.bad_lines == 1
-        assert "1 unreadable line skipped" in s._status().plain
+        assert "1 unreadable line skipped" in s.status().plain
         first = rows(app)[0]
         assert first.session_id == MISSING
         lst = app.screen.query_one(HistoryList)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 
+from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -32,8 +33,8 @@ MANAGE_ACTIONS = frozenset({"archive", "unarchive", "rename", "delete", "export"
 
 
 class SessionChanged(Message):
-    """A session was archived, unarchived, renamed (summary is the new one) or deleted
-    (summary is None)."""
+    """A session was archived, unarchived, renamed or forked (summary is the new one, for a
+    fork the fork's) or deleted (summary is None)."""
 
     bubble = False
 
@@ -55,10 +56,10 @@ def _via(store: ThreadStore) -> str:
     return f" (via {via})" if via else ""
 
 
-def _broadcast(screen: Screen, action: str, thread_id: str,
-               summary: ThreadSummary | None) -> None:
-    for other in screen.app.screen_stack:
-        other.post_message(SessionChanged(action, thread_id, summary))
+def announce(app: App, action: str, thread_id: str, summary: ThreadSummary | None) -> None:
+    """Tell every screen (the picker below a transcript, too) what a write did."""
+    for screen in app.screen_stack:
+        screen.post_message(SessionChanged(action, thread_id, summary))
 
 
 def _run(screen: Screen, action: str, job: Callable[[], str | None]) -> None:
@@ -86,7 +87,7 @@ def _run(screen: Screen, action: str, job: Callable[[], str | None]) -> None:
 def archive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
     def job() -> str:
         new = store.archive(summary.id)
-        _broadcast(screen, "archive", summary.id, new)
+        announce(screen.app, "archive", summary.id, new)
         if note := store.codex_index_note(summary.id):
             screen.app.notify(note, severity="warning", timeout=15)
         return (f"Archived “{_title(new)}”{_via(store)}. Codex will not resume it until it is "
@@ -98,7 +99,7 @@ def archive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
 def unarchive(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
     def job() -> str:
         new = store.unarchive(summary.id)
-        _broadcast(screen, "unarchive", summary.id, new)
+        announce(screen.app, "unarchive", summary.id, new)
         return f"Unarchived “{_title(new)}”{_via(store)}: back among the active sessions."
 
     _run(screen, "unarchive", job)
@@ -113,7 +114,7 @@ def rename(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
 
         def job() -> str:
             new, warnings = store.set_name(summary.id, name)
-            _broadcast(screen, "rename", summary.id, new)
+            announce(screen.app, "rename", summary.id, new)
             for warning in warnings:
                 screen.app.notify(warning, severity="warning", timeout=10)
             return (f"Named “{_title(new)}”{_via(store)}: "
@@ -135,7 +136,7 @@ def delete(screen: Screen, store: ThreadStore, summary: ThreadSummary) -> None:
 
         def job() -> str:
             store.delete(summary.id)
-            _broadcast(screen, "delete", summary.id, None)
+            announce(screen.app, "delete", summary.id, None)
             return f"Deleted “{_title(summary)}”{_via(store)}."
 
         _run(screen, "delete", job)

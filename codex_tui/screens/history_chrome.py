@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from ..textutil import one_line
-from ..widgets.picker_header import PickerHeader, filter_option
+from ..widgets.list_header import Filter
 
 if TYPE_CHECKING:
     from ..store.history import History, HistoryResult
@@ -37,17 +37,12 @@ class HistoryChrome:
     _index_stats: UpdateStats | None
     _sessions_done: bool
 
-    def _placeholder(self) -> str:
+    def placeholder(self) -> str:
         if self.mode == PROMPTS:
             return "Search every prompt you typed into Codex (fuzzy; Tab: transcripts)"
         return "Search the text of every transcript: messages and commands (Tab: prompts)"
 
-    def _update_chrome(self) -> None:
-        self.query_one(PickerHeader).show(self._status(), self._filter_bar())
-        if not self.list.rows:
-            self.list.set_empty_message(self._empty_message())
-
-    def _status(self) -> Text:
+    def status(self) -> Text:
         status = Text()
         if self.mode == PROMPTS:
             status.append("Prompt history", style="bold")
@@ -89,16 +84,14 @@ class HistoryChrome:
             status.append("  ·  reading sessions…", style="italic")
         return status
 
-    def _filter_bar(self) -> Text:
-        bar = Text()
-        filter_option(bar, "tab", "Search", [("Prompts", self.mode == PROMPTS),
-                                             ("Transcripts", self.mode == TRANSCRIPTS)])
+    def filter_bar(self) -> list[Filter]:
         where = one_line(self.cwd) if self.cwd else "?"
-        filter_option(bar, "^t", "Dir", [(f"This ({where})", self.this_dir),
-                                         ("All", not self.this_dir)])
-        return bar
+        return [Filter("tab", "Search", [("Prompts", self.mode == PROMPTS),
+                                         ("Transcripts", self.mode == TRANSCRIPTS)]),
+                Filter("^t", "Dir", [(f"This ({where})", self.this_dir),
+                                     ("All", not self.this_dir)])]
 
-    def _empty_message(self) -> Text:
+    def empty_message(self) -> Text:
         query = self._query.strip()
         if self.mode == TRANSCRIPTS:
             if self._index_state == "indexing" and not query:

@@ -16,11 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -31,26 +28,24 @@ from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
 from ..store.query import cwd_matcher, normalize_path
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
-from ..widgets.history_list import HistoryList
+from ..widgets.history_list import HistoryList, HistoryRow
 from ..widgets.history_preview import HistoryPreview
-from ..widgets.key_bar import KeyBar
-from ..widgets.picker_header import PickerHeader
-from ..widgets.search_input import SearchInput
-from ..widgets.session_list import SessionList
 from .history_chrome import PROMPTS, TRANSCRIPTS, HistoryChrome
-from .list_keys import LIST_BINDINGS, ListKeys
+from .list_screen import ListScreen
 
 PREVIEW_DELAY = 0.15  # the preview reads a session once the cursor rests on its row
 PREVIEW_BYTES = 256 * 1024  # read first for a preview (then all, if the turn is further)
 TEXT_SEARCH_DELAY = 0.08  # transcript searches wait this long for the next key
 TEXT_LIMIT = 200
 BATCH_SECONDS = 0.2
-NARROW_WIDTH = 100
 THREAD_CACHE = 4
 
 
-class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
+class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
     CSS_PATH = "history_search.tcss"
+    ID_PREFIX = "hs"
+    FOCUS_SEARCH = True
+    COMPACT_FILTERS = False  # (the directory's name says more than the labels would save)
 
     BINDINGS = [
         Binding("enter", "open", "Open at turn", priority=True),
@@ -58,7 +53,6 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         Binding("tab", "toggle_mode", "Prompts/Transcripts", key_display="tab", priority=True),
         Binding("ctrl+t", "toggle_dir", "This dir", key_display="^t"),
         Binding("escape", "escape", "Clear / back"),
-        *LIST_BINDINGS,
     ]
 
     class HistoryLoaded(Message):
@@ -106,14 +100,9 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
     def __init__(self, store: ThreadStore, *, cwd: str | None,
                  now: Callable[[], datetime] | None = None, mode: str = PROMPTS,
                  this_dir: bool = False, query: str = "") -> None:
-        super().__init__()
-        self.store = store
-        self.cwd = cwd
-        self._now = now
-        self.mode = mode
+        self.mode = mode  # (read by the placeholder, as the base class composes)
+        super().__init__(store, cwd=cwd, now=now, query=query)
         self.this_dir = this_dir and cwd is not None
-        self._initial_query = query
-        self._query = query
         self.history: History | None = None
         self._sessions: dict[str, ThreadSummary] = {}
         self._known: set[str] | None = None
@@ -137,9 +126,6 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         self.last_filter_seconds = 0.0  # read by benchmarks/
         self.filtered_at: float | None = None
 
-    def now(self) -> datetime:
-        return self._now() if self._now else datetime.now().astimezone()
-
     @property
     def loading(self) -> bool:
         """True while something this screen shows is still being read (tests wait on it)."""
@@ -148,31 +134,17 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
 
     # -- layout ----------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield PickerHeader(id="hs-header")
-        yield SearchInput(value=self._initial_query, placeholder=self._placeholder(),
-                          id="hs-search")
-        with Horizontal(id="hs-body"):
-            yield HistoryList(id="hs-list")
-            yield HistoryPreview(id="hs-preview")
-        yield KeyBar()
+    def make_list(self, *, id: str) -> HistoryList:
+        return HistoryList(id=id)
 
-    def on_mount(self) -> None:
-        search = self.query_one("#hs-search", Input)
-        search.focus()
-        self.watch(search, "value", self._on_search, init=False)
-        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
-        self._update_chrome()
+    def make_preview(self, *, id: str) -> HistoryPreview:
+        return HistoryPreview(id=id)
+
+    def mounted(self) -> None:
+        self.update_chrome()
         self.load_history()
         if self.mode == TRANSCRIPTS:
             self.index_transcripts()
-
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-
-    @property
-    def list(self) -> HistoryList:
-        return self.query_one(HistoryList)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -224,7 +196,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         self._freeze_if_loaded()
         if self.mode == PROMPTS:
             self.refilter()
-        self._update_chrome()
+        self.update_chrome()
 
     @on(SessionsLoaded)
     def _on_sessions(self, message: SessionsLoaded) -> None:
@@ -239,7 +211,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         if self.this_dir:
             self.refilter()  # the directory filter depends on what is known
         else:
-            self._update_chrome()
+            self.update_chrome()
         self._refresh_preview_heading()
 
     @on(Worker.StateChanged)
@@ -258,7 +230,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
                 self.history = History([], error=str(error))
         self.notify(f"{event.worker.description} failed: {type(error).__name__}: {error}",
                     severity="error", timeout=10)
-        self._update_chrome()
+        self.update_chrome()
 
     # -- the directory filter ------------------------------------------------------------------
 
@@ -274,13 +246,6 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
 
     # -- prompts ---------------------------------------------------------------------------
 
-    def _on_search(self, value: str) -> None:
-        # As the key changes the value (a watcher), so that the key and the rows it selects
-        # are drawn in one frame.
-        self._query = value
-        self.list.reset_cursor()
-        self.refilter()
-
     def refilter(self) -> None:
         if self.mode == TRANSCRIPTS:
             self._search_transcripts()
@@ -295,7 +260,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
                        now=self.now())
         self.last_filter_seconds = time.perf_counter() - started
         self.filtered_at = time.perf_counter()
-        self._update_chrome()
+        self.update_chrome()
 
     # -- transcripts -----------------------------------------------------------------------
 
@@ -325,7 +290,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
                 self._search_transcripts()
         elif self._index_state is None:
             self._index_state = "indexing"
-        self._update_chrome()
+        self.update_chrome()
 
     def _search_transcripts(self) -> None:
         query = self._query.strip()
@@ -339,10 +304,10 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
             self._text_pending = False
             self.list.show([], query="", sessions=self._sessions, known=self._known,
                            now=self.now())
-            self._update_chrome()
+            self.update_chrome()
             return
         self._text_pending = True
-        self._update_chrome()
+        self.update_chrome()
         self.search_text(query, key, threads)
 
     @work(thread=True, exclusive=True, group="text-search", exit_on_error=False)
@@ -362,7 +327,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         self._text_pending = False
         self.list.show(message.result.hits, query=message.query, sessions=self._sessions,
                        known=self._known, now=self.now())
-        self._update_chrome()
+        self.update_chrome()
 
     # -- preview ---------------------------------------------------------------------------
 
@@ -372,9 +337,9 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
     def _missing(self, sid: str) -> bool:
         return self._known is not None and sid not in self._known
 
-    @on(SessionList.Highlighted)
-    def _on_highlight(self, event: SessionList.Highlighted) -> None:
-        row = event.summary
+    @on(HistoryList.Highlighted)
+    def _on_highlight(self, event: HistoryList.Highlighted[HistoryRow]) -> None:
+        row = event.row
         if row is None:
             self._preview_for = None
             self._preview_pending = False
@@ -483,7 +448,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
     def _on_submit(self) -> None:
         self.action_open()
 
-    @on(SessionList.Selected)
+    @on(HistoryList.Selected)
     def _on_selected(self) -> None:
         self.action_open()
 
@@ -537,7 +502,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
 
     def action_toggle_mode(self) -> None:
         self.mode = TRANSCRIPTS if self.mode == PROMPTS else PROMPTS
-        self.query_one("#hs-search", Input).placeholder = self._placeholder()
+        self.search.placeholder = self.placeholder()
         self.list.reset_cursor()
         self._preview_for = None
         if self.mode == TRANSCRIPTS:
@@ -546,7 +511,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
                 self._index_state = "indexing"
                 self.index_transcripts()
         self.refilter()
-        self._update_chrome()
+        self.update_chrome()
 
     def action_toggle_dir(self) -> None:
         if self.cwd is None:
@@ -557,7 +522,7 @@ class HistorySearchScreen(HistoryChrome, ListKeys, Screen):
         self.refilter()
 
     def action_escape(self) -> None:
-        search = self.query_one("#hs-search", Input)
+        search = self.search
         if search.value:
             search.value = ""
         else:

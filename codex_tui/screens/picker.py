@@ -9,17 +9,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -31,12 +28,10 @@ from ..store import StoreError, ThreadStore, ThreadSummary
 from ..store.query import cwd_matcher, normalize_path, visible_source
 from ..store.search import SummarySearch
 from ..textutil import one_line
-from ..widgets.key_bar import KeyBar
-from ..widgets.picker_header import PickerHeader, filter_option
+from ..widgets.list_header import Filter
 from ..widgets.preview import PreviewPane
-from ..widgets.search_input import SearchInput
 from ..widgets.session_list import SessionList
-from .list_keys import LIST_BINDINGS, ListKeys
+from .list_screen import ListScreen
 
 if TYPE_CHECKING:
     from ..store.items import Thread
@@ -46,7 +41,6 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
-NARROW_WIDTH = 100  # below this many columns the preview pane is hidden
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
@@ -62,8 +56,9 @@ class PickerFilters(NamedTuple):
     home: str | None = None  # only this machine or home's sessions (None: every one)
 
 
-class PickerScreen(ListKeys, ManageActions, Screen):
+class PickerScreen(ManageActions, ListScreen[SessionList]):
     CSS_PATH = "picker.tcss"
+    ID_PREFIX = "picker"
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
@@ -85,7 +80,6 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
-        *LIST_BINDINGS,
     ]
 
     class SummariesLoaded(Message):
@@ -112,12 +106,9 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             self.thread = thread
 
     def __init__(self, store: ThreadStore, *, cwd: str | None, filters: PickerFilters,
-                 now=None, resume_mode: bool = False) -> None:
-        super().__init__()
-        self.store = store
-        self.cwd = cwd
+                 now: Callable[[], datetime] | None = None, resume_mode: bool = False) -> None:
+        super().__init__(store, cwd=cwd, now=now)
         self.filters = filters
-        self._now = now
         self._summaries: dict[str, ThreadSummary] = {}
         self._search = SummarySearch()
         self._data_version = 0
@@ -127,7 +118,6 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         self._total_count = 0
         self._cwd_spellings = cwd_matcher(cwd) if cwd else set()
         self._loading = True
-        self._query = ""
         self._preview_for: str | None = None
         self.resume_mode = resume_mode  # Enter resumes (`codex-tui resume`), else opens
         # Timings read by benchmarks/: when rows first reached the screen, last filter cost.
@@ -142,26 +132,18 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         """True until every session has been listed and read."""
         return self._loading
 
-    def now(self) -> datetime:
-        return self._now() if self._now else datetime.now().astimezone()
-
     # -- layout ----------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        # Few widgets on purpose: each one costs start-up time in styling and layout.
-        yield PickerHeader(id="picker-header")
-        yield SearchInput(placeholder="Type / to search title, name, directory, branch, id",
-                    id="picker-search")
-        with Horizontal(id="picker-body"):
-            yield SessionList(id="picker-list")
-            yield PreviewPane(id="picker-preview")
-        yield KeyBar()
+    def make_list(self, *, id: str) -> SessionList:
+        return SessionList(id=id)
 
-    def on_mount(self) -> None:
-        self.query_one(SessionList).focus()
-        self.watch(self.query_one("#picker-search", Input), "value", self._on_search,
-                   init=False)
-        self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
+    def make_preview(self, *, id: str) -> PreviewPane:
+        return PreviewPane(id=id)
+
+    def placeholder(self) -> str:
+        return "Type / to search title, name, directory, branch, id"
+
+    def mounted(self) -> None:
         # A first screen of rows, read here so that it is in the first frame: the cache's
         # newest rows for this directory, or (cold) a few dozen heads, within a budget.
         first = self.store.first_page(None if self.filters.all_dirs else self.cwd,
@@ -171,15 +153,9 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             self._data_version += 1
             self.refilter()
         else:
-            self._update_chrome()
+            self.update_chrome()
         self.load_sessions(wait_for_paint=bool(first))
         self.set_interval(CLOCK_SECONDS, self._tick)
-
-    def on_resize(self) -> None:
-        # The preview needs room; on narrow terminals the list gets the whole width. Only a
-        # change of class restyles the screen (which costs a frame).
-        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
-        self._update_header()
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
@@ -224,7 +200,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             for s in message.summaries:
                 self._summaries[s.id] = s
         if message.failures is not None:
-            self.query_one(SessionList).set_notices(
+            self.list.set_notices(
                 [f"{home}: {one_line(why)}" for home, why in message.failures])
         self._data_version += 1
         self._loading = not message.done
@@ -264,7 +240,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             self.load_preview(self._preview_for)  # the highlighted session grew
 
     def _tick(self) -> None:
-        self.query_one(SessionList).set_now(self.now())
+        self.list.set_now(self.now())
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
@@ -277,7 +253,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             gcpause.resume()
             self.notify(f"Could not read sessions: {event.worker.error}", severity="error",
                         timeout=10)
-            self._update_chrome()
+            self.update_chrome()
 
     # -- filtering ---------------------------------------------------------------------------
 
@@ -314,28 +290,22 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         rows = self._sorted_base()
         if self._query.strip():
             rows = self._search.filter(rows, self._query)  # keeps the order
-        session_list = self.query_one(SessionList)
+        session_list = self.list
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
                               now=self.now(), created=self.filters.sort == "created",
                               homes=self.store.homes if self.filters.home is None else None)
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
-        self._update_chrome()
+        self.update_chrome()
 
     @on(SessionList.RowsPainted)
     def _rows_painted(self) -> None:
         self.first_rows_painted_at = time.perf_counter()
         self._first_paint.set()
 
-    def _update_chrome(self) -> None:
-        session_list = self.query_one(SessionList)
-        self._update_header()
-        if not session_list.rows:
-            session_list.set_empty_message(self._empty_message())
-
-    def _update_header(self) -> None:
-        rows = self.query_one(SessionList).rows
+    def status(self) -> Text:
+        rows = self.list.rows
         total = self._total()
         where = "every directory" if self.filters.all_dirs else one_line(self.cwd or "?")
         if self.filters.home is not None:
@@ -350,7 +320,7 @@ class PickerScreen(ListKeys, ManageActions, Screen):
                               style="italic")
             else:  # every row read, more still arriving (a server's pages)
                 status.append(f"  ·  listing… {done:,} so far", style="italic")
-        self.query_one(PickerHeader).show(status, self._filter_bar())
+        return status
 
     def _total(self) -> int:
         """Sessions in the current status (active or archived), counted once per change."""
@@ -361,29 +331,24 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             self._total_key = key
         return self._total_count
 
-    def _filter_bar(self) -> Text:
-        full = self._filter_text(compact=False)
-        return full if full.cell_len <= self.size.width - 2 else self._filter_text(compact=True)
-
-    def _filter_text(self, compact: bool) -> Text:
+    def filter_bar(self) -> list[Filter]:
         f = self.filters
-        bar = Text()
-
-        def option(key: str, label: str, choices: Iterable[tuple[str, bool]]) -> None:
-            filter_option(bar, key, label, choices, compact)
-
-        option("a", "Dir", [("This", not f.all_dirs), ("All", f.all_dirs)])
-        option("r", "Status", [("Active", not f.archived), ("Archived", f.archived)])
-        option("s", "Sort", [("Updated", f.sort == "updated"), ("Created", f.sort == "created")])
-        option("i", "Sources", [("Interactive+exec" if not compact else "Usual",
-                                 not f.all_sources), ("All", f.all_sources)])
+        bar = [
+            Filter("a", "Dir", [("This", not f.all_dirs), ("All", f.all_dirs)]),
+            Filter("r", "Status", [("Active", not f.archived), ("Archived", f.archived)]),
+            Filter("s", "Sort", [("Updated", f.sort == "updated"),
+                                 ("Created", f.sort == "created")]),
+            Filter("i", "Sources", [("Interactive+exec", not f.all_sources),
+                                    ("All", f.all_sources)], short=["Usual", "All"]),
+        ]
         homes = self.store.homes
         if len(homes) > 1:
-            option("m", "Home", [("All", f.home is None),
-                                 *((h if not compact else h[:12], f.home == h) for h in homes)])
+            bar.append(Filter("m", "Home", [("All", f.home is None),
+                                            *((h, f.home == h) for h in homes)],
+                              short=["All", *(h[:12] for h in homes)]))
         return bar
 
-    def _empty_message(self) -> Text:
+    def empty_message(self) -> Text:
         if self._loading and not self._summaries:
             return Text("Reading sessions…", style="italic")
         if self._query.strip():
@@ -399,23 +364,16 @@ class PickerScreen(ListKeys, ManageActions, Screen):
 
     # -- search ------------------------------------------------------------------------------
 
-    def _on_search(self, value: str) -> None:
-        # A watcher, not Input.Changed: it runs as the key changes the value, so the typed
-        # character and the rows it selects are drawn in one frame.
-        self._query = value
-        self.query_one(SessionList).reset_cursor()  # a new search starts at its best match
-        self.refilter()
-
     @on(Input.Submitted, "#picker-search")
     def _on_search_submit(self) -> None:
-        self.query_one(SessionList).action_select()
+        self.list.action_select()
 
     # -- preview -----------------------------------------------------------------------------
 
     @on(SessionList.Highlighted)
     def _on_highlight(self, event: SessionList.Highlighted) -> None:
         preview = self.query_one(PreviewPane)
-        summary = event.summary
+        summary = event.row
         if summary is None:
             self._preview_for = None
             preview.show(None, None, self.now())
@@ -454,9 +412,9 @@ class PickerScreen(ListKeys, ManageActions, Screen):
     @on(SessionList.Selected)
     def _on_selected(self, event: SessionList.Selected) -> None:
         if self.resume_mode:
-            self.resume(event.summary)
+            self.resume(event.row)
         else:
-            self.open_transcript(event.summary)
+            self.open_transcript(event.row)
 
     def resume(self, summary: ThreadSummary) -> None:
         request_resume(self, self.store, summary)
@@ -480,13 +438,13 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         return True
 
     def _selected(self) -> ThreadSummary | None:
-        return self.query_one(SessionList).current
+        return self.list.current
 
     def action_open_selected(self) -> None:
-        self.query_one(SessionList).action_select()
+        self.list.action_select()
 
     def action_resume_selected(self) -> None:
-        self.query_one(SessionList).action_select()
+        self.list.action_select()
 
     def action_transcript(self) -> None:
         if (summary := self._selected()) is not None:
@@ -524,7 +482,8 @@ class PickerScreen(ListKeys, ManageActions, Screen):
 
     @on(SessionChanged)
     def _on_session_changed(self, message: SessionChanged) -> None:
-        """A write went through (here or on a screen above): show the row as it is now."""
+        """A write went through (here or on a screen above): show the row as it is now (a
+        fork: its new row, without a rescan)."""
         if message.summary is None:
             self._summaries.pop(message.thread_id, None)
         else:
@@ -539,17 +498,13 @@ class PickerScreen(ListKeys, ManageActions, Screen):
         if (summary := self._selected()) is not None:
             self.app.open_fork(summary.id, None)  # the dialog starts at the last turn
 
-    def fork_written(self, fork: ThreadSummary) -> None:
-        """A fork was just written (by the fork flow): list it without a rescan."""
-        self.post_message(self.SummariesLoaded([fork], replace=False, done=not self._loading))
-
     def action_focus_search(self) -> None:
-        self.query_one("#picker-search", Input).focus()
+        self.search.focus()
 
     def _toggle(self, **changes) -> None:
         self.filters = self.filters._replace(**changes)
         # A filter change is the user's doing: the highlighted session stays highlighted.
-        self.query_one(SessionList).pin_cursor()
+        self.list.pin_cursor()
         self.refilter()
 
     def action_toggle_all(self) -> None:
@@ -577,12 +532,12 @@ class PickerScreen(ListKeys, ManageActions, Screen):
             self.load_preview(self._preview_for)
 
     def action_escape(self) -> None:
-        search = self.query_one("#picker-search", Input)
+        search = self.search
         if search.value:
             search.value = ""
-            self.query_one(SessionList).focus()
+            self.list.focus()
         elif search.has_focus:
-            self.query_one(SessionList).focus()
+            self.list.focus()
         else:
             self.app.exit(None)
 

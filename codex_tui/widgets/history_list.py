@@ -1,5 +1,5 @@
-"""The history search's result list: the picker's virtual SessionList (cursor, scrolling,
-cached strips, empty message) with rows of prompts or transcript hits instead of sessions.
+"""The history search's result list: a RowList (cursor, scrolling, cached strips, empty
+message) whose rows are prompts or transcript hits.
 
 A row shows the prompt (or the matching excerpt) on one line with the matched characters
 highlighted, when, and its session's title and directory; a prompt whose session has no
@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from .. import timefmt
@@ -20,16 +21,19 @@ from ..store.history import HistoryEntry, highlight_positions
 from ..store.model import ThreadSummary
 from ..store.text_index import TextHit
 from ..textutil import one_line, printable
-from .session_list import WHEN_WIDTH, SessionList
+from .row_list import RowList
+from .session_list import WHEN_WIDTH
 
 KINDS = {"user": "you", "assistant": "codex", "command": "$", "search": "web", "plan": "plan"}
 WHEN = WHEN_WIDTH + 2  # "2025-12-19": dates of other years are ten characters
 KIND_WIDTH = 6
 
 
-class HistoryList(SessionList):
-    """Rows of `HistoryEntry` or `TextHit`. Posts SessionList.Highlighted/Selected with the
-    row in `summary`."""
+HistoryRow = HistoryEntry | TextHit
+
+
+class HistoryList(RowList[HistoryRow]):
+    """Rows of `HistoryEntry` or `TextHit`, each with its session's title and directory."""
 
     COMPONENT_CLASSES = {"history-list--missing", "history-list--kind"}
 
@@ -44,7 +48,7 @@ class HistoryList(SessionList):
         super().__init__(id=id)
         self._sessions: dict[str, ThreadSummary] = {}
         self._known: set[str] | None = None
-        self._cwd_cells = 0
+        self._show_cwd = True
         # The session part of rows, by (session, width): the same sessions come back
         # keystroke after keystroke, while the rows' strips are drawn anew.
         self._session_texts: dict[tuple[str, int], Text] = {}
@@ -54,8 +58,6 @@ class HistoryList(SessionList):
              now: datetime | None = None, show_cwd: bool = True) -> None:
         """Replace the rows. `sessions`: what is known of each session so far; `known`: the
         ids of every session that exists (None until the sessions have been listed)."""
-        keep = self.current if self._user_moved else None
-        self._rows = rows  # type: ignore[assignment]
         self._query = query
         if sessions is not self._sessions or known is not self._known \
                 or len(self._session_texts) > 4096:
@@ -65,13 +67,13 @@ class HistoryList(SessionList):
         self._show_cwd = show_cwd
         if now is not None:
             self._now = now
-        index = 0
-        if keep is not None:
-            found = next((i for i, r in enumerate(rows) if r is keep), None)
-            if found is None and isinstance(keep, TextHit):  # a new search's equal hit
-                found = next((i for i, r in enumerate(rows) if r == keep), None)
-            index = found or 0
-        self._rows_replaced(index)
+        self._replace(rows)
+
+    def _same_row(self, old: HistoryRow, rows: Sequence[HistoryRow]) -> int | None:
+        found = next((i for i, r in enumerate(rows) if r is old), None)
+        if found is None and isinstance(old, TextHit):  # a new search's equal hit
+            found = next((i for i, r in enumerate(rows) if r == old), None)
+        return found
 
     def sessions_changed(self, sessions: dict[str, ThreadSummary],
                          known: set[str] | None) -> None:
@@ -79,22 +81,17 @@ class HistoryList(SessionList):
         self._sessions = sessions
         self._known = known
         self._session_texts.clear()
-        self._version += 1
-        self._strips.clear()
-        self.refresh()
+        self._redraw()
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _highlights(self, row) -> dict[int, set[int]]:  # not used: rows highlight themselves
-        return {}
-
-    def _row_segments(self, row, width: int) -> list[Segment]:  # type: ignore[override]
+    def _row_segments(self, row: HistoryRow, width: int) -> list[Segment]:
         text = self._row_text(row, width)
         return [s for s in text.render(self.app.console) if s.text != "\n"]
 
-    def _row_text(self, row, width: int) -> Text:
-        dim = self.get_component_rich_style("session-list--dim", partial=True)
-        match = self.get_component_rich_style("session-list--match", partial=True)
+    def _row_text(self, row: HistoryRow, width: int) -> Text:
+        dim = self._style("row-list--dim")
+        match = self._style("row-list--match")
         if isinstance(row, TextHit):
             sid = row.thread_id
             shown = datetime.fromtimestamp(row.ts, UTC) if row.ts is not None else None
@@ -102,7 +99,7 @@ class HistoryList(SessionList):
             sid = row.session_id
             shown = row.when
         when = Text(timefmt.relative(shown, self._now).rjust(WHEN - 1) + " ",
-                    self.get_component_rich_style("session-list--when", partial=True))
+                    self._style("row-list--when"))
         summary = self._sessions.get(sid)
         missing = self._known is not None and sid not in self._known
         # The text gets most of the row; the session's title and directory the rest.
@@ -113,7 +110,7 @@ class HistoryList(SessionList):
         if isinstance(row, TextHit):
             kind = Text()  # (a style given to Text() would cover what is appended too)
             kind.append(KINDS.get(row.kind, row.kind).ljust(KIND_WIDTH),
-                        self.get_component_rich_style("history-list--kind", partial=True))
+                        self._style("history-list--kind"))
             body = _marked(row.excerpt, set(row.positions), match)
             main = kind + _fit(body, max(4, main_width - KIND_WIDTH))
             prefix = Text(f"turn {row.turn} ", dim)
@@ -140,11 +137,10 @@ class HistoryList(SessionList):
         return line
 
     def _session_text(self, summary: ThreadSummary | None, missing: bool, width: int,
-                      dim) -> Text:
+                      dim: Style) -> Text:
         if missing:
             return _fit(Text("⚠ session not found",
-                             self.get_component_rich_style("history-list--missing",
-                                                           partial=True)), width)
+                             self._style("history-list--missing")), width)
         if summary is None:
             return _fit(Text("…", dim), width)
         title = one_line(summary.title) or "(no message yet)"
