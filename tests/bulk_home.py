@@ -22,7 +22,7 @@ FIXTURE_DAY = FIXTURES / "codex-home" / "sessions/2026/11/21"
 TEMPLATE = FIXTURE_DAY / "rollout-2026-11-21T13-05-53-01a1fe36-976d-7502-9877-b87642d8c5e2.jsonl"
 FORK_SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169 paginated; FORK starts from it
 FORK = "01a1fe36-a3e5-7b30-9c75-8b09d6038321"
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # before the tests' fixed clock
 
 
 class Spec(NamedTuple):

@@ -49,7 +49,8 @@ def bulk_question(action: str, outcomes: Sequence[BulkOutcome],
     refused = [o for o in outcomes if o.result == REFUSED]
     size = sum(o.bytes or 0 for o in would)
     lines = [f"{_plural(len(would))}, {human_bytes(size)}:"]
-    lines += [f"  • {_title(summaries[o.id])}" for o in would[:LISTED]]
+    lines += [f"  • {human_bytes(o.bytes):>10}  {_title(summaries[o.id])}"
+              for o in would[:LISTED]]
     if len(would) > LISTED:
         lines.append(f"  … and {len(would) - LISTED:,} more")
     if refused:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from ..store import ThreadStore, ThreadSummary
 from ..store.bulk import WOULD, BulkOutcome, Write, applies, plan
-from .manage import _broadcast
+from .manage import announce
 
 ACTIONS = ("archive", "unarchive", "delete", "export")
 
@@ -68,7 +68,7 @@ def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], 
 
         def done(outcome: BulkOutcome) -> None:
             if action != "export":
-                _broadcast(screen, action, outcome.id, outcome.after)
+                announce(app, action, outcome.id, outcome.after)
 
         def closed(outcomes: list[BulkOutcome] | None) -> None:
             if finished is not None:
@@ -84,13 +84,17 @@ def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], 
 
 
 def export_write(target) -> Write:
-    """One file per session in the folder, named as a single export names it (an existing
-    file is refused, not replaced)."""
+    """One file per session in the folder, named as a single export names it; where that
+    name is taken (ids made within a minute share their first 8 characters) the whole id
+    is used. An existing file is refused, never replaced."""
     from ..export.formats import default_filename, render, write_export
 
     def write(store: ThreadStore, summary: ThreadSummary) -> str:
         thread = store.read_thread(summary.id)
-        path = os.path.join(target.folder, default_filename(summary, target.format))
+        name = default_filename(summary, target.format)
+        path = os.path.join(target.folder, name)
+        if os.path.lexists(path):
+            path = os.path.join(target.folder, name.replace(summary.id[:8], summary.id, 1))
         return write_export(path, render(thread, target.format))
 
     return write

@@ -32,6 +32,7 @@ from ..widgets.list_header import Filter
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
 from .list_screen import ListScreen
+from .picker_marks import MARK_BINDINGS, MarkActions
 
 if TYPE_CHECKING:
     from ..store.items import Thread
@@ -56,7 +57,7 @@ class PickerFilters(NamedTuple):
     home: str | None = None  # only this machine or home's sessions (None: every one)
 
 
-class PickerScreen(ManageActions, ListScreen[SessionList]):
+class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     CSS_PATH = "picker.tcss"
     ID_PREFIX = "picker"
 
@@ -77,6 +78,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         Binding("h", "history", "History"),
         Binding("D", "storage", "Disk use"),
         *MANAGE_BINDINGS,
+        *MARK_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
@@ -320,6 +322,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                               style="italic")
             else:  # every row read, more still arriving (a server's pages)
                 status.append(f"  ·  listing… {done:,} so far", style="italic")
+        status.append_text(self.mark_status())
         return status
 
     def _total(self) -> int:
@@ -538,7 +541,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
             self.list.focus()
         elif search.has_focus:
             self.list.focus()
-        else:
+        elif not self.clear_marks():
             self.app.exit(None)
 
     def action_quit(self) -> None:
@@ -573,4 +576,5 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                 self.action_archive, self.action_unarchive, self.action_rename,
                 self.action_delete, self.action_export, "selected session",
                 self.filters.archived),
+            *self.mark_commands(),
         ]
