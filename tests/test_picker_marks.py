@@ -87,6 +87,15 @@ async def test_star_marks_every_row_shown_after_a_search(home):
         assert picker.list.marks == frozenset()
 
 
+async def test_mark_to_the_end_marks_this_and_older_ones(home):
+    app = app_on(home)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        await pilot.press("down", "greater_than_sign")
+        assert picker.list.marks == {sid(2), sid(1)}  # sid(3), the newest, left out
+
+
 async def test_bulk_archive_with_a_refusal_in_the_middle(home):
     locks = home / "thread-writer-locks"
     locks.mkdir()

@@ -76,7 +76,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
-        Binding("D", "storage", "Disk use"),
+        Binding("D", "storage", "Storage", show=False),  # (and the palette)
         *MANAGE_BINDINGS,
         *MARK_BINDINGS,
         Binding("f", "fork", "Fork"),

@@ -232,6 +232,14 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
             self._marks |= keys
         self._marks_changed()
 
+    def mark_to_end(self) -> None:
+        """Mark the row under the cursor and every row below it (sorted newest first:
+        this session and all older ones)."""
+        if self.current is None:
+            return
+        self._marks |= {self._row_key(row) for row in self._rows[self.cursor:]}
+        self._marks_changed()
+
     def set_marks(self, keys: Iterable[Hashable]) -> None:
         keys = set(keys)
         if keys != self._marks:
