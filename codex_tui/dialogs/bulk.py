@@ -30,14 +30,15 @@ PAST = {"archive": "archived", "unarchive": "unarchived", "delete": "deleted",
         "export": "exported"}
 LISTED = 6  # sessions named in the question; the rest are counted
 TITLE = 60
+LISTED_TITLE = 42  # a title beside its size, on one line of the question's box
 
 
 def _plural(n: int, word: str = "session") -> str:
     return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
-def _title(s: ThreadSummary) -> str:
-    return clip(one_line(s.title[:TITLE * 2] if s.title else "") or s.id, TITLE)
+def _title(s: ThreadSummary, width: int = TITLE) -> str:
+    return clip(one_line(s.title[:width * 2] if s.title else "") or s.id, width)
 
 
 def bulk_question(action: str, outcomes: Sequence[BulkOutcome],
@@ -49,7 +50,7 @@ def bulk_question(action: str, outcomes: Sequence[BulkOutcome],
     refused = [o for o in outcomes if o.result == REFUSED]
     size = sum(o.bytes or 0 for o in would)
     lines = [f"{_plural(len(would))}, {human_bytes(size)}:"]
-    lines += [f"  • {human_bytes(o.bytes):>10}  {_title(summaries[o.id])}"
+    lines += [f"  • {human_bytes(o.bytes):>10}  {_title(summaries[o.id], LISTED_TITLE)}"
               for o in would[:LISTED]]
     if len(would) > LISTED:
         lines.append(f"  … and {len(would) - LISTED:,} more")
