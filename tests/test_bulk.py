@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 from bulk_home import FORK, FORK_SOURCE, SPECS, build_home, session_bytes, sid
 
-from codex_tui.store import InMemoryThreadStore, LocalThreadStore, StoreError, manage
+from codex_tui.store import (
+    InMemoryThreadStore,
+    LocalThreadStore,
+    StoreError,
+    ThreadQuery,
+    manage,
+)
 from codex_tui.store.bulk import DONE, NOT_REACHED, REFUSED, outcome_json, run, totals
 from codex_tui.store.storage import every_thread
 
@@ -56,9 +62,12 @@ def test_archive_with_a_session_codex_is_writing_in_the_middle(home):
     # A fresh store sees the same.
     fresh = {s.id: s for s in every_thread(LocalThreadStore(str(home), cache=False))}
     assert fresh[sid(1)].archived and fresh[sid(3)].archived and not fresh[sid(2)].archived
-    # and the listing the runner's store keeps agrees, without a new scan
-    listed = {s.id: s for s in store.scan()}
-    assert listed[sid(1)].archived and not listed[sid(2)].archived
+    # and the listing the runner's store keeps agrees, without a new scan (each moved
+    # thread is found where its files went: _moved)
+    archived = {s.id: s for s in store.list_threads(ThreadQuery(archived=True))}
+    assert {sid(1), sid(3)} <= set(archived) and sid(2) not in archived
+    assert archived[sid(1)].path == str(home / "archived_sessions" / Path(
+        outcomes[0].path).name)
 
 
 def test_a_lock_taken_after_the_check_is_refused_by_the_write(home, monkeypatch):
