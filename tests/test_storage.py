@@ -202,3 +202,13 @@ def test_groups_add_up(items, by):
     for g in report.groups:
         assert g.key == group_key(next(s for s in items if group_key(s, by) == g.key), by)
         assert 0 <= g.archived_bytes <= g.bytes
+
+
+def test_a_listing_half_read_is_finished_first(home):
+    """Opened while the picker is still reading heads (scan done, some pending): the
+    report reads the rest, and has no session without its directory."""
+    store = LocalThreadStore(str(home), cache=False)
+    assert all(s.pending for s in store.scan())
+    report = store_report(store)
+    assert None not in {g.key for g in report.groups}
+    assert report.sessions == len(SPECS) + 2

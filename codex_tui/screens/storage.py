@@ -97,9 +97,12 @@ class StorageScreen(Screen):
     # -- loading ---------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="storage", exit_on_error=False)
-    def load(self) -> None:
+    def load(self, again: bool = False) -> None:
         from ..store.storage import every_thread
 
+        refresh = getattr(self.store, "refresh", None)
+        if again and callable(refresh):
+            refresh()  # (R: the folders listed anew, not what the store knew)
         try:
             summaries = every_thread(self.store)
             files = self.store.storage_files()
@@ -251,7 +254,7 @@ class StorageScreen(Screen):
         (largest if groups.has_focus else groups).focus()
 
     def action_reload(self) -> None:
-        self.load()
+        self.load(again=True)
 
     def action_back(self) -> None:
         self.app.leave_screen(self)  # type: ignore[attr-defined]

@@ -255,11 +255,16 @@ def human_bytes(n: int | None) -> str:
 # -- from a store --------------------------------------------------------------------------
 
 def every_thread(store: Any) -> list[ThreadSummary]:
-    """Every thread of a ThreadStore, active and archived, sub-agents included: the cheap
-    pass, then the heads it left pending (cached ones are not read again)."""
-    found = {s.id: s for s in store.scan()}
-    for s in store.complete():
-        found[s.id] = s
+    """Every thread of a ThreadStore, active and archived, every directory and source: what
+    the store has listed already (the picker's listing, kept current by its watcher), else
+    one listing (heads and sizes, cached heads not read again)."""
+    from .query import ThreadQuery
+
+    found = {s.id: s for archived in (False, True)
+             for s in store.list_threads(ThreadQuery(archived=archived))}
+    if any(s.pending for s in found.values()):  # listed, but not every head read yet
+        for s in store.complete():
+            found[s.id] = s
     return list(found.values())
 
 
