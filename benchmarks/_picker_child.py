@@ -302,7 +302,11 @@ def run_picker(opts: dict) -> None:
         _time_listing(AppServerThreadStore, stats)
         _time_rpc(stats)
 
-    mount = PickerScreen.on_mount
+    # The picker's own mount step: `mounted()` (called by its base class's on_mount) where it
+    # has one, else on_mount. (Wrapping an inherited on_mount would define one on the picker,
+    # and Textual would then run both: the picker would mount twice.)
+    hook = "mounted" if hasattr(PickerScreen, "mounted") else "on_mount"
+    mount = getattr(PickerScreen, hook)
     ui_only = opts["store"] == "empty"
 
     def timed_mount(self):
@@ -310,7 +314,7 @@ def run_picker(opts: dict) -> None:
         mount(self)
         _arm(self, self, "picker_first_paint", then=(lambda: _finish(stats)) if ui_only else None)
 
-    PickerScreen.on_mount = timed_mount
+    setattr(PickerScreen, hook, timed_mount)
 
     refilter = PickerScreen.refilter
 

@@ -1,8 +1,12 @@
-"""Architecture rules: `codex_tui.store` is pure Python and stands alone.
+"""Architecture rules: `codex_tui.store` is pure Python and stands alone, and the layers
+above it import one way.
 
 - importing any store module, or running a JSON command of the CLI, never loads Textual or
   Rich (checked in a fresh interpreter, so nothing else in the test run can mask it);
-- no store module imports anything from `codex_tui` outside `codex_tui.store`.
+- no store module imports anything from `codex_tui` outside `codex_tui.store`;
+- store <- render, export <- widgets <- dialogs <- flows <- screens <- app <- cli: no module
+  imports a layer to its right (widgets never import screens, ...), and render/ and export/
+  never import Textual.
 """
 
 from __future__ import annotations
@@ -190,3 +194,80 @@ def test_import_check_itself(source: str, bad: bool) -> None:
     """The checker above flags what it should (so a passing run means something)."""
     imports = _codex_imports(source, "codex_tui.store.example", is_package=False)
     assert bool(_outside_store(imports)) is bad
+
+
+# ---- c. the layers above the store: imports go one way ---------------------------------------
+# store <- render, export <- widgets <- dialogs <- flows <- screens <- app <- cli. A layer
+# never imports one to its right; only cli/ is the command line; render/ and export/ draw
+# text and files without Textual (Rich alone), so they can run in a worker or a script.
+
+PACKAGE_DIR = STORE_DIR.parent
+LAYERS = ["store", "render", "export", "widgets", "dialogs", "flows", "screens", "app", "cli"]
+# Pairs allowed although the right one is higher: a flow opens the screen it ends on (lazily).
+ALLOWED_UP = {("flows", "screens")}
+NO_TEXTUAL = {"store", "render", "export"}
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "codex_tui":
+        return None
+    return parts[1] if parts[1] in LAYERS else None
+
+
+LAYER_FILES = sorted(p for p in PACKAGE_DIR.rglob("*.py")
+                     if _layer(_module_name(p)) not in (None, "store"))
+
+
+def _typing_only_lines(source: str) -> set[int]:
+    """Lines inside `if TYPE_CHECKING:` (imports for annotations: no edge at run time)."""
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) \
+                and node.test.id == "TYPE_CHECKING":
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def test_layer_files_found() -> None:
+    layers = {_layer(_module_name(p)) for p in LAYER_FILES}
+    assert layers == set(LAYERS) - {"store"}
+
+
+@pytest.mark.parametrize("path", LAYER_FILES, ids=lambda p: p.relative_to(PACKAGE_DIR).as_posix())
+def test_imports_go_one_way(path: Path) -> None:
+    module = _module_name(path)
+    layer = _layer(module)
+    assert layer is not None
+    source = path.read_text(encoding="utf-8")
+    imports = _codex_imports(source, module, path.name == "__init__.py")
+    rank = LAYERS.index(layer)
+    typing_only = _typing_only_lines(source)
+    bad = [(line, name) for line, name in imports if line not in typing_only
+           and (target := _layer(name)) is not None and LAYERS.index(target) > rank
+           and (layer, target) not in ALLOWED_UP]
+    assert bad == [], f"{module} ({layer}) imports a higher layer: {bad}"
+    if layer in NO_TEXTUAL:
+        textual = [node.lineno for node in ast.walk(ast.parse(source))
+                   if isinstance(node, ast.Import | ast.ImportFrom)
+                   and any((getattr(node, "module", None) or a.name).split(".")[0] == "textual"
+                           for a in node.names)]
+        assert textual == [], f"{module} imports Textual (lines {textual})"
+
+
+@pytest.mark.parametrize(("module", "source", "bad"), [
+    ("codex_tui.widgets.x", "from ..screens.picker import PickerScreen", True),
+    ("codex_tui.widgets.x", "from ..store import ThreadSummary", False),
+    ("codex_tui.render.x", "from ..widgets.row_list import RowList", True),
+    ("codex_tui.dialogs.x", "from ..flows.resume import request_resume", True),
+    ("codex_tui.flows.x", "from ..screens.transcript import TranscriptScreen", False),
+    ("codex_tui.screens.x", "from ..cli.commands import main", True),
+])
+def test_layer_check_itself(module: str, source: str, bad: bool) -> None:
+    layer = _layer(module)
+    assert layer is not None
+    imports = _codex_imports(source, module, is_package=False)
+    flagged = [name for _, name in imports if (t := _layer(name)) is not None
+               and LAYERS.index(t) > LAYERS.index(layer) and (layer, t) not in ALLOWED_UP]
+    assert bool(flagged) is bad

@@ -150,37 +150,21 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self) -> None:
+        from ..store.listing import stream_listing
+
         worker = get_current_worker()
         history = self.store.history()
         history.searcher  # noqa: B018  (index the prompts here, not on the first keystroke)
         import rapidfuzz.fuzz
         import rapidfuzz.process  # noqa: F401
         self.post_message(self.HistoryLoaded(history))
-        # Then what is known of the sessions: titles and directories, and which exist.
-        for batch in self.store.cached(None):
-            if worker.is_cancelled:
-                return
-            if batch:
-                self.post_message(self.SessionsLoaded(batch, None, False))
-        stubs = self.store.scan()
-        known = {s.id for s in stubs}
-        pending = any(s.pending for s in stubs)
-        self.post_message(self.SessionsLoaded(stubs, known, not pending))
-        if not pending:
-            return
-        # The sessions of the newest prompts first.
+        # Then what is known of the sessions: titles and directories, and which exist; the
+        # sessions of the newest prompts first.
         first = list(dict.fromkeys(e.session_id for e in history.entries[:500]))
-        batch: list[ThreadSummary] = []
-        last = time.monotonic()
-        for summary in self.store.complete(first):
-            if worker.is_cancelled:
-                return
-            batch.append(summary)
-            if time.monotonic() - last >= BATCH_SECONDS:
-                self.post_message(self.SessionsLoaded(batch, known, False))
-                batch = []
-                last = time.monotonic()
-        self.post_message(self.SessionsLoaded(batch, known, True))
+        for batch in stream_listing(self.store, None, interval=BATCH_SECONDS, first=first,
+                                    cancelled=lambda: worker.is_cancelled):
+            if batch.summaries or not batch.cached:
+                self.post_message(self.SessionsLoaded(batch.summaries, batch.known, batch.done))
 
     def _freeze_if_loaded(self) -> None:
         """Once prompts and sessions are all read: what was read lives on (100,000 prompts,
@@ -452,14 +436,22 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
     def _on_selected(self) -> None:
         self.action_open()
 
-    def action_open(self) -> None:
+    def _target(self, gone: str) -> tuple[HistoryRow, str] | None:
+        """The row under the cursor and its session, unless that session's file is gone
+        (then `gone` says what cannot be done)."""
         row = self.list.current
         if row is None:
-            return
+            return None
         sid = self._row_session(row)
         if self._missing(sid):
-            self.notify("That session's rollout file is gone: nothing to open", timeout=3)
+            self.notify(f"That session's rollout file is gone: {gone}", timeout=3)
+            return None
+        return row, sid
+
+    def action_open(self) -> None:
+        if (target := self._target("nothing to open")) is None:
             return
+        row, sid = target
         known, turn = self._cached_turn(row)
         if known:
             self._open_transcript(sid, turn)
@@ -486,13 +478,9 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self.app.push_screen(TranscriptScreen(self.store, thread_id, now=self._now, turn=turn))
 
     def action_resume(self) -> None:
-        row = self.list.current
-        if row is None:
+        if (target := self._target("it cannot be resumed")) is None:
             return
-        sid = self._row_session(row)
-        if self._missing(sid):
-            self.notify("That session's rollout file is gone: it cannot be resumed", timeout=3)
-            return
+        _, sid = target
         try:
             summary = self.store.summary(sid)
         except StoreError as exc:

@@ -163,36 +163,21 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def load_sessions(self, wait_for_paint: bool = False) -> None:
+        from ..store.listing import stream_listing  # (after the first frame)
+
         worker = get_current_worker()
         if wait_for_paint:
             # Let the first rows reach the screen before this thread takes the GIL.
             self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
         # Rows at once from the last run (this directory's first); the scan corrects them.
-        for batch in self.store.cached(None if self.filters.all_dirs else self.cwd):
-            if worker.is_cancelled:
-                return
-            self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
-            if batch:
+        cwd = None if self.filters.all_dirs else self.cwd
+        for batch in stream_listing(self.store, cwd, interval=BATCH_SECONDS,
+                                    first_interval=FIRST_BATCH_SECONDS,
+                                    cancelled=lambda: worker.is_cancelled):
+            self.post_message(self.SummariesLoaded(batch.summaries, replace=batch.replace,
+                                                   done=batch.done, failures=batch.failures))
+            if batch.cached and batch.summaries:
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
-        stubs = self.store.scan()
-        pending = any(s.pending for s in stubs)
-        self.post_message(self.SummariesLoaded(stubs, replace=True, done=not pending,
-                                               failures=self.store.failures()))
-        if not pending:
-            return
-        batch: list[ThreadSummary] = []
-        last = time.monotonic()
-        interval = FIRST_BATCH_SECONDS  # the first rows soon, then fewer, larger batches
-        for summary in self.store.complete():
-            if worker.is_cancelled:
-                return
-            batch.append(summary)
-            if time.monotonic() - last >= interval:
-                interval = BATCH_SECONDS
-                self.post_message(self.SummariesLoaded(batch, replace=False, done=False))
-                batch = []
-                last = time.monotonic()
-        self.post_message(self.SummariesLoaded(batch, replace=False, done=True))
 
     @on(SummariesLoaded)
     def _on_summaries(self, message: SummariesLoaded) -> None:

@@ -172,18 +172,23 @@ def session_index_lock(codex_home: str, timeout: float = LOCK_TIMEOUT) -> Iterat
     """Hold Codex's exclusive lock on `session_index.jsonl.lock` (flock, polled the way Codex
     polls it) for the duration of the block."""
     path = os.path.join(codex_home, SESSION_INDEX_LOCK)
+    with _held_flock(path, "the session index lock", timeout):
+        yield
+
+
+@contextmanager
+def _held_flock(path: str, what: str, timeout: float) -> Iterator[None]:
+    """Open (creating it) the lock file at `path` and hold an exclusive flock on it, polled
+    up to `timeout` seconds, for the duration of the block."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
         raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
     try:
-        _flock_polled(fd, f"the session index lock ({path})", timeout)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        _flock_polled(fd, f"{what} ({path})", timeout)
+        yield
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the flock
 
 
 def index_timestamp(now: datetime | None = None) -> str:
@@ -363,16 +368,9 @@ class ThreadOpenElsewhere(StoreError):
 
 @contextmanager
 def _coordination(directory: str, timeout: float) -> Iterator[None]:
-    path = os.path.join(directory, COORDINATION_LOCK)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from exc
-    try:
-        _flock_polled(fd, f"the thread writer coordination lock ({path})", timeout)
+    with _held_flock(os.path.join(directory, COORDINATION_LOCK),
+                     "the thread writer coordination lock", timeout):
         yield
-    finally:
-        os.close(fd)  # closing releases the flock
 
 
 @contextmanager

@@ -9,18 +9,31 @@ names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widget import Widget
 
 
-@dataclass(frozen=True)
 class Filter:
-    key: str  # the key that switches it, as shown
-    label: str
-    choices: Sequence[tuple[str, bool]]  # (name, active)
-    short: Sequence[str] | None = None  # the choices' names on a narrow terminal
+    """One filter of the bar. (A plain class: a NamedTuple or a dataclass costs start-up
+    time to create, and this module is imported before the first frame.)"""
+
+    __slots__ = ("choices", "key", "label", "short")
+
+    def __init__(self, key: str, label: str, choices: Sequence[tuple[str, bool]],
+                 short: Sequence[str] | None = None) -> None:
+        self.key = key  # the key that switches it, as shown
+        self.label = label
+        self.choices = choices  # (name, active)
+        self.short = short  # the choices' names on a narrow terminal
+
+    def _fields(self) -> tuple:
+        return self.key, self.label, list(self.choices), self.short and list(self.short)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filter) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  (mutable fields: never a dict key)
 
 
 def filter_bar(filters: Sequence[Filter], compact: bool = False) -> Text:

@@ -1,0 +1,57 @@
+"""A listing as it arrives, for a screen that shows rows while the rest is read: first what
+the summary cache remembers, then the scan (every thread, some only as file-system facts),
+then those finished one by one, sent in batches a screen can take between keystrokes.
+
+The order and the batching are the same for the picker and the history search; each screen
+only decides what it does with a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from .model import ThreadSummary
+from .thread_store.protocol import ThreadStore
+
+
+class ListingBatch(NamedTuple):  # (not a dataclass: imported before the first frame)
+    summaries: list[ThreadSummary]
+    cached: bool = False  # possibly stale rows from the cache (the scan corrects them)
+    replace: bool = False  # the scan's whole list: it replaces what came before
+    known: set[str] | None = None  # every thread's id, from the scan on
+    done: bool = False  # nothing more will come
+    failures: list[tuple[str, str]] | None = None  # (home, why) of homes that failed
+
+
+def stream_listing(store: ThreadStore, cwd: str | None, *, interval: float,
+                   first_interval: float | None = None, first: list[str] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> Iterator[ListingBatch]:
+    """The cache's batches (`cwd`'s first), the scan, then the pending summaries finished
+    (`first` ones first) in batches at most `interval` seconds apart (`first_interval` for
+    the first one: rows soon, then fewer, larger batches). Stops when `cancelled()`."""
+    for batch in store.cached(cwd):
+        if cancelled():
+            return
+        yield ListingBatch(batch, cached=True)
+    stubs = store.scan()
+    known = {s.id for s in stubs}
+    pending = any(s.pending for s in stubs)
+    yield ListingBatch(stubs, replace=True, known=known, done=not pending,
+                       failures=store.failures())
+    if not pending:
+        return
+    batch: list[ThreadSummary] = []
+    last = time.monotonic()
+    wait = interval if first_interval is None else first_interval
+    for summary in store.complete(first):
+        if cancelled():
+            return
+        batch.append(summary)
+        if time.monotonic() - last >= wait:
+            wait = interval
+            yield ListingBatch(batch, known=known)
+            batch = []
+            last = time.monotonic()
+    yield ListingBatch(batch, known=known, done=True)
