@@ -180,3 +180,31 @@ def test_prune_larger_than(capsys, home):
 def test_prune_nothing_matches(capsys, home):
     code, out, err = cli(capsys, home, "prune", "--cwd", "/nowhere", "--archive", "--yes")
     assert code == 0 and "nothing to do" in out + err
+
+
+@pytest.mark.parametrize("after_the_move", [False, True])
+def test_prune_interrupted_in_a_write_says_which_were_done(capsys, home, monkeypatch,
+                                                           after_the_move):
+    """A second Ctrl-C lands inside the second session's write: before its file moved, or
+    after (its folder not yet synced). The run says which, from the session as it is."""
+    from codex_tui.store import manage
+
+    calls = {"n": 0}
+    target = "fsync_dir" if after_the_move else "move_no_replace"
+    original = getattr(manage, target)
+
+    def interrupt(*args):
+        calls["n"] += 1
+        if calls["n"] == (3 if after_the_move else 2):  # (fsync_dir: twice a session)
+            raise KeyboardInterrupt
+        return original(*args)
+
+    monkeypatch.setattr(manage, target, interrupt)
+    code, out, _ = cli(capsys, home, "prune", "--cwd", "/home/dev/alpha", "--archive",
+                       "--yes", "--json")
+    assert code == 130
+    results = [(s["id"], s["result"]) for s in json.loads(out)["sessions"]]
+    second = "done" if after_the_move else "not reached"
+    assert results == [(sid(1), "done"), (sid(2), second), (sid(3), "not reached")]
+    assert where(home, sid(2)) == ({"archived_sessions"} if after_the_move else {"sessions"})
+    assert where(home, sid(3)) == {"sessions"}

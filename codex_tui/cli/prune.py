@@ -18,7 +18,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..store.bulk import DONE, NOT_REACHED, REFUSED, WOULD, outcome_json, plan, run, totals
+from ..store.bulk import (
+    DONE,
+    NOT_REACHED,
+    REFUSED,
+    WOULD,
+    BulkOutcome,
+    not_reached,
+    outcome_json,
+    plan,
+    run,
+    settled,
+    totals,
+)
 from ..store.prune import PruneRule, parse_duration, parse_size, select
 from ..store.storage import every_thread, human_bytes
 from ..textutil import clip, one_line, printable
@@ -26,7 +38,6 @@ from .commands import UsageError, _warn_failures, _write_json, open_store
 
 if TYPE_CHECKING:
     from ..store import ThreadSummary
-    from ..store.bulk import BulkOutcome
 
 PAST = {"archive": "archived", "delete": "deleted"}
 TITLE = 50
@@ -61,14 +72,23 @@ def cmd_prune(args: argparse.Namespace) -> int:
             _print_plan(outcomes, by_id, rule.action)
         return 1 if any(o.result != WOULD for o in outcomes) else 0
 
-    outcomes = []
-    interrupted = False
+    outcomes: list[BulkOutcome] = []
     with StopOnFirstInterrupt() as stop:
-        for outcome in run(store, chosen, rule.action, cancelled=lambda: stop[0]):
-            outcomes.append(outcome)
+        try:
+            for outcome in run(store, chosen, rule.action, cancelled=lambda: stop[0]):
+                outcomes.append(outcome)
+                if not args.json:
+                    _print_line(outcome, by_id.get(outcome.id))
+                    sys.stdout.flush()
+        except KeyboardInterrupt:  # the second Ctrl-C: in the middle of one write
+            stop[0] = True
+            rest = chosen[len(outcomes):]
+            if rest:
+                outcomes.append(settled(store, rest[0], rule.action))
+            outcomes += [not_reached(s, rule.action) for s in rest[1:]]
             if not args.json:
-                _print_line(outcome, by_id.get(outcome.id))
-                sys.stdout.flush()
+                for outcome in outcomes[len(outcomes) - len(rest):]:
+                    _print_line(outcome, by_id.get(outcome.id))
         interrupted = stop[0]
     if args.json:
         _write_json(_json(outcomes, dry_run=False))

@@ -7,7 +7,8 @@ session is left as before or as after, never between; the runner says for each w
 was. Before writing, the store is asked once which sessions it would leave alone
 (`write_refusals`: Codex holds the writer lock, a fork's history still references it);
 what the write itself refuses is reported in the store's own words too. A run that is
-cancelled stops between two sessions and reports the rest as not reached.
+cancelled stops between two sessions and reports the rest as not reached; one interrupted
+in the middle of a write (`settled`) looks at that session to say whether it was written.
 
 Pure standard library.
 """
@@ -81,7 +82,7 @@ def run(store: ThreadStore, summaries: Sequence[ThreadSummary], action: str,
     for index, summary in enumerate(summaries):
         if cancelled is not None and cancelled():
             for rest in summaries[index:]:
-                yield _outcome(rest, action, NOT_REACHED, "cancelled before it was reached")
+                yield not_reached(rest, action)
             return
         if summary.id in refused:
             yield _outcome(summary, action, REFUSED, refused[summary.id])
@@ -93,6 +94,34 @@ def run(store: ThreadStore, summaries: Sequence[ThreadSummary], action: str,
             continue
         yield _outcome(summary, action, DONE, None, _via(store, write))._replace(
             after=after if isinstance(after, ThreadSummary) else None)
+
+
+def settled(store: ThreadStore, summary: ThreadSummary, action: str,
+            reason: str = "interrupted") -> BulkOutcome:
+    """The outcome of a write that was interrupted (a second Ctrl-C): each write leaves the
+    session as before or as after, so looking at it says which."""
+    from .errors import ThreadNotFound
+
+    refresh = getattr(store, "refresh", None)  # (what it knew predates the interruption)
+    if callable(refresh):
+        refresh()
+    try:
+        now = store.summary(summary.id)
+    except ThreadNotFound:
+        done = action == "delete"
+    except StoreError:
+        done = False
+    else:
+        done = (action == "archive" and now.archived) or \
+            (action == "unarchive" and not now.archived)
+    if done:
+        return _outcome(summary, action, DONE, None, store.last_write_via())
+    return _outcome(summary, action, NOT_REACHED, f"{reason} before it was written")
+
+
+def not_reached(summary: ThreadSummary, action: str,
+                reason: str = "stopped before it was reached") -> BulkOutcome:
+    return _outcome(summary, action, NOT_REACHED, reason)
 
 
 def _via(store: ThreadStore, write: Write | None) -> str | None:
