@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 
-from ..flows.bulk import start_bulk
-from ..store.bulk import DONE, BulkOutcome
-from ..store.storage import human_bytes
-from ..widgets.row_list import RowList
-
 if TYPE_CHECKING:
     from ..store import ThreadStore, ThreadSummary
+    from ..store.bulk import BulkOutcome
+    from ..widgets.row_list import RowList
     from ..widgets.session_list import SessionList
+
+# (The bulk flow, its dialogs and the byte counts are imported on first use: the picker's
+# start-up does not build their classes.)
 
 # Not in the key bar, which is full at 150 columns already: the command palette lists them
 # with their keys, and the header says how many are marked once one is.
@@ -53,6 +53,8 @@ class MarkActions:
         marked = self.marked()
         if not marked:
             return Text()
+        from ..store.storage import human_bytes
+
         size = sum(s.size or 0 for s in marked)
         return Text.assemble("  ·  ", (f"{len(marked):,} marked ({human_bytes(size)})",
                                         "bold reverse"),
@@ -83,11 +85,15 @@ class MarkActions:
         marked = self.marked()
         if not marked:
             return False
+        from ..flows.bulk import start_bulk
+
         start_bulk(self, self.store, marked, action, self._bulk_done)  # type: ignore[arg-type]
         return True
 
     def _bulk_done(self, outcomes: list[BulkOutcome]) -> None:
         """Sessions written leave the marks; those refused (or not reached) stay marked."""
+        from ..store.bulk import DONE
+
         done = {o.id for o in outcomes if o.result == DONE}
         self.list.set_marks(self.list.marks - done)
 
