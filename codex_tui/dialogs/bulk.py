@@ -166,7 +166,7 @@ class BulkProgress(ModalScreen[list[BulkOutcome]]):
         self.summaries = summaries
         self.action = action
         self.write = write
-        self.on_done = done  # called (in the worker) after each session written
+        self._after_write = done  # called (in the worker) after each session written
         self.outcomes: list[BulkOutcome] = []
         self.stopping = False
         self.finished = False
@@ -191,8 +191,8 @@ class BulkProgress(ModalScreen[list[BulkOutcome]]):
         worker = get_current_worker()
         for outcome in run(self.store, self.summaries, self.action, self.write,
                            cancelled=lambda: self.stopping or worker.is_cancelled):
-            if outcome.result == DONE and self.on_done is not None:
-                self.on_done(outcome)
+            if outcome.result == DONE and self._after_write is not None:
+                self._after_write(outcome)
             self.post_message(self.Outcome(outcome))
         self.post_message(self.Finished())
 

@@ -10,8 +10,6 @@ summary cache when it is warm); regrouping and sorting afterwards touch no file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,9 +31,6 @@ from ..store.storage import (
 )
 from ..textutil import clip, one_line, text_bar
 from ..widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from datetime import datetime
 
 SORTS = ("bytes", "sessions", "archived", "key")
 SORT_NAMES = {"bytes": "size", "sessions": "sessions", "archived": "archived size",
@@ -301,11 +296,6 @@ class StorageScreen(Screen):
             ("Storage: sort by size / sessions / archived / name", "s", self.action_cycle_sort),
             ("Storage: read the home again", "R", self.action_reload),
         ]
-
-    def now(self) -> datetime:
-        from datetime import datetime
-
-        return self._now() if self._now else datetime.now().astimezone()
 
 
 def month_range(first: str, last: str) -> list[str]:
