@@ -144,8 +144,9 @@ class BulkExportDialog(ModalScreen[ExportTarget | None]):
 
 
 class BulkProgress(ModalScreen[list[BulkOutcome]]):
-    """The run: a progress bar, then each session's result as it is known; Esc stops it
-    between two sessions (the session being written is finished, never cut in half)."""
+    """The run: a progress bar, and each session's result as it is known (refusals with
+    their reason); Esc stops it between two sessions (the session being written is
+    finished, never cut in half)."""
 
     CSS_PATH = "bulk.tcss"
     BINDINGS = [Binding("escape", "stop", "Stop / close")]
@@ -200,10 +201,9 @@ class BulkProgress(ModalScreen[list[BulkOutcome]]):
     def _outcome(self, message: Outcome) -> None:
         self.outcomes.append(message.outcome)
         self.query_one("#bulk-bar", ProgressBar).advance(1)
-        if message.outcome.result != DONE:
-            results = self.query_one("#bulk-results", OptionList)
-            results.display = True
-            results.add_option(self._row(message.outcome))
+        results = self.query_one("#bulk-results", OptionList)
+        results.display = True
+        results.add_option(self._row(message.outcome))
         self._status()
 
     @on(Finished)
@@ -235,10 +235,15 @@ class BulkProgress(ModalScreen[list[BulkOutcome]]):
         self.query_one("#bulk-status", Static).update(status)
 
     def _row(self, o: BulkOutcome) -> Text:
+        """Each session as it is written: what became of it, its size and title, and (when
+        refused) the reason in the store's words."""
         s = self._by_id.get(o.id)
         row = Text()
-        row.append(f"{o.result:<11}", style="bold red" if o.result == REFUSED else "dim")
-        row.append(_title(s) if s else o.id)
+        label = PAST[self.action] if o.result == DONE else o.result
+        row.append(f"{label:<11}", style="bold red" if o.result == REFUSED else
+                   "green" if o.result == DONE else "dim")
+        row.append(f"{human_bytes(o.bytes):>10}  ", style="dim")
+        row.append(_title(s, LISTED_TITLE) if s else o.id)
         if o.reason:
             row.append(f"\n           {one_line(o.reason)}", style="dim")
         return row
