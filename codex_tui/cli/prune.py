@@ -65,12 +65,12 @@ def cmd_prune(args: argparse.Namespace) -> int:
     _warn_failures(store)
     by_id = {s.id: s for s in chosen}
     if not args.yes:
-        outcomes = plan(store, chosen, rule.action)
+        planned = plan(store, chosen, rule.action)
         if args.json:
-            _write_json(_json(outcomes, dry_run=True))
+            _write_json(_json(planned, dry_run=True))
         else:
-            _print_plan(outcomes, by_id, rule.action)
-        return 1 if any(o.result != WOULD for o in outcomes) else 0
+            _print_plan(planned, by_id, rule.action)
+        return 1 if any(o.result != WOULD for o in planned) else 0
 
     outcomes: list[BulkOutcome] = []
     with StopOnFirstInterrupt() as stop:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
@@ -17,13 +18,16 @@ from ..store import ThreadStore, ThreadSummary
 from ..store.bulk import WOULD, BulkOutcome, Write, applies, plan
 from .manage import announce
 
+if TYPE_CHECKING:
+    from ..dialogs.bulk import ExportTarget
+
 ACTIONS = ("archive", "unarchive", "delete", "export")
 
 
 def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], action: str,
                finished: Callable[[list[BulkOutcome]], None] | None = None) -> None:
     """The whole flow on `marked`; `finished` gets the outcomes when the run is closed."""
-    from ..dialogs.bulk import BulkExportDialog, ExportTarget
+    from ..dialogs.bulk import BulkExportDialog
 
     app = screen.app
     chosen = [s for s in marked if applies(action, s)]
@@ -83,7 +87,7 @@ def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], 
         ask(None)
 
 
-def export_write(target) -> Write:
+def export_write(target: ExportTarget) -> Write:
     """One file per session in the folder, named as a single export names it; where that
     name is taken (ids made within a minute share their first 8 characters) the whole id
     is used. An existing file is refused, never replaced."""

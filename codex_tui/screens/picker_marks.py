@@ -10,6 +10,7 @@ act on all of them: one question, then the run (flows/bulk.py).
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -41,10 +42,11 @@ class MarkActions:
     store: ThreadStore
     _summaries: dict[str, ThreadSummary]
 
-    def marked(self) -> list[ThreadSummary]:
+    def marked(self) -> builtins.list[ThreadSummary]:
         """The marked sessions as they are now (shown or not), oldest activity first (the
         order prune writes them in). Costs the marks, not the home: the header asks."""
-        found = [s for tid in self.list.marks if (s := self._summaries.get(tid)) is not None]
+        found = [s for tid in self.list.marks
+                 if isinstance(tid, str) and (s := self._summaries.get(tid)) is not None]
         found.sort(key=lambda s: (s.updated_at is None, s.updated_at.timestamp()
                                   if s.updated_at else 0, s.id))
         return found
@@ -90,7 +92,7 @@ class MarkActions:
         start_bulk(self, self.store, marked, action, self._bulk_done)  # type: ignore[arg-type]
         return True
 
-    def _bulk_done(self, outcomes: list[BulkOutcome]) -> None:
+    def _bulk_done(self, outcomes: builtins.list[BulkOutcome]) -> None:
         """Sessions written leave the marks; those refused (or not reached) stay marked."""
         from ..store.bulk import DONE
 
@@ -113,8 +115,8 @@ class MarkActions:
         if not self._bulk("export"):
             super().action_export()  # type: ignore[misc]
 
-    def mark_commands(self) -> list[tuple[str, str, object]]:
-        commands: list[tuple[str, str, object]] = [
+    def mark_commands(self) -> builtins.list[tuple[str, str, object]]:
+        commands: builtins.list[tuple[str, str, object]] = [
             ("Mark / unmark session", "Mark the highlighted session for a bulk action (Space)",
              self.action_toggle_mark),
             ("Mark every session shown", "After a search or a filter; again to unmark (*)",

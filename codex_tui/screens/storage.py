@@ -10,6 +10,9 @@ summary cache when it is warm); regrouping and sorting afterwards touch no file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -62,7 +65,8 @@ class StorageScreen(Screen):
             self.files = files
             self.error = error
 
-    def __init__(self, store: ThreadStore, *, by: str = "project", now=None) -> None:
+    def __init__(self, store: ThreadStore, *, by: str = "project",
+                 now: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.store = store
         self.by = by
