@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint clean codex-cli chromium sshd
 
-# The real Codex CLI, pinned, for the compatibility tests (tests/test_fork_codex_compat.py):
+# The real Codex CLI, pinned, for the compatibility tests (tests/compat/test_fork_codex_compat.py):
 # installed once from npm into a cache folder outside the project.
 CODEX_VERSION := 0.171.0
 CODEX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/codex-tui-test
@@ -33,14 +33,14 @@ $(CODEX_BIN):
 codex-cli: $(CODEX_BIN)
 
 # Headless Chromium, for the test that opens an HTML export and takes a screenshot
-# (tests/test_export_html.py). Installed once with apt-get (Debian's `chromium`).
+# (tests/compat/test_export_html.py). Installed once with apt-get (Debian's `chromium`).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	{ command -v apt-get >/dev/null 2>&1 || { echo "chromium not found and no apt-get: install Chromium (the HTML export test takes a screenshot with it)" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-# A real OpenSSH server, for the `--remote` tests: tests/sshd.py runs its own /usr/sbin/sshd on
-# 127.0.0.1 with throwaway keys. Installed once with apt-get (Debian's openssh-server), without
+# A real OpenSSH server, for the `--remote` tests (tests/compat/): tests/support/sshd.py runs its
+# own /usr/sbin/sshd on 127.0.0.1 with throwaway keys. Installed once with apt-get (Debian's openssh-server), without
 # running the system's sshd: /etc/ssh/sshd_not_to_be_run, made before the install, keeps
 # Debian's init script and systemd units from starting it, at install time and at boot
 # (`apt-get purge openssh-server` removes the file; sshd run by hand does not look at it).

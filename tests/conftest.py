@@ -1,4 +1,9 @@
-"""Shared fixtures: copies of the real Codex homes in tests/fixtures, never modified in place."""
+"""Shared fixtures: copies of the real Codex homes in tests/fixtures, never modified in place.
+
+The tests are in tiers: store/ (the store and rendering, no app), cli/ (the command line and
+its JSON), tui/ (Pilot and SVG snapshot tests), compat/ (the real Codex CLI, a real sshd,
+Chromium). Helpers that set nothing up are plain functions in support/ (this folder is on
+sys.path: pytest's "prepend" import mode puts a rootless conftest's folder there)."""
 
 from __future__ import annotations
 
@@ -6,37 +11,18 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sshd import sshd_keys, sshd_server, start_sshd  # noqa: F401  (fixtures: a real sshd on 127.0.0.1)
-
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_HOME = FIXTURES / "codex-home"
-SAMPLES = FIXTURES / "samples"
-
-# A fixed mtime for every copied file, so "updated" times are deterministic.
-FIXED_MTIME = 1795266600.0  # 2026-11-21T13:10:00Z, after every fixture session ends
-
-
-def copy_home(dest: Path, src: Path = FIXTURE_HOME) -> Path:
-    shutil.copytree(src, dest)
-    for root, dirs, files in os.walk(dest):
-        for name in [*dirs, *files]:
-            path = os.path.join(root, name)
-            os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
-            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
-    return dest
+from support.apps import SNAPSHOTS
+from support.homes import FIXTURES, SHAPES, copy_home
+from support.sshd import sshd_keys, sshd_server, start_sshd  # noqa: F401  (fixtures: a real sshd)
 
 
 @pytest.fixture
 def codex_home(tmp_path: Path) -> Path:
     """A writable copy of the fixture CODEX_HOME written by real Codex releases 0.20-0.169."""
     return copy_home(tmp_path / "codex-home")
-
-
-SHAPES = FIXTURES / "shapes"
 
 
 @pytest.fixture
@@ -112,17 +98,14 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory,
 
 # ---- Textual apps and SVG snapshots --------------------------------------------------------
 
-SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
-# "Now" for every screen under test: five minutes after the fixtures' fixed mtime.
-FIXED_NOW = FIXED_MTIME + 300
-
 os.environ["TZ"] = "UTC"  # absolute times in screens are local times
 time.tzset()
 
 
 def _snapshot_dirname(cls, *, test_location) -> str:
     """SVG snapshots live in the top-level snapshots/ folder, one subfolder per test module
-    (relies on syrupy 4.8.0 internals; both packages are pinned exactly)."""
+    (relies on syrupy 4.8.0 internals; both packages are pinned exactly): a module's
+    snapshots stay where they are whichever tier folder the module is in."""
     return str(SNAPSHOTS / test_location.basename)
 
 
@@ -132,39 +115,3 @@ try:
     SVGImageExtension.dirname = classmethod(_snapshot_dirname)
 except ImportError:  # pragma: no cover - the test extra is always installed by make test
     pass
-
-
-def fixed_now() -> datetime:
-    return datetime.fromtimestamp(FIXED_NOW, UTC)
-
-
-def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", resume_mode: bool = False,
-               **filters):
-    """The app as `codex-tui` (or, with `resume_mode`, `codex-tui resume`) opens it, on
-    `home`, with a fixed clock."""
-    from codex_tui.app import CodexTuiApp
-    from codex_tui.screens.picker import PickerFilters
-    from codex_tui.store import LocalThreadStore
-
-    return CodexTuiApp(LocalThreadStore(str(home)), cwd=cwd, filters=PickerFilters(**filters),
-                       now=fixed_now, resume_mode=resume_mode)
-
-
-def finite_workers(app) -> list:
-    """The app's workers but those that run as long as their screen (following a live
-    session, watching for new ones: groups named "live-...")."""
-    return [w for w in app.workers if not (w.group or "").startswith("live-")]
-
-
-async def settle(pilot) -> None:
-    """Wait until listing and preview workers are done, their messages handled, and the
-    screen has repainted."""
-    await pilot.pause()
-    for _ in range(200):
-        if workers := finite_workers(pilot.app):  # (an empty list would mean all of them)
-            await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause()
-        busy = any(w.is_running for w in finite_workers(pilot.app))
-        if not busy and not getattr(pilot.app.screen, "loading", False):
-            break
-    await pilot.pause()
