@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import orjson
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from support.homes import FIXTURES
+
 FIXTURE_DAY = FIXTURES / "codex-home" / "sessions/2026/11/21"
 TEMPLATE = FIXTURE_DAY / "rollout-2026-11-21T13-05-53-01a1fe36-976d-7502-9877-b87642d8c5e2.jsonl"
 FORK_SOURCE = "01a1fe36-9923-7570-9f27-baeff79474f4"  # 0.169 paginated; FORK starts from it

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from bulk_home import FORK, FORK_SOURCE, NOW, SPECS, build_home, sid
+from support.bulk_home import FORK, FORK_SOURCE, NOW, SPECS, sid
 
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.bulk import REFUSED, WOULD, plan
@@ -23,24 +23,20 @@ ACTIVE = [s.id for s in SPECS if not s.archived] + [FORK_SOURCE, FORK]
 ARCHIVED = [s.id for s in SPECS if s.archived]
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return build_home(tmp_path / "home")
-
 
 @pytest.fixture
-def summaries(home):
-    return every_thread(LocalThreadStore(str(home), cache=False))
+def summaries(bulk_home):
+    return every_thread(LocalThreadStore(str(bulk_home), cache=False))
 
 
 def chosen(summaries, **rule) -> set[str]:
     return {s.id for s in select(summaries, PruneRule(**rule), NOW)}
 
 
-def checksums(home: Path) -> dict[str, str]:
-    return {str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+def checksums(bulk_home: Path) -> dict[str, str]:
+    return {str(p.relative_to(bulk_home)): hashlib.sha256(p.read_bytes()).hexdigest()
             + f":{p.stat().st_mtime_ns}"
-            for p in sorted(home.rglob("*")) if p.is_file() and p.suffix != ".lock"}
+            for p in sorted(bulk_home.rglob("*")) if p.is_file() and p.suffix != ".lock"}
 
 
 def test_durations_and_sizes_as_typed():
@@ -135,20 +131,20 @@ def test_oldest_activity_first(summaries):
     assert order.index(sid(1)) < order.index(sid(2)) < order.index(sid(3))
 
 
-def test_dry_run_names_refusals_and_writes_nothing(home):
-    store = LocalThreadStore(str(home), cache=False)
-    locks = home / "thread-writer-locks"
+def test_dry_run_names_refusals_and_writes_nothing(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
+    locks = bulk_home / "thread-writer-locks"
     locks.mkdir()
     fd = os.open(locks / f"{sid(2)}.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a live Codex holds
-    before = checksums(home)
+    before = checksums(bulk_home)
     try:
         rule = PruneRule("archive", older_than=timedelta(days=90))
         outcomes = {o.id: o for o in plan(store, select(every_thread(store), rule, NOW),
                                           "archive")}
     finally:
         os.close(fd)
-    assert checksums(home) == before
+    assert checksums(bulk_home) == before
     assert outcomes[sid(1)].result == WOULD
     assert outcomes[sid(2)].result == REFUSED
     assert "is open in Codex" in outcomes[sid(2)].reason
@@ -158,16 +154,16 @@ def test_dry_run_names_refusals_and_writes_nothing(home):
     assert outcomes[FORK].result == WOULD  # the fork itself is nobody's source
 
 
-def test_a_stale_lock_file_is_not_a_refusal(home):
-    locks = home / "thread-writer-locks"
+def test_a_stale_lock_file_is_not_a_refusal(bulk_home):
+    locks = bulk_home / "thread-writer-locks"
     locks.mkdir()
     (locks / f"{sid(1)}.lock").write_bytes(b"")  # left by a crashed Codex, not held
-    store = LocalThreadStore(str(home), cache=False)
+    store = LocalThreadStore(str(bulk_home), cache=False)
     assert store.write_refusals([sid(1)], "archive") == {}
 
 
-def test_unarchive_does_not_protect_fork_sources(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_unarchive_does_not_protect_fork_sources(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     assert FORK_SOURCE in store.write_refusals([FORK_SOURCE], "delete")
     assert FORK_SOURCE in store.write_refusals([FORK_SOURCE], "archive")
     assert store.write_refusals([FORK_SOURCE], "unarchive") == {}

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from codex_cli import CODEX, codex, make_home, resume, skip_unless_installed
-from mock_model import MockModel
+from support.codex_cli import CODEX, codex, make_home, resume, skip_unless_installed
+from support.mock_model import MockModel
 
 from codex_tui.cli import main
 

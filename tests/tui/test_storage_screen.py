@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bulk_home import FORK, FORK_SOURCE, SPECS, build_home, disk_bytes, sid
-from conftest import fixed_now, settle
+from support.apps import fixed_now, settle
+from support.bulk_home import FORK, FORK_SOURCE, SPECS, disk_bytes, sid
 
 from codex_tui.app import CodexTuiApp
 from codex_tui.screens.picker import PickerScreen
@@ -19,19 +19,14 @@ from codex_tui.store.storage import every_thread
 from codex_tui.widgets.session_list import SessionList
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return build_home(tmp_path / "home")
+def app_on(bulk_home: Path, cwd: str = "/home/dev/beta") -> CodexTuiApp:
+    return CodexTuiApp(LocalThreadStore(str(bulk_home), cache=False), cwd=cwd, now=fixed_now)
 
 
-def app_on(home: Path, cwd: str = "/home/dev/beta") -> CodexTuiApp:
-    return CodexTuiApp(LocalThreadStore(str(home), cache=False), cwd=cwd, now=fixed_now)
-
-
-def memory_app(home: Path) -> CodexTuiApp:
-    """The bulk home's sessions in a memory store, with fixed file sizes: nothing in the
-    picture depends on where the test's home is."""
-    local = LocalThreadStore(str(home), cache=False)
+def memory_app(bulk_home: Path) -> CodexTuiApp:
+    """The bulk bulk_home's sessions in a memory store, with fixed file sizes: nothing in the
+    picture depends on where the test's bulk_home is."""
+    local = LocalThreadStore(str(bulk_home), cache=False)
     store = InMemoryThreadStore([local.read_thread(s.id) for s in every_thread(local)])
     store.files = {"sessions/": 1_016_214, "archived_sessions/": 217_913,
                    "history.jsonl": 85, "session_index.jsonl": 119,
@@ -43,8 +38,8 @@ def group_keys(screen: StorageScreen) -> list[str | None]:
     return [g.key for g in screen._groups]
 
 
-async def test_open_from_the_picker_and_read_the_figures(home):
-    app = app_on(home)
+async def test_open_from_the_picker_and_read_the_figures(bulk_home):
+    app = app_on(bulk_home)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
@@ -52,20 +47,20 @@ async def test_open_from_the_picker_and_read_the_figures(home):
         screen = app.screen
         assert isinstance(screen, StorageScreen)
         report = screen.report
-        assert report.total_bytes == disk_bytes(home)
+        assert report.total_bytes == disk_bytes(bulk_home)
         assert report.sessions == len(SPECS) + 2
         assert group_keys(screen)[0] == "/home/dev/alpha"  # the biggest project first
         assert [s.id for s in report.largest[:2]] == [sid(1), sid(2)]
 
 
-async def test_group_and_sort_without_reading_again(home, monkeypatch):
-    app = app_on(home)
+async def test_group_and_sort_without_reading_again(bulk_home, monkeypatch):
+    app = app_on(bulk_home)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
         await settle(pilot)
         screen = app.screen
-        monkeypatch.setattr(app.store, "scan", lambda: pytest.fail("read the home again"))
+        monkeypatch.setattr(app.store, "scan", lambda: pytest.fail("read the bulk_home again"))
         await pilot.press("g")  # by month
         assert screen.by == "month"
         assert sum(g.sessions for g in screen._groups) == len(SPECS) + 2
@@ -80,8 +75,8 @@ async def test_group_and_sort_without_reading_again(home, monkeypatch):
         assert group_keys(screen) == ["exec", "interactive", "sub-agent"]
 
 
-async def test_enter_on_a_project_opens_the_picker_there(home):
-    app = app_on(home, cwd="/home/dev/beta")
+async def test_enter_on_a_project_opens_the_picker_there(bulk_home):
+    app = app_on(bulk_home, cwd="/home/dev/beta")
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
@@ -98,8 +93,8 @@ async def test_enter_on_a_project_opens_the_picker_there(home):
         assert {s.id for s in picker.query_one(SessionList).rows} == {sid(4)}
 
 
-async def test_enter_on_a_sub_agents_project_shows_them(home):
-    app = app_on(home, cwd="/home/dev/alpha")
+async def test_enter_on_a_sub_agents_project_shows_them(bulk_home):
+    app = app_on(bulk_home, cwd="/home/dev/alpha")
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
@@ -113,10 +108,10 @@ async def test_enter_on_a_sub_agents_project_shows_them(home):
         assert {s.id for s in rows} == {sid(5), sid(6), sid(7)}  # the sub-agent's too
 
 
-async def test_enter_on_a_largest_session_reads_it(home):
+async def test_enter_on_a_largest_session_reads_it(bulk_home):
     from codex_tui.screens.transcript import TranscriptScreen
 
-    app = app_on(home)
+    app = app_on(bulk_home)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
@@ -127,8 +122,8 @@ async def test_enter_on_a_largest_session_reads_it(home):
         assert app.screen.thread_id == sid(1)
 
 
-async def test_months_and_other_groups_do_not_open_the_picker(home):
-    app = app_on(home)
+async def test_months_and_other_groups_do_not_open_the_picker(bulk_home):
+    app = app_on(bulk_home)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("D")
@@ -139,8 +134,8 @@ async def test_months_and_other_groups_do_not_open_the_picker(home):
         assert isinstance(app.screen, PickerScreen)
 
 
-async def test_from_the_command_palette(home):
-    app = app_on(home)
+async def test_from_the_command_palette(bulk_home):
+    app = app_on(bulk_home)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
@@ -157,8 +152,8 @@ def test_month_range_fills_gaps():
     assert month_range("", "") == []
 
 
-def test_fork_pair_counts_in_its_project(home):
-    report = every_thread(LocalThreadStore(str(home), cache=False))
+def test_fork_pair_counts_in_its_project(bulk_home):
+    report = every_thread(LocalThreadStore(str(bulk_home), cache=False))
     assert {FORK, FORK_SOURCE} <= {s.id for s in report}
 
 
@@ -176,14 +171,14 @@ def storage_keys(*pressed: str):
     return run_before
 
 
-def test_storage_by_project(snap_compare, home):
-    """The home's files as bars, bytes per month, projects biggest first (alpha's archived
+def test_storage_by_project(snap_compare, bulk_home):
+    """The bulk_home's files as bars, bytes per month, projects biggest first (alpha's archived
     part in its own colour after the active part), and the largest sessions."""
-    assert snap_compare(memory_app(home), terminal_size=(150, 45),
+    assert snap_compare(memory_app(bulk_home), terminal_size=(150, 45),
                         run_before=storage_keys())
 
 
-def test_storage_by_month_sorted_by_sessions(snap_compare, home):
+def test_storage_by_month_sorted_by_sessions(snap_compare, bulk_home):
     """g then s: months, the one with most sessions first."""
-    assert snap_compare(memory_app(home), terminal_size=(150, 45),
+    assert snap_compare(memory_app(bulk_home), terminal_size=(150, 45),
                         run_before=storage_keys("g", "s"))

@@ -1,5 +1,5 @@
 """The storage report (store/storage.py): its figures against sizes this test computes on
-its own (os.walk, Path.stat), every grouping, the home's own files, and that reporting
+its own (os.walk, Path.stat), every grouping, the bulk_home's own files, and that reporting
 writes nothing."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from bulk_home import FORK, FORK_SOURCE, SPECS, build_home, disk_bytes, session_bytes, sid
 from hypothesis import given
 from hypothesis import strategies as st
+from support.bulk_home import FORK, FORK_SOURCE, SPECS, disk_bytes, session_bytes, sid
 
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore, ThreadSummary
 from codex_tui.store.storage import (
@@ -26,18 +26,13 @@ from codex_tui.store.storage import (
 )
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return build_home(tmp_path / "home")
+def every_file(bulk_home: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(bulk_home)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(bulk_home.rglob("*")) if p.is_file()}
 
 
-def every_file(home: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(home)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(home.rglob("*")) if p.is_file()}
-
-
-def test_projects_against_sizes_on_disk(home):
-    report = store_report(LocalThreadStore(str(home), cache=False), by="project")
+def test_projects_against_sizes_on_disk(bulk_home):
+    report = store_report(LocalThreadStore(str(bulk_home), cache=False), by="project")
     groups = {g.key: g for g in report.groups}
     by_cwd: dict[str, list] = {}
     for spec in SPECS:
@@ -45,51 +40,51 @@ def test_projects_against_sizes_on_disk(home):
     for cwd, specs in by_cwd.items():
         g = groups[cwd]
         assert g.sessions == len(specs)
-        assert g.bytes == sum(session_bytes(home, s.id) for s in specs)
+        assert g.bytes == sum(session_bytes(bulk_home, s.id) for s in specs)
         assert g.archived_sessions == sum(s.archived for s in specs)
-        assert g.archived_bytes == sum(session_bytes(home, s.id) for s in specs if s.archived)
+        assert g.archived_bytes == sum(session_bytes(bulk_home, s.id) for s in specs if s.archived)
     fork_pair = groups["/home/dev/src/beta"]
     assert fork_pair.sessions == 2
-    assert fork_pair.bytes == session_bytes(home, FORK) + session_bytes(home, FORK_SOURCE)
+    assert fork_pair.bytes == session_bytes(bulk_home, FORK) + session_bytes(bulk_home, FORK_SOURCE)
     # Biggest project first; alpha holds the two biggest sessions.
     assert report.groups[0].key == "/home/dev/alpha"
     assert [g.bytes for g in report.groups] == sorted((g.bytes for g in report.groups),
                                                       reverse=True)
     assert report.sessions == len(SPECS) + 2
     assert report.session_bytes == sum(g.bytes for g in report.groups)
-    assert report.archived_bytes == disk_bytes(home / "archived_sessions")
+    assert report.archived_bytes == disk_bytes(bulk_home / "archived_sessions")
 
 
-def test_the_homes_files_and_total(home):
-    report = store_report(LocalThreadStore(str(home), cache=False))
+def test_the_homes_files_and_total(bulk_home):
+    report = store_report(LocalThreadStore(str(bulk_home), cache=False))
     assert report.files == {
-        "sessions/": disk_bytes(home / "sessions"),
-        "archived_sessions/": disk_bytes(home / "archived_sessions"),
-        "history.jsonl": (home / "history.jsonl").stat().st_size,
-        "session_index.jsonl": (home / "session_index.jsonl").stat().st_size,
+        "sessions/": disk_bytes(bulk_home / "sessions"),
+        "archived_sessions/": disk_bytes(bulk_home / "archived_sessions"),
+        "history.jsonl": (bulk_home / "history.jsonl").stat().st_size,
+        "session_index.jsonl": (bulk_home / "session_index.jsonl").stat().st_size,
         "state_5.sqlite": 4096,
         "logs_2.sqlite-wal": 1000,
     }
-    assert report.total_bytes == disk_bytes(home)
+    assert report.total_bytes == disk_bytes(bulk_home)
     # A file in the session folders that belongs to no session still takes space.
-    (home / "sessions/2026/stray.txt").write_bytes(b"x" * 123)
-    again = store_report(LocalThreadStore(str(home), cache=False))
-    assert again.files["sessions/"] == disk_bytes(home / "sessions")
+    (bulk_home / "sessions/2026/stray.txt").write_bytes(b"x" * 123)
+    again = store_report(LocalThreadStore(str(bulk_home), cache=False))
+    assert again.files["sessions/"] == disk_bytes(bulk_home / "sessions")
     assert again.session_bytes == report.session_bytes
 
 
-def test_sqlite_files_where_codex_keeps_them(home, tmp_path, monkeypatch):
+def test_sqlite_files_where_codex_keeps_them(bulk_home, tmp_path, monkeypatch):
     elsewhere = tmp_path / "sqlite"
     elsewhere.mkdir()
     (elsewhere / "state_5.sqlite").write_bytes(b"\0" * 8192)
     monkeypatch.setenv("CODEX_SQLITE_HOME", str(elsewhere))
-    files = LocalThreadStore(str(home), cache=False).storage_files()
+    files = LocalThreadStore(str(bulk_home), cache=False).storage_files()
     assert files["state_5.sqlite"] == 8192
     assert "logs_2.sqlite-wal" not in files
 
 
-def test_months_sources_and_sizes(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_months_sources_and_sizes(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     months = {g.key: g.sessions for g in store_report(store, by="month").groups}
     expected: dict[str, int] = {}
     for spec in SPECS:
@@ -106,33 +101,33 @@ def test_months_sources_and_sizes(home):
     assert sum(g.sessions for g in sizes.groups) == len(SPECS) + 2
     for g in sizes.groups:
         members = [s for s in store.scan() if size_class(s.size) == g.key]
-        assert g.bytes == sum(session_bytes(home, s.id) for s in members)
+        assert g.bytes == sum(session_bytes(bulk_home, s.id) for s in members)
 
 
-def test_largest_sessions(home):
-    report = store_report(LocalThreadStore(str(home), cache=False), largest=3)
-    sizes = sorted(((session_bytes(home, s.id), s.id) for s in SPECS), reverse=True)
+def test_largest_sessions(bulk_home):
+    report = store_report(LocalThreadStore(str(bulk_home), cache=False), largest=3)
+    sizes = sorted(((session_bytes(bulk_home, s.id), s.id) for s in SPECS), reverse=True)
     assert [s.id for s in report.largest] == [tid for _size, tid in sizes[:3]]
     assert report.largest[0].id == sid(1)
     assert report.largest[0].title == "alpha work"  # its name from session_index.jsonl
 
 
-def test_reporting_writes_nothing(home):
-    before = every_file(home)
-    store = LocalThreadStore(str(home), cache=False)
+def test_reporting_writes_nothing(bulk_home):
+    before = every_file(bulk_home)
+    store = LocalThreadStore(str(bulk_home), cache=False)
     for by in GROUPINGS:
         store_report(store, by=by)
     store.write_refusals([s.id for s in store.scan()], "delete")
-    assert every_file(home) == before
+    assert every_file(bulk_home) == before
 
 
-def test_json_shape(home):
-    data = report_json(store_report(LocalThreadStore(str(home), cache=False), largest=2))
+def test_json_shape(bulk_home):
+    data = report_json(store_report(LocalThreadStore(str(bulk_home), cache=False), largest=2))
     assert set(data) >= {"total_bytes", "by", "groups", "largest", "files"}
     assert data["by"] == "project"
     assert set(data["groups"][0]) >= {"key", "sessions", "bytes", "archived_bytes"}
     assert set(data["largest"][0]) >= {"id", "title", "cwd", "bytes"}
-    assert data["files"]["history.jsonl"] == (home / "history.jsonl").stat().st_size
+    assert data["files"]["history.jsonl"] == (bulk_home / "history.jsonl").stat().st_size
 
 
 def test_a_store_without_sizes_says_so():
@@ -204,10 +199,10 @@ def test_groups_add_up(items, by):
         assert 0 <= g.archived_bytes <= g.bytes
 
 
-def test_a_listing_half_read_is_finished_first(home):
+def test_a_listing_half_read_is_finished_first(bulk_home):
     """Opened while the picker is still reading heads (scan done, some pending): the
     report reads the rest, and has no session without its directory."""
-    store = LocalThreadStore(str(home), cache=False)
+    store = LocalThreadStore(str(bulk_home), cache=False)
     assert all(s.pending for s in store.scan())
     report = store_report(store)
     assert None not in {g.key for g in report.groups}

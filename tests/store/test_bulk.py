@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from bulk_home import FORK, FORK_SOURCE, SPECS, build_home, session_bytes, sid
+from support.bulk_home import FORK, FORK_SOURCE, SPECS, session_bytes, sid
 
 from codex_tui.store import (
     InMemoryThreadStore,
@@ -22,13 +22,8 @@ from codex_tui.store.bulk import DONE, NOT_REACHED, REFUSED, outcome_json, run, 
 from codex_tui.store.storage import every_thread
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return build_home(tmp_path / "home")
-
-
-def where(home: Path, tid: str) -> set[str]:
-    return {p.relative_to(home).parts[0] for p in home.rglob(f"rollout-*{tid}*")}
+def where(bulk_home: Path, tid: str) -> set[str]:
+    return {p.relative_to(bulk_home).parts[0] for p in bulk_home.rglob(f"rollout-*{tid}*")}
 
 
 def summaries(store, ids):
@@ -36,18 +31,18 @@ def summaries(store, ids):
     return [by_id[tid] for tid in ids]
 
 
-def hold_writer_lock(home: Path, tid: str) -> int:
-    locks = home / "thread-writer-locks"
+def hold_writer_lock(bulk_home: Path, tid: str) -> int:
+    locks = bulk_home / "thread-writer-locks"
     locks.mkdir(exist_ok=True)
     fd = os.open(locks / f"{tid}.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a live Codex holds
     return fd
 
 
-def test_archive_with_a_session_codex_is_writing_in_the_middle(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_archive_with_a_session_codex_is_writing_in_the_middle(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(1), sid(2), sid(3)]
-    fd = hold_writer_lock(home, sid(2))
+    fd = hold_writer_lock(bulk_home, sid(2))
     try:
         outcomes = list(run(store, summaries(store, ids), "archive"))
     finally:
@@ -55,30 +50,30 @@ def test_archive_with_a_session_codex_is_writing_in_the_middle(home):
     assert [(o.id, o.result) for o in outcomes] == [
         (sid(1), DONE), (sid(2), REFUSED), (sid(3), DONE)]
     assert "is open in Codex" in outcomes[1].reason
-    assert where(home, sid(1)) == where(home, sid(3)) == {"archived_sessions"}
-    assert where(home, sid(2)) == {"sessions"}
+    assert where(bulk_home, sid(1)) == where(bulk_home, sid(3)) == {"archived_sessions"}
+    assert where(bulk_home, sid(2)) == {"sessions"}
     assert outcomes[0].via.startswith("files")  # (CODEX_TUI_WRITES=files in the tests)
-    assert outcomes[0].bytes == session_bytes(home, sid(1))
+    assert outcomes[0].bytes == session_bytes(bulk_home, sid(1))
     # A fresh store sees the same.
-    fresh = {s.id: s for s in every_thread(LocalThreadStore(str(home), cache=False))}
+    fresh = {s.id: s for s in every_thread(LocalThreadStore(str(bulk_home), cache=False))}
     assert fresh[sid(1)].archived and fresh[sid(3)].archived and not fresh[sid(2)].archived
     # and the listing the runner's store keeps agrees, without a new scan (each moved
     # thread is found where its files went: _moved)
     archived = {s.id: s for s in store.list_threads(ThreadQuery(archived=True))}
     assert {sid(1), sid(3)} <= set(archived) and sid(2) not in archived
-    assert archived[sid(1)].path == str(home / "archived_sessions" / Path(
+    assert archived[sid(1)].path == str(bulk_home / "archived_sessions" / Path(
         outcomes[0].path).name)
 
 
-def test_a_lock_taken_after_the_check_is_refused_by_the_write(home, monkeypatch):
-    store = LocalThreadStore(str(home), cache=False)
+def test_a_lock_taken_after_the_check_is_refused_by_the_write(bulk_home, monkeypatch):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(1), sid(3)]
     fds = []
     original = manage.archive_thread
 
     def archive(codex_home, tid):
         if tid == sid(3):
-            fds.append(hold_writer_lock(home, tid))  # Codex opens it meanwhile
+            fds.append(hold_writer_lock(bulk_home, tid))  # Codex opens it meanwhile
         return original(codex_home, tid)
 
     monkeypatch.setattr(manage, "archive_thread", archive)
@@ -89,26 +84,26 @@ def test_a_lock_taken_after_the_check_is_refused_by_the_write(home, monkeypatch)
             os.close(fd)
     assert [o.result for o in outcomes] == [DONE, REFUSED]
     assert "is open in Codex" in outcomes[1].reason
-    assert where(home, sid(3)) == {"sessions"}
+    assert where(bulk_home, sid(3)) == {"sessions"}
 
 
-def test_delete_with_a_fork_source_in_the_middle(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_delete_with_a_fork_source_in_the_middle(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(8), FORK_SOURCE, sid(4)]
     outcomes = list(run(store, summaries(store, ids), "delete"))
     assert [o.result for o in outcomes] == [DONE, REFUSED, DONE]
     assert "forked history still references it" in outcomes[1].reason
     assert FORK in outcomes[1].reason
-    assert where(home, sid(8)) == where(home, sid(4)) == set()
-    assert where(home, FORK_SOURCE) == {"sessions"}
+    assert where(bulk_home, sid(8)) == where(bulk_home, sid(4)) == set()
+    assert where(bulk_home, FORK_SOURCE) == {"sessions"}
     assert totals(outcomes) == {DONE: (2, outcomes[0].bytes + outcomes[2].bytes),
                                 REFUSED: (1, outcomes[1].bytes)}
 
 
-def test_a_failing_write_is_reported_in_the_stores_words(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_a_failing_write_is_reported_in_the_stores_words(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(1), sid(5), sid(3)]
-    day = home / "sessions" / next(s.created.strftime("%Y/%m/%d") for s in SPECS
+    day = bulk_home / "sessions" / next(s.created.strftime("%Y/%m/%d") for s in SPECS
                                    if s.id == sid(5))
     os.chmod(day, 0o555)
     try:
@@ -117,11 +112,11 @@ def test_a_failing_write_is_reported_in_the_stores_words(home):
         os.chmod(day, 0o755)
     assert [o.result for o in outcomes] == [DONE, REFUSED, DONE]
     assert "read-only" in outcomes[1].reason
-    assert where(home, sid(5)) == {"sessions"}
+    assert where(bulk_home, sid(5)) == {"sessions"}
 
 
-def test_cancelled_between_two_sessions(home):
-    store = LocalThreadStore(str(home), cache=False)
+def test_cancelled_between_two_sessions(bulk_home):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(1), sid(2), sid(3)]
     seen: list[str] = []
     outcomes = []
@@ -129,14 +124,14 @@ def test_cancelled_between_two_sessions(home):
         seen.append(o.id)
         outcomes.append(o)
     assert [o.result for o in outcomes] == [DONE, NOT_REACHED, NOT_REACHED]
-    assert where(home, sid(1)) == {"archived_sessions"}
-    assert where(home, sid(2)) == where(home, sid(3)) == {"sessions"}
+    assert where(bulk_home, sid(1)) == {"archived_sessions"}
+    assert where(bulk_home, sid(2)) == where(bulk_home, sid(3)) == {"sessions"}
 
 
-def test_interrupted_in_the_middle_each_session_is_before_or_after(home, monkeypatch):
+def test_interrupted_in_the_middle_each_session_is_before_or_after(bulk_home, monkeypatch):
     """A crash inside the second write (between its steps): the first is archived, the
     second reads as before or after, the third untouched."""
-    store = LocalThreadStore(str(home), cache=False)
+    store = LocalThreadStore(str(bulk_home), cache=False)
     ids = [sid(1), sid(2), sid(3)]
     calls = {"n": 0}
     original = manage.move_no_replace
@@ -153,17 +148,17 @@ def test_interrupted_in_the_middle_each_session_is_before_or_after(home, monkeyp
         for o in run(store, summaries(store, ids), "archive"):
             done.append(o)
     assert [o.id for o in done] == [sid(1)]
-    fresh = {s.id: s for s in every_thread(LocalThreadStore(str(home), cache=False))}
+    fresh = {s.id: s for s in every_thread(LocalThreadStore(str(bulk_home), cache=False))}
     assert fresh[sid(1)].archived
-    assert not fresh[sid(2)].archived and where(home, sid(2)) == {"sessions"}
+    assert not fresh[sid(2)].archived and where(bulk_home, sid(2)) == {"sessions"}
     assert not fresh[sid(3)].archived
 
 
-def test_unarchive_and_an_export_like_write(home, tmp_path):
-    store = LocalThreadStore(str(home), cache=False)
+def test_unarchive_and_an_export_like_write(bulk_home, tmp_path):
+    store = LocalThreadStore(str(bulk_home), cache=False)
     outcomes = list(run(store, summaries(store, [sid(4), sid(8)]), "unarchive"))
     assert [o.result for o in outcomes] == [DONE, DONE]
-    assert where(home, sid(4)) == where(home, sid(8)) == {"sessions"}
+    assert where(bulk_home, sid(4)) == where(bulk_home, sid(8)) == {"sessions"}
 
     written = []
 
@@ -179,8 +174,8 @@ def test_unarchive_and_an_export_like_write(home, tmp_path):
     assert written == [sid(3), sid(7)]
 
 
-def test_in_memory_store_refuses_as_the_local_one(home):
-    local = LocalThreadStore(str(home), cache=False)
+def test_in_memory_store_refuses_as_the_local_one(bulk_home):
+    local = LocalThreadStore(str(bulk_home), cache=False)
     threads = [local.read_thread(s.id) for s in every_thread(local)]
     memory = InMemoryThreadStore(threads)
     memory.open_in_codex.add(sid(2))
