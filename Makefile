@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint clean codex-cli chromium sshd
+.PHONY: run test lint clean codex-cli ccusage chromium sshd
 
 # The real Codex CLI, pinned, for the compatibility tests (tests/compat/test_fork_codex_compat.py):
 # installed once from npm into a cache folder outside the project.
@@ -12,6 +12,12 @@ CODEX_VERSION := 0.171.0
 CODEX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/codex-tui-test
 CODEX_PREFIX := $(CODEX_CACHE)/codex-$(CODEX_VERSION)
 CODEX_BIN := $(CODEX_PREFIX)/node_modules/.bin/codex
+
+# ccusage's Codex report, pinned, for the usage comparison (tests/compat/test_usage_ccusage.py): the
+# tool Codex users reach for today; installed the same way, into the same cache folder.
+CCUSAGE_VERSION := 18.0.11
+CCUSAGE_PREFIX := $(CODEX_CACHE)/ccusage-codex-$(CCUSAGE_VERSION)
+CCUSAGE_BIN := $(CCUSAGE_PREFIX)/node_modules/.bin/ccusage-codex
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +37,13 @@ $(CODEX_BIN):
 	@test -x $@ || { echo "npm did not install $@" >&2; exit 1; }
 
 codex-cli: $(CODEX_BIN)
+
+$(CCUSAGE_BIN):
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (the usage comparison runs ccusage $(CCUSAGE_VERSION))" >&2; exit 1; }
+	npm install --prefix $(CCUSAGE_PREFIX) --no-save --no-audit --no-fund @ccusage/codex@$(CCUSAGE_VERSION)
+	@test -x $@ || { echo "npm did not install $@" >&2; exit 1; }
+
+ccusage: $(CCUSAGE_BIN)
 
 # Headless Chromium, for the test that opens an HTML export and takes a screenshot
 # (tests/compat/test_export_html.py). Installed once with apt-get (Debian's `chromium`).
@@ -53,9 +66,10 @@ sshd:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server && \
 	  echo "openssh-server installed; the system's sshd stays off (/etc/ssh/sshd_not_to_be_run)"; }
 
-test: $(STAMP) $(CODEX_BIN) chromium sshd
+test: $(STAMP) $(CODEX_BIN) $(CCUSAGE_BIN) chromium sshd
 	$(BIN)/ruff check .
-	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 CODEX_TUI_REQUIRE_CHROMIUM=1 CODEX_TUI_REQUIRE_SSHD=1 $(BIN)/python -m pytest -q
+	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 \
+	CODEX_TUI_TEST_CCUSAGE=$(CCUSAGE_BIN) CODEX_TUI_REQUIRE_CCUSAGE=1 CODEX_TUI_REQUIRE_CHROMIUM=1 CODEX_TUI_REQUIRE_SSHD=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -109,7 +109,7 @@ class CodexTuiApp(App[ResumeRequest | None]):
             return
         while self.screen is not pickers[-1]:
             self.pop_screen()
-        pickers[-1].show_directory(cwd)
+        pickers[-1].show_directory(cwd, all_sources=True)
 
     def open_fork(self, thread_id: str, turn: int | None) -> None:
         """The fork dialog on `thread_id`, its cut at `turn` (None: the last turn); then the

@@ -269,12 +269,18 @@ def _add_prune(sub) -> argparse.ArgumentParser:
     return p
 
 
+def _add_usage(sub) -> argparse.ArgumentParser:
+    from .usage import add_parser  # (its choices come from the store's usage reports)
+
+    return add_parser(sub)
+
+
 REF_HELP = "session id, unique id prefix, or thread name"
 # In the order `--help` lists them.
 _SUBCOMMANDS = {
     "resume": _add_resume, "list": _add_list, "show": _add_show, "history": _add_history,
     "search": _add_search, "fork": _add_fork, "archive": _add_archive,
     "unarchive": _add_unarchive, "rename": _add_rename, "delete": _add_delete,
-    "export": _add_export, "tail": _add_tail,
+    "export": _add_export, "tail": _add_tail, "usage": _add_usage,
     "du": _add_du, "prune": _add_prune,
 }

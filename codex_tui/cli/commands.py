@@ -388,6 +388,15 @@ def cmd_tail(args: argparse.Namespace) -> int:
     return run_tail(store, summary.id, last=args.lines, as_json=args.json)
 
 
+def cmd_usage(args: argparse.Namespace) -> int:
+    from .usage import run_usage
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError("--since is after --until")
+    cwd = None if args.all else os.path.abspath(args.cwd) if args.cwd else _current_dir()
+    return run_usage(args, open_store(args), cwd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from ..resume import CodexNotFound
 
@@ -402,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fork": cmd_fork,
         **manage_handlers(),
         "tail": cmd_tail,
+        "usage": cmd_usage,
         **storage_handlers(),
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),

@@ -77,6 +77,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
         Binding("D", "storage", "Storage", show=False),  # (and the palette)
+        Binding("u", "usage", "Usage", show=False),  # (in the palette; the bar is full)
         *MANAGE_BINDINGS,
         *MARK_BINDINGS,
         Binding("f", "fork", "Fork"),
@@ -447,18 +448,27 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
         self.app.push_screen(HistorySearchScreen(self.store, cwd=self.cwd, now=self._now))
 
+    def action_usage(self) -> None:
+        from .usage import UsageScreen  # not needed to start
+
+        self.app.push_screen(UsageScreen(self.store, cwd=self.cwd, all_dirs=self.filters.all_dirs,
+                                         now=self._now))
+
     def action_storage(self) -> None:
         self.app.open_storage()  # type: ignore[attr-defined]
 
-    def show_directory(self, cwd: str) -> None:
-        """This directory's sessions, every source (from the Storage screen's projects)."""
+    def show_directory(self, cwd: str, all_sources: bool | None = None) -> None:
+        """Only `cwd`'s sessions, the search cleared (the Usage and Storage screens' Enter on
+        a project); `all_sources` True shows every source (Storage: so that the rows add up
+        to its figures)."""
         self.cwd = cwd
         self._cwd_spellings = cwd_matcher(cwd)
         self._data_version += 1  # (the rows kept are another directory's)
         search = self.query_one("#picker-search", Input)
         if search.value:
             search.value = ""
-        self._toggle(all_dirs=False, all_sources=True)
+        sources = self.filters.all_sources if all_sources is None else all_sources
+        self._toggle(all_dirs=False, all_sources=sources)
         self.query_one(SessionList).focus()
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
@@ -544,6 +554,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             ("Search prompt history and transcripts",
              "Every prompt in history.jsonl, or the text of every transcript",
              self.action_history),
+            ("Usage: tokens and cost", "Tokens and estimated cost by day, project, model and "
+             "session (u)", self.action_usage),
             ("Toggle this directory / all directories", "Filter by the current directory",
              self.action_toggle_all),
             ("Toggle active / archived sessions", "Show archived_sessions/ instead",

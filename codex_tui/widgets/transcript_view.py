@@ -141,6 +141,10 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
         self._counts: dict[int, int] | None = None
         self._generation = 0
         self.new_below = 0  # blocks appended below the view while it was not at the bottom
+        # The view follows the end: it was scrolled there and not away since. Kept as a
+        # state, not read from the geometry when a session grows: heights measured or a
+        # size arriving late move the end, and the view must stay on it.
+        self._stick = False
         # When the last block set by `replace_from` was first drawn (for benchmarks).
         self.appended_at: float | None = None
         self.appended_painted_at: float | None = None
@@ -222,8 +226,9 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
 
     @property
     def at_bottom(self) -> bool:
-        """The last row is on screen (or everything fits)."""
-        return self.scroll_y >= self.max_scroll_y
+        """The view follows the end: the last row is on screen (or everything fits), or
+        it was scrolled to the end and not away since."""
+        return self._stick or self.scroll_y >= self.max_scroll_y
 
     def _set_new_below(self, count: int) -> None:
         if count != self.new_below:
@@ -440,20 +445,24 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
         self.refresh()
 
     def _at_end(self) -> bool:
-        return self.max_scroll_y > 0 and self.scroll_y >= self.max_scroll_y
+        return self.max_scroll_y > 0 and self.at_bottom
 
     # -- rendering ---------------------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
         if not self._blocks:
             return
+        follow = self._stick and self.max_scroll_y > 0
         if self._content_width() != self._width:
             anchor = self._anchor()
             self._reset_heights()
             self._measure_range(anchor[0], 1)
-            self._scroll_to_anchor(anchor)
+            if not follow:
+                self._scroll_to_anchor(anchor)
         else:
             self._sync_virtual_size()
+        if follow:
+            self.action_bottom()
 
     def _strips(self, index: int) -> list[Strip]:
         """The block's rows at the current width, rendered once and cached."""
@@ -522,6 +531,10 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        if new >= self.max_scroll_y:
+            self._stick = True
+        elif new < old:  # scrolled up, away from the end
+            self._stick = False
         self._follow_view()
         if self.new_below and self.at_bottom:
             self._set_new_below(0)
@@ -592,6 +605,7 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
         self._measure_range(len(self._blocks) - 1, -1)
         self._sync_virtual_size()
         self.scroll_to(y=self.max_scroll_y, animate=False)
+        self._stick = True  # (also when it was there already: no scroll to watch)
         self._set_cursor(len(self._blocks) - 1)
 
     def action_cursor_block(self, delta: int) -> None:

@@ -55,7 +55,7 @@ def unknowns(path: Path) -> list[str]:
 def test_the_fixtures_hold_every_generation():
     names = {p.relative_to(FIXTURES).parts[0] for p in ROLLOUTS}
     assert names == {"codex-home", "codex-0.171-home", "shapes", "shapes-home", "fork-0.20",
-                     "fork-0.171", "samples"}
+                     "fork-0.171", "samples", "usage-home"}
     assert len(ROLLOUTS) >= 50
 
 

@@ -157,6 +157,34 @@ async def test_new_items_below_a_view_away_from_the_bottom():
         assert "more" in text(app)
 
 
+async def test_the_end_is_followed_when_the_rows_above_grow():
+    """A view that went to the end stays on it when the rows above it become taller (exact
+    heights measured after estimates, a size known late: what a loaded machine reorders),
+    and a new turn is then shown, not counted below."""
+    thread = fresh(long_thread(12))
+    store = InMemoryThreadStore([thread])
+    app = transcript_app(store=store, thread_id=thread.summary.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        v = view(app)
+        await pilot.press("end")
+        await settle(pilot)
+        assert v.at_bottom
+        # The first block turns out 40 rows taller than it was drawn: the end moves down
+        # while the view stays where it was.
+        v._set_height(0, v._heights[0] + 40)
+        v._sync_virtual_size()
+        assert v.scroll_y < v.max_scroll_y
+        store.append(thread.summary.id, new_turn(13))
+        await wait_for(pilot, lambda: "Live answer 13." in text(app))
+        assert v.new_below == 0 and v.scroll_y == v.max_scroll_y
+        # Scrolled up by the user: no longer following.
+        await pilot.press("pageup")
+        await settle(pilot)
+        store.append(thread.summary.id, new_turn(14))
+        await wait_for(pilot, lambda: v.new_below > 0)
+
+
 async def test_clicking_the_marker_jumps_down():
     thread = fresh(long_thread(12))
     store = InMemoryThreadStore([thread])

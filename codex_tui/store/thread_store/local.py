@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ..live import LiveThread
     from ..tail import Follower
     from ..text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
+    from ..usage import ThreadUsage
     from ..watch import Changes, HomeWatcher
     from .codex_writes import CodexWrites
     from .local_writes import LocalWrites
@@ -211,6 +212,17 @@ class LocalThreadStore(OneHome):
                 for _ in self.complete():
                     pass
             return self._files, self._summaries
+
+    def thread_usage(self, cwd: str | None = None) -> list[tuple[ThreadSummary, ThreadUsage]]:
+        """Token usage of every thread started in `cwd` (None: anywhere), active and
+        archived, of every source (a sub-agent's tokens are spent too): store/usage/."""
+        from ..usage import collect
+
+        files, summaries = self._load()
+        picked = [s for archived in (False, True)
+                  for s in apply_query(list(summaries.values()),
+                                       ThreadQuery(cwd=cwd, archived=archived))]
+        return collect(self.codex_home, [(s, files[s.id]) for s in picked if s.id in files])
 
     @property
     def problems(self) -> list[Problem]:
