@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..store.storage import human_bytes, report_json, store_report
+from ..store.storage import file_rows, human_bytes, report_json, store_report
 from ..textutil import clip, one_line, printable, text_bar
 from .commands import _warn_failures, _write_json, open_store
 
@@ -29,10 +29,11 @@ def cmd_du(args: argparse.Namespace) -> int:
     homes = home if isinstance(home, str) else ", ".join(store.homes)
     out.write(f"{printable(homes)}: {human_bytes(report.total_bytes)} in all, "
               f"{report.sessions:,} sessions ({report.archived_sessions:,} archived)\n")
-    width = max((len(name) for name in report.files), default=0)
+    rows = file_rows(report.files)
+    width = max((len(name) for name, _size in rows), default=0)
     counts = {"sessions/": report.sessions - report.archived_sessions,
               "archived_sessions/": report.archived_sessions}
-    for name, size in sorted(report.files.items(), key=lambda item: -item[1]):
+    for name, size in rows:
         n = counts.get(name)
         sessions = f"  {n:,} session{'s' if n != 1 else ''}" if n is not None else ""
         out.write(f"  {printable(name):<{width}}  {human_bytes(size):>10}{sessions}\n")

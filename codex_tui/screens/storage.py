@@ -28,6 +28,7 @@ from ..store.storage import (
     GROUPINGS,
     StorageGroup,
     StorageReport,
+    file_rows,
     human_bytes,
     sort_groups,
     storage_report,
@@ -139,9 +140,10 @@ class StorageScreen(Screen):
                              (human_bytes(report.total_bytes), "bold"),
                              f" in all · {report.sessions:,} sessions, "
                              f"{report.archived_sessions:,} archived")
-        biggest = max(report.files.values(), default=0) or 1
-        width = max((len(name) for name in report.files), default=0)
-        for name, size in sorted(report.files.items(), key=lambda item: -item[1]):
+        rows = file_rows(report.files)
+        biggest = max((size for _name, size in rows), default=0) or 1
+        width = max((len(name) for name, _size in rows), default=0)
+        for name, size in rows:
             text.append(f"\n  {name:<{width}} {human_bytes(size):>10} ")
             self._bar(text, size, 0, biggest, BAR)
         if report.unknown_size:

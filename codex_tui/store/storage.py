@@ -188,6 +188,24 @@ def home_files(codex_home: str, sqlite_home: str | None = None) -> dict[str, int
     return files
 
 
+def file_rows(files: dict[str, int]) -> list[tuple[str, int]]:
+    """The home's files as shown (CLI and screen), biggest first: a SQLite database with its
+    -wal and -shm files as one row ("state_5.sqlite (+wal, shm)"); JSON keeps each file."""
+    rows: dict[str, list] = {}
+    for name, size in files.items():
+        base = name
+        for side in ("-wal", "-shm"):
+            if name.endswith(".sqlite" + side):
+                base = name[: -len(side)]
+        row = rows.setdefault(base, [0, []])
+        row[0] += size
+        if base != name:
+            row[1].append(name[len(base) + 1:])
+    shown = [(base + (f" (+{', '.join(sorted(sides))})" if sides else ""), size)
+             for base, (size, sides) in rows.items()]
+    return sorted(shown, key=lambda row: (-row[1], row[0]))
+
+
 def folder_bytes(path: str) -> int:
     """Apparent size (st_size) of every regular file below `path`; symlinks not followed."""
     total = 0

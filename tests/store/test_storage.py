@@ -15,6 +15,7 @@ from support.bulk_home import FORK, FORK_SOURCE, SPECS, disk_bytes, session_byte
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore, ThreadSummary
 from codex_tui.store.storage import (
     GROUPINGS,
+    file_rows,
     group_key,
     human_bytes,
     report_json,
@@ -162,6 +163,13 @@ def test_sort_groups():
     assert [g.key for g in sort_groups(report.groups, "sessions")] == ["/b", "/a", None]
     assert [g.key for g in sort_groups(report.groups, "archived")] == ["/b", "/a", None]
     assert [g.key for g in sort_groups(report.groups, "key")] == ["/a", "/b", None]
+
+
+def test_sqlite_files_shown_with_their_wal_and_shm():
+    rows = file_rows({"sessions/": 5000, "state_5.sqlite": 4096, "state_5.sqlite-wal": 1000,
+                      "state_5.sqlite-shm": 32, "logs_2.sqlite-wal": 10, "history.jsonl": 7})
+    assert rows == [("state_5.sqlite (+shm, wal)", 5128), ("sessions/", 5000),
+                    ("logs_2.sqlite (+wal)", 10), ("history.jsonl", 7)]
 
 
 def test_human_bytes():
