@@ -39,8 +39,11 @@ def _mark(name: str) -> None:
 
 def _finish(extra: dict | None = None) -> None:
     import json
+    import resource
 
-    out = {"marks": _MARKS, "cpu": _CPU, **(extra or {})}
+    # Peak resident memory of the whole process (Linux: KiB), whatever the run measured.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out = {"marks": _MARKS, "cpu": _CPU, "peak_rss": peak, **(extra or {})}
     sys.__stdout__.write("BENCH " + json.dumps(out) + "\n")
     sys.__stdout__.flush()
     os._exit(0)

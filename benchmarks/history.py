@@ -4,8 +4,10 @@ search over 10,000 sessions once they are indexed (with the index's build time a
     python -m benchmarks.history [--home /tmp/bench-home] [--runs 5] [--size 150x40]
         [--key-interval 0.1] [--skip-keys | --skip-index] [--out PATH]
 
-The home is only read: the summary cache and the text index go to a temporary
-$CODEX_TUI_CACHE_DIR (made cold for the index build, then reused warm).
+The home is only read, but for the incremental update: the summary cache and the text index
+go to a temporary $CODEX_TUI_CACHE_DIR (made cold for the index build, then reused warm).
+The incremental update adds 10 sessions (copies of small ones with new ids) in
+sessions/2099/01/01/ of the home, updates the index, and removes them again.
 
 Prompts (in this process, `run_test`, "all directories", after history.jsonl and the sessions
 are loaded): queries typed one key at a time, `--key-interval` apart, each ended with Esc.
@@ -280,6 +282,7 @@ def _index(opts: argparse.Namespace, work: Path) -> tuple[dict[str, Any], str]:
             hits = len(result.hits)
         searches[query] = {"median_s": median(times), "max_s": max(times), "hits": hits,
                            "more": result.more}
+    incremental = _incremental(opts.home, store)
     all_times = [v["median_s"] for v in searches.values()]
     summary = {
         "build_median_s": median([b["seconds"] for b in builds]),
@@ -293,8 +296,44 @@ def _index(opts: argparse.Namespace, work: Path) -> tuple[dict[str, Any], str]:
         "search_median_of_medians_s": median(all_times),
         "search_worst_median_s": max(all_times),
         "searches": searches,
+        "incremental_10": incremental,
     }
     return summary, warm
+
+
+NEW_DAY = ("2099", "01", "01")  # a day folder no generated home has
+
+
+def _incremental(home: str, store: Any) -> dict[str, Any]:
+    """10 new sessions, then the index update that follows: it must read those 10 and only
+    stat the others. The sessions are removed again (and the index brought back) after."""
+    import uuid
+
+    from codex_tui.store.paths import parse_rollout_name
+
+    day = Path(home, "sessions", *NEW_DAY)
+    if day.exists():
+        raise SystemExit(f"{day} exists: remove it (a benchmark stopped half way?)")
+    sources = sorted((p for p in Path(home, "sessions").rglob("rollout-*.jsonl")
+                      if p.stat().st_size < 200_000), key=lambda p: p.name)[-10:]
+    day.mkdir(parents=True)
+    try:
+        for src in sources:
+            name = parse_rollout_name(src.name)
+            assert name is not None
+            new_id = str(uuid.uuid4())
+            data = src.read_bytes().replace(name.thread_id.encode(), new_id.encode())
+            (day / src.name.replace(name.thread_id, new_id)).write_bytes(data)
+        store.refresh()
+        t = time.perf_counter()
+        stats = store.update_text_index()
+        seconds = time.perf_counter() - t
+    finally:
+        shutil.rmtree(Path(home, "sessions", NEW_DAY[0]))
+    store.refresh()
+    store.update_text_index()
+    return {"seconds": seconds, "added": stats.added, "updated": stats.updated,
+            "unchanged": stats.unchanged, "items": stats.items}
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -322,6 +361,9 @@ def report(result: dict[str, Any]) -> str:
             f"{x['bytes'] / 1e6:.1f} MB",
             f"  no-change update (the screen's check on opening): median "
             f"{ms(x['noop_update_median_s'])} ms",
+            f"  after 10 new sessions: {ms(x['incremental_10']['seconds'])} ms "
+            f"({x['incremental_10']['added']} read, {x['incremental_10']['unchanged']:,} "
+            f"unchanged and not read)",
             f"  search (200 results, update=False): worst median "
             f"{ms(x['search_worst_median_s'], 1)} ms   goal < {GOAL_TEXT_MS:.0f} ms: {ok}",
             f"  {'query':24}{'median':>9}{'max':>9}  hits",

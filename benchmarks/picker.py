@@ -57,6 +57,8 @@ CHILD = HERE / "_picker_child.py"
 DEFAULT_OUT = HERE / "results" / "picker.json"
 GOAL_RATIO = 1.3
 GOAL_KEY_MS = 30.0
+GOAL_LIST_RATIO = 1.2  # the picker's full cold listing against `list --all --json`
+GOAL_RSS_MB = 250
 QUERIES = ("fix parser", "reviw", "src/api", "auth middleware")  # + an id prefix at run time
 
 
@@ -177,6 +179,26 @@ def run_child(mode: str, *, home: str, cwd: str, all_dirs: bool, cache_dir: str,
     return result
 
 
+def run_list(*, home: str, cwd: str, cache_dir: str, timeout: float = 900.0) -> dict[str, Any]:
+    """`codex-tui list --all --json` in a fresh process: the wall time from the spawn to its
+    exit (as the picker's, Python start-up included) and its peak memory (wait4's rusage)."""
+    args = [sys.executable, "-m", "codex_tui", "--codex-home", home, "list", "--all", "--json"]
+    env = dict(os.environ, CODEX_TUI_CACHE_DIR=cache_dir, **PYCACHE)
+    if PYCACHE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    t0 = time.monotonic()
+    with open(os.devnull, "wb") as null:
+        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=null, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"list run failed (exit {proc.returncode}): "
+                           f"{proc.stderr.read()[-2000:] if proc.stderr else ''}")
+    return {"marks": {"done": wall}, "cpu": {"done": usage.ru_utime + usage.ru_stime},
+            "peak_rss": usage.ru_maxrss * 1024, "process_wall": wall}
+
+
 def startup(opts: argparse.Namespace, work: Path) -> dict[str, Any]:
     home, cwd, size = opts.home, opts.cwd, opts.size
     warm_dir = work / "warm-cache"
@@ -194,6 +216,14 @@ def startup(opts: argparse.Namespace, work: Path) -> dict[str, Any]:
         if config == "bare":  # the reference: never patched
             return run_child("bare", home=home, cwd=cwd, all_dirs=False, cache_dir=cold_dir(),
                              until="rows", size=size)
+        if config.startswith("list/"):
+            cold = config.endswith("/cold")
+            directory = cold_dir() if cold else str(warm_dir)
+            try:
+                return run_list(home=home, cwd=cwd, cache_dir=directory)
+            finally:
+                if cold:
+                    shutil.rmtree(directory, ignore_errors=True)
         if config == "picker/ui":
             return run_child("picker", home=home, cwd=cwd, all_dirs=True, cache_dir=cold_dir(),
                              until="rows", size=size, store="empty", patch=patch_file)
@@ -212,6 +242,7 @@ def startup(opts: argparse.Namespace, work: Path) -> dict[str, Any]:
     run("bare")
     run("picker/ui")
     fill = run("picker/all/cold", cache_dir=str(warm_dir), patched=False)  # never patched
+    run("list/all/warm")  # its own modules compiled once too
     cache_files = sorted(f for f in warm_dir.rglob("*") if f.is_file())
     cache_bytes = sum(f.stat().st_size for f in cache_files)
 
@@ -226,11 +257,13 @@ def startup(opts: argparse.Namespace, work: Path) -> dict[str, Any]:
         print(f"  run {i + 1}/{opts.runs}: " + ", ".join(f"{k} {v}" for k, v in done.items()),
               flush=True)
     return {"samples": samples, "fill_run": fill, "cache_bytes": cache_bytes,
+            "sessions": opts.sessions,
             "cache_files": [f.name for f in cache_files], "warm_dir": str(warm_dir)}
 
 
 CONFIGS = ("bare", "picker/ui", "picker/this/cold", "picker/this/warm", "picker/all/cold",
-           "picker/all/warm")
+           "picker/all/warm", "list/all/cold", "list/all/warm")
+LISTS = ("list/all/cold", "list/all/warm")  # not start-up: the CLI's whole listing
 
 
 def _end(config: str, marks: dict[str, float]) -> float | None:
@@ -238,7 +271,8 @@ def _end(config: str, marks: dict[str, float]) -> float | None:
     return marks.get(_END_MARK.get(config, "first_rows"))
 
 
-_END_MARK = {"bare": "first_paint", "picker/ui": "picker_first_paint"}
+_END_MARK = {"bare": "first_paint", "picker/ui": "picker_first_paint",
+             "list/all/cold": "done", "list/all/warm": "done"}
 
 
 def _end_cpu(config: str, run: dict[str, Any]) -> float | None:
@@ -300,7 +334,7 @@ def summarize_startup(data: dict[str, Any]) -> dict[str, Any]:
               "first_rows_set", "first_rows_car", "picker_rows_painted_at", "first_rows",
               "loading_done_set", "loading_done", "workers_done")
     for k in samples:
-        if k == "bare":
+        if k == "bare" or k in LISTS:
             continue
         rows = [t for t in (_end(k, s["marks"]) for s in samples[k]) if t is not None]
         cpu = [c for c in (_end_cpu(k, r) for r in samples[k]) if c is not None]
@@ -331,6 +365,32 @@ def summarize_startup(data: dict[str, Any]) -> dict[str, Any]:
         "fill_run_cache_written_s": fill.get("workers_done"),
         "median_all_cold_loading_done_s": out["picker/all/cold"].get("loading_done_median_s"),
         "median_this_cold_loading_done_s": out["picker/this/cold"].get("loading_done_median_s"),
+    }
+    for k in LISTS:
+        out[k] = {"done_s": series(k, "done"), "median_s": median(series(k, "done")),
+                  "peak_rss_median": median([s["peak_rss"] for s in samples[k]])}
+    picker_cold = out["picker/all/cold"].get("loading_done_median_s")
+    list_cold = out["list/all/cold"]["median_s"]
+    sessions = data.get("sessions") or 0
+    out["full_cold_listing"].update({
+        "median_list_all_cold_s": list_cold,
+        "median_list_all_warm_s": out["list/all/warm"]["median_s"],
+        # Each run's own ratio (picker and list ran seconds apart), then the median.
+        "paired_ratio_to_list": median([
+            p["marks"]["loading_done"] / q["marks"]["done"]
+            for p, q in zip(samples["picker/all/cold"], samples["list/all/cold"], strict=False)
+            if "loading_done" in p["marks"]]),
+        "ratio_to_list": picker_cold / list_cold if picker_cold and list_cold else None,
+        "picker_ms_per_1000": picker_cold / sessions * 1e6 if picker_cold and sessions else None,
+        "list_ms_per_1000": list_cold / sessions * 1e6 if list_cold and sessions else None,
+    })
+    out["memory"] = {
+        "picker_all_cold_peak_rss_median": median(
+            [s["peak_rss"] for s in samples["picker/all/cold"] if "peak_rss" in s]),
+        "picker_all_warm_peak_rss_median": median(
+            [s["peak_rss"] for s in samples["picker/all/warm"] if "peak_rss" in s]),
+        "list_all_cold_peak_rss_median": out["list/all/cold"]["peak_rss_median"],
+        "list_all_warm_peak_rss_median": out["list/all/warm"]["peak_rss_median"],
     }
     out["cache"] = {"bytes": data["cache_bytes"], "files": data["cache_files"]}
     return out
@@ -556,6 +616,8 @@ def startup_report(s: dict[str, Any]) -> list[str]:
         f"  |{'CPU':>6}{'ratio':>7}",
     ]
     for k, label in LABELS.items():
+        if k in LISTS:
+            continue
         e = s[k]
         vals = e["first_paint_s"] if k == "bare" else e["first_rows_s"]
         ratio = 1.0 if k == "bare" else e["ratio_to_bare"]
@@ -583,6 +645,8 @@ def startup_report(s: dict[str, Any]) -> list[str]:
                                    ("python", "", "mount", "frame", "handed", "painted"))
               + "  1st paint"]
     for k, label in LABELS.items():
+        if k in LISTS:
+            continue
         d = s[k]["phase_deltas_median_s"]
         cells = [d.get("start-up"), d.get("imports"), d.get("build+mount"), d.get("first frame"),
                  d.get("rows handed over"), d.get("rows painted")]
@@ -610,9 +674,35 @@ def startup_report(s: dict[str, Any]) -> list[str]:
         f"{ms(fl['median_this_cold_loading_done_s'])} ms   (cache-filling run: "
         f"{ms(fl['fill_run_loading_done_s'])} ms, cache written at "
         f"{ms(fl['fill_run_cache_written_s'])} ms)",
+        f"  `list --all --json` (same home, runs interleaved): cold median "
+        f"{ms(fl['median_list_all_cold_s'])} ms, warm {ms(fl['median_list_all_warm_s'])} ms",
+        f"  picker all dirs cold / list cold: {_x(fl['ratio_to_list'])} (paired "
+        f"{_x(fl['paired_ratio_to_list'])})   goal <= {GOAL_LIST_RATIO}x: "
+        + ("ok" if fl["paired_ratio_to_list"] and fl["paired_ratio_to_list"] <= GOAL_LIST_RATIO
+           else "MISS"),
+        f"  per 1,000 sessions: picker {_per(fl['picker_ms_per_1000'])} ms, "
+        f"list {_per(fl['list_ms_per_1000'])} ms",
         f"  summary cache: {s['cache']['bytes'] / 1e6:.2f} MB ({', '.join(s['cache']['files'])})",
+        "",
+        "Peak memory (max RSS, medians): picker all dirs cold "
+        f"{_mb(s['memory']['picker_all_cold_peak_rss_median'])}, warm "
+        f"{_mb(s['memory']['picker_all_warm_peak_rss_median'])}; list --all --json cold "
+        f"{_mb(s['memory']['list_all_cold_peak_rss_median'])}, warm "
+        f"{_mb(s['memory']['list_all_warm_peak_rss_median'])}   goal < {GOAL_RSS_MB} MB",
     ]
     return lines
+
+
+def _per(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:.0f} MB"
 
 
 def search_report(q: dict[str, Any], c: dict[str, Any]) -> list[str]:
@@ -675,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(DEFAULT_OUT), help="JSON results file")
     opts = p.parse_args(argv)
     opts.cwd = os.path.abspath(opts.cwd)
+    opts.sessions = None
     if not os.path.isdir(os.path.join(opts.home, "sessions")):
         p.error(f"{opts.home} has no sessions/; make it with "
                 f"`python -m benchmarks.generate_home {opts.home}`")
@@ -683,6 +774,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = Path(opts.home) / "generate_home.json"
     if meta.exists():
         sessions = json.loads(meta.read_text()).get("sessions")
+    opts.sessions = sessions
     result: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": {"home": opts.home, "cwd": opts.cwd, "runs": opts.runs, "size": opts.size,

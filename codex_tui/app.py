@@ -13,8 +13,9 @@ from textual.screen import Screen
 
 from . import gcpause
 from .resume import ResumeRequest
-from .screens.picker import PickerFilters, PickerScreen
+from .screens.picker import PickerScreen
 from .store import ThreadStore
+from .store.query import ListFilters
 
 GC_BACKSTOP_SECONDS = 15.0
 
@@ -28,7 +29,7 @@ class CodexTuiApp(App[ResumeRequest | None]):
     TITLE = "codex-tui"
 
     def __init__(self, store: ThreadStore, *, cwd: str | None,
-                 filters: PickerFilters | None = None,
+                 filters: ListFilters | None = None,
                  now: Callable[[], datetime] | None = None,
                  transcript: str | None = None, resume_mode: bool = False,
                  history: bool = False) -> None:
@@ -36,7 +37,7 @@ class CodexTuiApp(App[ResumeRequest | None]):
         super().__init__()
         self.store = store
         self.start_cwd = cwd
-        self.filters = filters or PickerFilters()
+        self.filters = filters or ListFilters()
         self.now = now
         self.start_transcript = transcript  # a thread id: open its transcript, not the picker
         self.resume_mode = resume_mode  # `codex-tui resume`: Enter in the picker resumes
@@ -104,7 +105,7 @@ class CodexTuiApp(App[ResumeRequest | None]):
         up to what the Storage screen counted): the picker below, or a new one."""
         pickers = [s for s in self.screen_stack if isinstance(s, PickerScreen)]
         if not pickers:
-            self.push_screen(PickerScreen(self.store, cwd=cwd, filters=PickerFilters(
+            self.push_screen(PickerScreen(self.store, cwd=cwd, filters=ListFilters(
                 all_sources=True), now=self.now))
             return
         while self.screen is not pickers[-1]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -83,6 +83,18 @@ def _write_json(value: object) -> None:
     sys.stdout.buffer.write(b"\n")
 
 
+def _write_json_list(items: Iterable[object]) -> None:
+    """The bytes `_write_json(list(items))` writes, one item at a time: a listing of 50,000
+    sessions need not hold every row's JSON at once (~130 MB)."""
+    out = sys.stdout.buffer
+    sep = b"[\n  "
+    for item in items:
+        out.write(sep)
+        out.write(orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
+        sep = b",\n  "
+    out.write(b"[]\n" if sep.startswith(b"[") else b"\n]\n")
+
+
 def _local(dt: datetime | None) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "-"
 
@@ -101,7 +113,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     threads = store.list_threads(query)
     _warn_failures(store)  # on stderr, with --json too: a home that could not be listed
     if args.json:
-        _write_json([summary_json(t) for t in threads])
+        _write_json_list(map(summary_json, threads))
         return 0
     _warn(store.problems)
     for t in threads:
@@ -205,16 +217,13 @@ def _cwd_or_none() -> str | None:
 def newest_session(store: ThreadStore, cwd: str | None) -> ThreadSummary | None:
     """The most recently updated active session for `cwd` (any directory when None), reading
     heads newest first and stopping at the first match."""
-    from ..store.query import cwd_matcher, normalize_path, visible_source
+    from ..store.query import apply_query
 
-    spellings = cwd_matcher(cwd) if cwd else None
-    stubs = sorted((s for s in store.scan() if not s.archived),
-                   key=lambda s: s.updated_at.timestamp() if s.updated_at else 0, reverse=True)
-    for stub in stubs:
+    wanted = ThreadQuery(cwd=cwd or None, all_sources=False).matcher()
+    # Newest first among every active one (a stub's time is its file's: no head read yet).
+    for stub in apply_query(store.scan(), ThreadQuery()):
         s = store.summary(stub.id) if stub.pending else stub
-        if not visible_source(s.source, all_sources=False):
-            continue
-        if spellings is None or (s.cwd and normalize_path(s.cwd) in spellings):
+        if wanted(s):
             return s
     return None
 
@@ -223,8 +232,8 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     # The store first: a server's connection (ssh) starts now and overlaps importing the UI.
     store = open_store(args)
     from ..resume import ResumeRequest, find_codex
-    from ..screens.picker import PickerFilters
     from ..store import LocalThreadStore
+    from ..store.query import ListFilters
 
     print_only = resume_mode and args.print
     if resume_mode and not print_only and isinstance(store, LocalThreadStore):
@@ -243,7 +252,7 @@ def cmd_picker(args: argparse.Namespace, resume_mode: bool) -> int:
     else:
         from ..app import CodexTuiApp
 
-        app = CodexTuiApp(store, cwd=cwd, filters=PickerFilters(all_dirs=all_dirs),
+        app = CodexTuiApp(store, cwd=cwd, filters=ListFilters(all_dirs=all_dirs),
                           resume_mode=resume_mode)
         request = app.run()
     if request is None:

@@ -26,7 +26,8 @@ from .. import gcpause
 from ..flows.resume import request_resume
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
-from ..store.query import cwd_matcher, normalize_path
+from ..store.query import ThreadQuery
+from ..store.reader import read_is_whole
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
 from ..widgets.history_list import HistoryList, HistoryRow
 from ..widgets.history_preview import HistoryPreview
@@ -108,7 +109,8 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self._known: set[str] | None = None
         self._sessions_done = False
         self._sessions_version = 0
-        self._spellings = cwd_matcher(cwd) if cwd else set()
+        # The sessions of this directory, active or archived, of every source.
+        self._in_dir = ThreadQuery(cwd=cwd, archived=None).matcher() if cwd else None
         self._allowed_key: tuple | None = None
         self._allowed: set[str] = set()
         self._result: HistoryResult | None = None
@@ -223,8 +225,9 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
             return None
         key = (self._sessions_version,)
         if self._allowed_key != key:
+            in_dir = self._in_dir
             self._allowed = {s.id for s in self._sessions.values()
-                             if s.cwd and normalize_path(s.cwd) in self._spellings}
+                             if in_dir is not None and in_dir(s)}
             self._allowed_key = key
         return self._allowed
 
@@ -402,7 +405,7 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
             thread = self.store.read_thread(thread_id, max_bytes=read or None)
         except StoreError:
             thread = None
-        complete = read == 0 or thread is None or _read_whole(thread, read)
+        complete = thread is None or read_is_whole(thread, read or None)
         self.post_message(self.PreviewLoaded(key, thread_id, thread, complete))
 
     @on(PreviewLoaded)
@@ -532,13 +535,6 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
              "Only sessions started in the current directory", self.action_toggle_dir),
             ("Back", "Leave the history search", self.action_back),
         ]
-
-
-def _read_whole(thread: Thread, max_bytes: int) -> bool:
-    """Whether a read of `max_bytes` per file got the whole thread."""
-    s = thread.summary
-    return (s.size is not None and s.size <= max_bytes and len(s.segments) <= 1 and not s.compressed
-            and thread.inherited_from is None)
 
 
 def _locate(turns, row: HistoryEntry | TextHit, complete: bool) -> int | None:

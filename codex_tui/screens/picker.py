@@ -1,7 +1,8 @@
 """The session picker: the first screen, and a drop-in `codex resume` picker.
 
 Data flows one way: a worker lists sessions through the ThreadStore and posts them here in
-batches; this screen filters and sorts them and hands the rows down to the SessionList.
+batches; the store's SortedRows merges each batch into the filtered, sorted rows (in time
+proportional to the batch) and this screen hands them down to the SessionList.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,7 +26,8 @@ from ..flows import manage as manage_flow
 from ..flows.manage import MANAGE_BINDINGS, ManageActions, SessionChanged
 from ..flows.resume import request_resume
 from ..store import StoreError, ThreadStore, ThreadSummary
-from ..store.query import cwd_matcher, normalize_path, visible_source
+from ..store.query import ListFilters
+from ..store.rows import SortedRows
 from ..store.search import SummarySearch
 from ..textutil import one_line
 from ..widgets.list_header import Filter
@@ -49,12 +51,7 @@ CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 WATCH_GROUP = "live-picker"
 
 
-class PickerFilters(NamedTuple):
-    all_dirs: bool = False
-    archived: bool = False
-    sort: str = "updated"  # "updated" | "created"
-    all_sources: bool = False
-    home: str | None = None  # only this machine or home's sessions (None: every one)
+PickerFilters = ListFilters  # the picker's toggles (the store's ListFilters say what they mean)
 
 
 class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
@@ -112,14 +109,9 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
                  now: Callable[[], datetime] | None = None, resume_mode: bool = False) -> None:
         super().__init__(store, cwd=cwd, now=now)
         self.filters = filters
-        self._summaries: dict[str, ThreadSummary] = {}
+        # Every summary, and those the filters show in their order, kept by the store's rules.
+        self._rows = SortedRows(filters.query(cwd))
         self._search = SummarySearch()
-        self._data_version = 0
-        self._base: list[ThreadSummary] = []
-        self._base_key: tuple | None = None
-        self._total_key: tuple | None = None
-        self._total_count = 0
-        self._cwd_spellings = cwd_matcher(cwd) if cwd else set()
         self._loading = True
         self._preview_for: str | None = None
         self.resume_mode = resume_mode  # Enter resumes (`codex-tui resume`), else opens
@@ -129,6 +121,12 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         self.last_filter_seconds = 0.0
         self._first_paint = threading.Event()
         self._watching = False
+        self._screenful = 48  # rows a first page reads (the screen's height and some)
+
+    @property
+    def _summaries(self) -> dict[str, ThreadSummary]:
+        """Every session listed so far, by id (read only: changes go through `_rows`)."""
+        return self._rows.by_id
 
     @property
     def loading(self) -> bool:
@@ -149,32 +147,34 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     def mounted(self) -> None:
         # A first screen of rows, read here so that it is in the first frame: the cache's
         # newest rows for this directory, or (cold) a few dozen heads, within a budget.
+        self._screenful = self.app.size.height + 8
         first = self.store.first_page(None if self.filters.all_dirs else self.cwd,
-                                      limit=self.app.size.height + 8, keep=self._passes)
+                                      limit=self._screenful, keep=self._rows.query.matcher())
         if first:
-            self._summaries = {s.id: s for s in first}
-            self._data_version += 1
+            self._rows.replace(first)
             self.refilter()
         else:
             self.update_chrome()
-        self.load_sessions(wait_for_paint=bool(first))
+        self.load_sessions(wait_for_paint=bool(first), first=len(first))
         self.set_interval(CLOCK_SECONDS, self._tick)
 
     # -- loading (worker -> messages) ------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
-    def load_sessions(self, wait_for_paint: bool = False) -> None:
+    def load_sessions(self, wait_for_paint: bool = False, first: int | None = None) -> None:
         from ..store.listing import stream_listing  # (after the first frame)
 
         worker = get_current_worker()
         if wait_for_paint:
             # Let the first rows reach the screen before this thread takes the GIL.
             self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
-        # Rows at once from the last run (this directory's first); the scan corrects them.
+        # Rows at once from the last run (this directory's first), or with no cache the
+        # newest heads for a screenful (when the first frame had less); the scan corrects them.
         cwd = None if self.filters.all_dirs else self.cwd
+        fill = None if first is None else (first, self._screenful, self._rows.query.matcher())
         for batch in stream_listing(self.store, cwd, interval=BATCH_SECONDS,
                                     first_interval=FIRST_BATCH_SECONDS,
-                                    cancelled=lambda: worker.is_cancelled):
+                                    cancelled=lambda: worker.is_cancelled, fill=fill):
             self.post_message(self.SummariesLoaded(batch.summaries, replace=batch.replace,
                                                    done=batch.done, failures=batch.failures))
             if batch.cached and batch.summaries:
@@ -183,21 +183,19 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     @on(SummariesLoaded)
     def _on_summaries(self, message: SummariesLoaded) -> None:
         if message.replace:
-            self._summaries = {s.id: s for s in message.summaries}
+            self._rows.replace(message.summaries)
         else:
-            for s in message.summaries:
-                self._summaries[s.id] = s
+            self._rows.update(message.summaries)
         if message.failures is not None:
             self.list.set_notices(
                 [f"{home}: {one_line(why)}" for home, why in message.failures])
-        self._data_version += 1
         self._loading = not message.done
         self.refilter()
         if message.done:
             gcpause.resume()
             # The search index of every row, built once the list is drawn, rather than in
             # the first keystroke (~30 ms on 10,000 sessions).
-            self.call_after_refresh(lambda: self._search.prepare(self._sorted_base()))
+            self.call_after_refresh(lambda: self._search.prepare(self._rows.rows))
             if not self._watching:
                 self._watching = True
                 self.watch_sessions()
@@ -217,11 +215,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
     @on(SessionsChanged)
     def _on_sessions_changed(self, message: SessionsChanged) -> None:
-        for s in message.summaries:
-            self._summaries[s.id] = s
-        for thread_id in message.removed:
-            self._summaries.pop(thread_id, None)
-        self._data_version += 1
+        self._rows.update(message.summaries)
+        self._rows.remove(message.removed)
         self.refilter()
         preview = self.query_one(PreviewPane)
         if self._preview_for in {s.id for s in message.summaries} and preview.display:
@@ -245,43 +240,19 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
     # -- filtering ---------------------------------------------------------------------------
 
-    def _passes(self, s: ThreadSummary) -> bool:
-        f = self.filters
-        if s.archived != f.archived:
-            return False
-        if f.home is not None and s.home != f.home:
-            return False
-        if not visible_source(s.source, f.all_sources):
-            return False
-        if not f.all_dirs:
-            return s.cwd is not None and normalize_path(s.cwd) in self._cwd_spellings
-        return True
-
-    def _sorted_base(self) -> list[ThreadSummary]:
-        """The filtered, sorted rows before any search; kept between keystrokes and rebuilt
-        only when sessions arrive or a filter changes."""
-        f = self.filters
-        key = (f.all_dirs, f.archived, f.sort, f.all_sources, f.home, self._data_version)
-        if self._base_key != key:
-            rows = [s for s in self._summaries.values() if self._passes(s)]
-            if f.sort == "created":
-                rows.sort(key=lambda s: (s.created_at.timestamp() if s.created_at else 0,
-                                         s.id), reverse=True)
-            else:
-                rows.sort(key=lambda s: (s.updated_at.timestamp() if s.updated_at else 0,
-                                         s.id), reverse=True)
-            self._base, self._base_key = rows, key
-        return self._base
-
     def refilter(self) -> None:
         started = time.perf_counter()
-        rows = self._sorted_base()
+        rows = self._rows.rows  # filtered and sorted as the sessions arrived
+        longest: tuple[int, int] | None = None
         if self._query.strip():
             rows = self._search.filter(rows, self._query)  # keeps the order
+        else:  # every row: their column widths are kept as they come (no pass over them)
+            longest = (self._rows.longest("git_branch"), self._rows.longest("cwd"))
         session_list = self.list
         session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
                               now=self.now(), created=self.filters.sort == "created",
-                              homes=self.store.homes if self.filters.home is None else None)
+                              homes=self.store.homes if self.filters.home is None else None,
+                              longest=longest)
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
@@ -302,9 +273,9 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
                                f"  ·  {len(rows):,} shown of {total:,}")
         if self._loading:
-            done = sum(1 for s in self._summaries.values() if not s.pending)
-            if done < len(self._summaries):
-                status.append(f"  ·  reading {done:,}/{len(self._summaries):,}…",
+            done = len(self._rows) - self._rows.pending
+            if done < len(self._rows):
+                status.append(f"  ·  reading {done:,}/{len(self._rows):,}…",
                               style="italic")
             else:  # every row read, more still arriving (a server's pages)
                 status.append(f"  ·  listing… {done:,} so far", style="italic")
@@ -312,13 +283,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         return status
 
     def _total(self) -> int:
-        """Sessions in the current status (active or archived), counted once per change."""
-        key = (self._data_version, self.filters.archived)
-        if self._total_key != key:
-            archived = self.filters.archived
-            self._total_count = sum(1 for s in self._summaries.values() if s.archived == archived)
-            self._total_key = key
-        return self._total_count
+        """Sessions in the current status (active or archived), whatever the other filters."""
+        return self._rows.total(self.filters.archived)
 
     def filter_bar(self) -> list[Filter]:
         f = self.filters
@@ -462,12 +428,11 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         a project); `all_sources` True shows every source (Storage: so that the rows add up
         to its figures)."""
         self.cwd = cwd
-        self._cwd_spellings = cwd_matcher(cwd)
-        self._data_version += 1  # (the rows kept are another directory's)
         search = self.query_one("#picker-search", Input)
         if search.value:
             search.value = ""
         sources = self.filters.all_sources if all_sources is None else all_sources
+        # (the rows' query is made anew for the new cwd)
         self._toggle(all_dirs=False, all_sources=sources)
         self.query_one(SessionList).focus()
 
@@ -483,12 +448,11 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         """A write went through (here or on a screen above): show the row as it is now (a
         fork: its new row, without a rescan)."""
         if message.summary is None:
-            self._summaries.pop(message.thread_id, None)
+            self._rows.remove([message.thread_id])
         else:
-            self._summaries[message.thread_id] = message.summary
+            self._rows.update([message.summary])
         if self._preview_for == message.thread_id:
             self._preview_for = None  # read the preview again
-        self._data_version += 1
         self.refilter()
         self.refresh_bindings()
 
@@ -501,6 +465,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
     def _toggle(self, **changes) -> None:
         self.filters = self.filters._replace(**changes)
+        self._rows.set_query(self.filters.query(self.cwd))
         # A filter change is the user's doing: the highlighted session stays highlighted.
         self.list.pin_cursor()
         self.refilter()

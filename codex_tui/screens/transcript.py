@@ -11,7 +11,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 
 from rich.text import Text
@@ -31,7 +31,8 @@ from ..flows.resume import request_resume
 from ..render import build_blocks
 from ..render.blocks import head_blocks, turn_blocks
 from ..store import StoreError, Thread, ThreadStore, ThreadSummary, Turn
-from ..store.live import FUTURE_SLACK, LIVE_SECONDS, LiveThread
+from ..store.live import LiveThread
+from ..store.reader import read_is_whole
 from ..textutil import one_line
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
@@ -148,7 +149,7 @@ class TranscriptScreen(ManageActions, Screen):
     def load_thread(self) -> None:
         worker = get_current_worker()
         first = self.store.read_thread(self.thread_id, max_bytes=PARTIAL_BYTES)
-        complete = _read_whole(first)
+        complete = read_is_whole(first, PARTIAL_BYTES)
         self.post_message(self.ThreadLoaded(first, complete))
         if worker.is_cancelled or (complete and not self.follow):
             return
@@ -577,14 +578,4 @@ def _first_changed_turn(old: list[Turn], new: list[Turn]) -> int:
 
 def _recent(thread: Thread) -> bool:
     """Written in the last minute (by the real clock: the file's mtime is real)."""
-    updated = thread.summary.updated_at
-    return updated is not None and \
-        -FUTURE_SLACK <= time.time() - updated.timestamp() < LIVE_SECONDS
-
-
-def _read_whole(thread: Thread) -> bool:
-    """Whether a partial read already read everything (a small, single, plain file)."""
-    s = thread.summary
-    return (s.size is not None and s.size <= PARTIAL_BYTES and len(s.segments) <= 1
-            and not s.compressed and thread.inherited_from is None
-            and not any(t.inherited for t in thread.turns))
+    return thread.summary.live(datetime.now(UTC))

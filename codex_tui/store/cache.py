@@ -78,7 +78,10 @@ class SummaryCache:
         digest = f"{zlib.crc32(os.path.realpath(codex_home).encode()):08x}"
         self.path = os.path.join(directory or cache_dir(), f"threads-{digest}.jsonl")
         self._raw: list[bytes] = []  # undecoded entry lines, newest first
-        self._entries: dict[str, dict[str, Any]] = {}
+        # id -> the entry as read from the file (a dict), or as put since: (files, summary),
+        # turned into a line only when saved (a dumped entry per thread would cost ~25 MB
+        # more at 50,000 sessions than the summaries the store keeps anyway).
+        self._entries: dict[str, dict[str, Any] | tuple[ThreadFiles, ThreadSummary]] = {}
         self._decoded = False
         self._dirty = False
         self._loaded = False
@@ -112,6 +115,8 @@ class SummaryCache:
     def get(self, tf: ThreadFiles) -> ThreadSummary | None:
         self._decode_all()
         entry = self._entries.get(tf.thread_id)
+        if isinstance(entry, tuple):
+            entry = _line_entry(tf.thread_id, entry)
         if entry is None or entry.get("key") != _key(tf):
             return None
         try:
@@ -188,8 +193,7 @@ class SummaryCache:
 
     def put(self, tf: ThreadFiles, summary: ThreadSummary) -> None:
         self._decode_all()
-        self._entries[tf.thread_id] = {"id": tf.thread_id, "key": _key(tf),
-                                       "summary": _dump(summary)}
+        self._entries[tf.thread_id] = (tf, summary)
         self._dirty = True
 
     def prune(self, live_ids: set[str]) -> None:
@@ -204,8 +208,7 @@ class SummaryCache:
         writable."""
         if not self._dirty:
             return
-        entries = sorted(self._entries.values(),
-                         key=lambda e: e["summary"][_UPDATED] or 0, reverse=True)
+        entries = sorted(self._entries.items(), key=_entry_time, reverse=True)
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, exist_ok=True)
@@ -213,7 +216,9 @@ class SummaryCache:
             try:
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(orjson.dumps({"version": CACHE_VERSION}) + b"\n")
-                    for entry in entries:
+                    for tid, entry in entries:
+                        if isinstance(entry, tuple):
+                            entry = _line_entry(tid, entry)
                         stream.write(orjson.dumps(entry) + b"\n")
                 os.replace(tmp, self.path)
             except BaseException:
@@ -249,6 +254,19 @@ def _lines_with(stream: BinaryIO, needle: bytes | None) -> Iterator[bytes]:
                 pos = buf.find(needle, stop, end)
         if not chunk:
             return
+
+
+def _line_entry(tid: str, put: tuple[ThreadFiles, ThreadSummary]) -> dict[str, Any]:
+    tf, summary = put
+    return {"id": tid, "key": _key(tf), "summary": _dump(summary)}
+
+
+def _entry_time(item: tuple[str, Any]) -> float:
+    entry = item[1]
+    if isinstance(entry, tuple):
+        updated = entry[1].updated_at
+        return updated.timestamp() if updated else 0
+    return entry["summary"][_UPDATED] or 0
 
 
 def _is_header(line: bytes) -> bool:

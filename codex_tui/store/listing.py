@@ -1,6 +1,7 @@
 """A listing as it arrives, for a screen that shows rows while the rest is read: first what
-the summary cache remembers, then the scan (every thread, some only as file-system facts),
-then those finished one by one, sent in batches a screen can take between keystrokes.
+the summary cache remembers (with no cache, the newest heads for a screenful), then the scan
+(every thread, some only as file-system facts), then those finished one by one, sent in
+batches a screen can take between keystrokes.
 
 The order and the batching are the same for the picker and the history search; each screen
 only decides what it does with a batch.
@@ -13,7 +14,11 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from .model import ThreadSummary
-from .thread_store.protocol import ThreadStore
+from .thread_store.protocol import Keep, ThreadStore
+
+# With no cache, the newest heads are read for a screenful this long at most before the
+# whole home is listed (which takes seconds at 50,000 sessions).
+SCREENFUL_BUDGET = 1.0
 
 
 class ListingBatch(NamedTuple):  # (not a dataclass: imported before the first frame)
@@ -27,14 +32,25 @@ class ListingBatch(NamedTuple):  # (not a dataclass: imported before the first f
 
 def stream_listing(store: ThreadStore, cwd: str | None, *, interval: float,
                    first_interval: float | None = None, first: list[str] | None = None,
-                   cancelled: Callable[[], bool] = lambda: False) -> Iterator[ListingBatch]:
+                   cancelled: Callable[[], bool] = lambda: False,
+                   fill: tuple[int, int, Keep] | None = None) -> Iterator[ListingBatch]:
     """The cache's batches (`cwd`'s first), the scan, then the pending summaries finished
     (`first` ones first) in batches at most `interval` seconds apart (`first_interval` for
-    the first one: rows soon, then fewer, larger batches). Stops when `cancelled()`."""
+    the first one: rows soon, then fewer, larger batches). Stops when `cancelled()`.
+
+    `fill` = (rows the screen has, a screenful, what it shows): when the cache gave no rows,
+    the newest day folders' heads until there is a screenful (`first_page`, within
+    SCREENFUL_BUDGET) come before the scan, which must not wait for a walk of the home."""
     for batch in store.cached(cwd):
         if cancelled():
             return
+        if batch:
+            fill = None  # the cache had rows: no cold screenful to read
         yield ListingBatch(batch, cached=True)
+    if fill is not None:
+        yield from _screenful(store, cwd, fill, cancelled)
+        if cancelled():
+            return
     stubs = store.scan()
     known = {s.id for s in stubs}
     pending = any(s.pending for s in stubs)
@@ -55,3 +71,19 @@ def stream_listing(store: ThreadStore, cwd: str | None, *, interval: float,
             batch = []
             last = time.monotonic()
     yield ListingBatch(batch, known=known, done=True)
+
+
+def _screenful(store: ThreadStore, cwd: str | None, fill: tuple[int, int, Keep],
+               cancelled: Callable[[], bool]) -> Iterator[ListingBatch]:
+    have, screenful, keep = fill
+    # A first row as soon as there is one (this directory's sessions may be 1 in 70), then
+    # the screenful (the second walk passes the same files again: ~1 ms each).
+    for limit in ((1,) if have == 0 else ()) + ((screenful,) if have < screenful else ()):
+        page = store.first_page(cwd, limit=limit, keep=keep, budget=SCREENFUL_BUDGET)
+        if cancelled():
+            return
+        if len(page) > have:
+            yield ListingBatch(page, cached=True)  # not stale, but as early, and as partial
+            have = len(page)
+        if len(page) < limit:
+            return  # the budget ran out: list the rest

@@ -19,14 +19,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from .model import Problem, Thread, ThreadSummary, Turn, unique_problems
+from .model import (
+    FUTURE_SLACK,
+    LIVE_SECONDS,
+    Problem,
+    Thread,
+    ThreadSummary,
+    Turn,
+    unique_problems,
+)
 from .paths import ARCHIVED
 from .rollout import Record
 from .tail import TailBatch
 from .transcript import TurnBuilder
 
-LIVE_SECONDS = 60.0  # a file written this recently is "live" (as the picker's marker)
-FUTURE_SLACK = 5.0  # seconds an mtime may be ahead of this clock and still count as now
 RUNNING = "running"  # Turn.status of the last turn while its file is live and it has no end
 
 

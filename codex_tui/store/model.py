@@ -11,6 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+LIVE_SECONDS = 60.0  # a session written this recently is "live" (still being written)
+FUTURE_SLACK = 5.0  # seconds a time may be ahead of this clock and still count as now
+
+
+def live_age(age: float) -> bool:
+    """Whether a file last written `age` seconds ago is live: the one rule for the picker's
+    marker, the transcript's follow and a LiveThread."""
+    return -FUTURE_SLACK <= age < LIVE_SECONDS
+
 
 class Problem(NamedTuple):
     """Something the reader could not take at face value, stated rather than hidden."""
@@ -95,6 +104,11 @@ class ThreadSummary(NamedTuple):
     def title(self) -> str | None:
         """The thread name when there is one, else the preview (as Codex's picker shows)."""
         return self.name or self.preview
+
+    def live(self, now: datetime) -> bool:
+        """Written in the last minute, by `now` (an aware time)."""
+        updated = self.updated_at
+        return updated is not None and live_age((now - updated).total_seconds())
 
 
 # A thread read in full (Thread, Turn and the transcript items) lives in items.py, imported

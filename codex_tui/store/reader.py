@@ -49,6 +49,18 @@ def read_thread(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve,
     )
 
 
+def read_is_whole(thread: Thread, max_bytes: int | None) -> bool:
+    """Whether `read_thread(..., max_bytes)` got the whole thread: no cut (max_bytes None),
+    or a single plain file no longer than the cut that inherits nothing from a parent. (A
+    store that does not know the size, as a server's, always needs the full read.)"""
+    if max_bytes is None:
+        return True
+    s = thread.summary
+    return (s.size is not None and s.size <= max_bytes and len(s.segments) <= 1
+            and not s.compressed and thread.inherited_from is None
+            and not any(t.inherited for t in thread.turns))
+
+
 def read_thread_records(tf: ThreadFiles, summary: ThreadSummary, resolve: Resolve
                         ) -> tuple[list[Record], list[Problem], str | None, int, int]:
     """For following a thread: (its effective records, the problems of reading them, the id

@@ -127,6 +127,9 @@ class SummarySearch:
         self._starts: list[int] = []  # where each row starts in _joined
         self._words: dict[str, set[int]] = {}
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
+        # id -> (summary, its fields, its haystack): folded once per summary, not once per
+        # list (a listing hands a new list with every batch; most summaries are the same).
+        self._folded: dict[str, tuple[object, str, str]] = {}
 
     def prepare(self, summaries: list) -> None:
         """Index `summaries` now (an idle moment), not at the first keystroke."""
@@ -143,9 +146,16 @@ class SummarySearch:
         self._fields = []
         self._starts = []
         pos = 0
+        folded = self._folded
         for s in summaries:
-            fields = "\n".join(fold(f) for f in (s.title, s.name, s.cwd, s.git_branch) if f)
-            hay = fields + "\n" + s.id.lower()
+            known = folded.get(s.id)
+            if known is not None and known[0] is s:
+                _, fields, hay = known
+            else:
+                fields = "\n".join(fold(f) for f in (s.title, s.name, s.cwd, s.git_branch)
+                                   if f)
+                hay = fields + "\n" + s.id.lower()
+                folded[s.id] = (s, fields, hay)
             self._fields.append(fields)
             self._hays.append(hay)
             self._starts.append(pos)

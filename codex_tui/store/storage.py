@@ -278,8 +278,7 @@ def every_thread(store: Any) -> list[ThreadSummary]:
     one listing (heads and sizes, cached heads not read again)."""
     from .query import ThreadQuery
 
-    found = {s.id: s for archived in (False, True)
-             for s in store.list_threads(ThreadQuery(archived=archived))}
+    found = {s.id: s for s in store.list_threads(ThreadQuery(archived=None))}
     if any(s.pending for s in found.values()):  # listed, but not every head read yet
         for s in store.complete():
             found[s.id] = s

@@ -22,7 +22,6 @@ from .row_list import RowList
 
 _SPACE = Segment(" ")
 
-LIVE_SECONDS = 60
 FORK_MARK = "↳ "  # before a fork's title: Codex titles a fork as its source until it is named
 WHEN_WIDTH = 9
 SIZE_WIDTH = 6
@@ -61,10 +60,12 @@ class SessionList(RowList[ThreadSummary]):
 
     def set_rows(self, rows: Sequence[ThreadSummary], *, query: str = "",
                  show_cwd: bool = False, now: datetime | None = None, created: bool = False,
-                 homes: list[str] | None = None) -> None:
+                 homes: list[str] | None = None,
+                 longest: tuple[int, int] | None = None) -> None:
         """Replace the rows. `created` shows creation times instead of update times (when
         sorted by them); `homes`, when there are several, adds a column naming each row's
-        home."""
+        home. `longest`: the rows' longest (branch, directory), when the caller keeps them
+        (else they are measured here, a pass over every row)."""
         self._created = created
         self._query = query
         self._show_cwd = show_cwd
@@ -74,10 +75,13 @@ class SessionList(RowList[ThreadSummary]):
             self._now = now
         # Columns as wide as their widest value (capped), so empty columns take no room.
         # (map/filter: C-level loops, as this runs for up to 50,000 rows per keystroke.)
-        branches = filter(None, map(_BRANCH, rows))
-        self._branch_cells = min(18, max(map(len, branches), default=0))
-        cwds = filter(None, map(_CWD, rows))
-        self._cwd_cells = max(map(len, cwds), default=1) if show_cwd else 0
+        if longest is None:
+            branches = filter(None, map(_BRANCH, rows))
+            cwds = filter(None, map(_CWD, rows))
+            longest = (max(map(len, branches), default=0),
+                       max(map(len, cwds), default=0) if show_cwd else 0)
+        self._branch_cells = min(18, longest[0])
+        self._cwd_cells = max(longest[1], 1) if show_cwd else 0
         self._replace(rows)
 
     def _row_key(self, row: ThreadSummary) -> str:
@@ -99,8 +103,7 @@ class SessionList(RowList[ThreadSummary]):
         dim = style("row-list--dim")
         match = self._match
         shown = row.created_at if self._created else row.updated_at
-        live = row.updated_at is not None and \
-            (self._now - row.updated_at).total_seconds() < LIVE_SECONDS
+        live = row.live(self._now)
         segments = [
             Segment(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
                     style("row-list--when")),

@@ -17,6 +17,7 @@ from codex_tui.store import LocalThreadStore, ThreadQuery
 from codex_tui.store import catalog as catalog_module
 from codex_tui.store.head import peek_cwd
 from codex_tui.store.paths import newest_rollout_files, scan_rollout_files
+from codex_tui.store.thread_store.protocol import FIRST_PAGE_BUDGET
 
 ALL = ThreadQuery(cwd=None)
 # What a first page holds, not how fast: time enough on any machine (the budget has its own test).
@@ -203,3 +204,36 @@ async def test_gc_is_paused_while_loading_and_resumed_after(dated_home: Path, mo
     assert gc.isenabled()
     gcpause.resume()  # idempotent
     assert gc.isenabled()
+
+
+async def test_cold_rows_come_before_the_whole_home_is_listed(dated_home: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    """When the first frame's budget found nothing (this directory's sessions are rare), the
+    loader reads the newest day folders' heads for a screenful before it lists the home:
+    at 50,000 sessions that listing takes seconds."""
+    release = threading.Event()
+    real_scan = LocalThreadStore.scan
+    real_first = LocalThreadStore.first_page
+
+    def held_scan(self):
+        release.wait(10)
+        return real_scan(self)
+
+    def nothing_in_the_first_frame(self, cwd, limit, keep=None, budget=FIRST_PAGE_BUDGET):
+        return [] if budget == FIRST_PAGE_BUDGET else real_first(self, cwd, limit, keep, budget)
+
+    monkeypatch.setattr(LocalThreadStore, "scan", held_scan)
+    monkeypatch.setattr(LocalThreadStore, "first_page", nothing_in_the_first_frame)
+    app = picker_app(dated_home, cwd="/work/here")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        expected = [tid(n) for n in (9, 7, 5, 3, 1, 99)]
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if [s.id for s in screen.query_one("SessionList").rows] == expected:
+                break
+        assert [s.id for s in screen.query_one("SessionList").rows] == expected
+        assert not release.is_set()  # the whole listing has not even started
+        release.set()
+        await settle(pilot)
+        assert [s.id for s in screen.query_one("SessionList").rows] == expected

@@ -23,7 +23,7 @@ from ..paths import (
     newest_rollout_files,
     parse_rollout_name,
 )
-from ..query import ThreadQuery, apply_query, cwd_matcher, normalize_path
+from ..query import ThreadQuery, apply_query
 from .protocol import (
     EPOCH,
     FIRST_PAGE_BUDGET,
@@ -33,7 +33,7 @@ from .protocol import (
     OneHome,
     ResumeCommand,
     WatchUpdate,
-    in_page,
+    page_matcher,
     resolve_ref,
 )
 
@@ -119,10 +119,10 @@ class LocalThreadStore(OneHome):
         # what the first frame waits for.
         deadline = time.perf_counter() + budget
         names = self._early_names()
-        spellings = cwd_matcher(cwd) if cwd else None
+        accept = page_matcher(cwd, keep)
         if self._cache is not None:
             rows = self._cache.first(names, orjson.dumps(cwd) if cwd else None, limit,
-                                     accept=lambda s: in_page(s, spellings, keep))
+                                     accept=accept)
             if rows is not None:
                 return rows
         # Cold: the newest files' heads, until the page is full or the budget spent. What is
@@ -130,18 +130,18 @@ class LocalThreadStore(OneHome):
         from ..catalog import summarize  # (the head readers: not imported on a warm start)
         from ..head import peek_cwd
 
+        in_cwd = ThreadQuery(cwd=cwd or None).in_cwd()
         page: list[ThreadSummary] = []
         for rf in newest_rollout_files(self.codex_home):
             if time.perf_counter() > deadline:
                 break
-            if spellings is not None and (hint := peek_cwd(rf.path)) is not None \
-                    and normalize_path(hint) not in spellings:
+            if cwd and (hint := peek_cwd(rf.path)) is not None and not in_cwd(hint):
                 continue  # most likely another directory's: its head can wait for scan()
             tf = ThreadFiles(rf.name.thread_id, [rf], False)
             summary = summarize(tf, names, self._locate)
             if self._cache is not None:
                 self._cache.put(tf, summary)
-            if in_page(summary, spellings, keep):
+            if accept(summary):
                 page.append(summary)
             if len(page) >= limit:
                 break

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from ..errors import AmbiguousThread, ThreadNotFound
 from ..model import Problem, ThreadSummary
-from ..query import ThreadQuery, normalize_path
+from ..query import ThreadQuery
 
 if TYPE_CHECKING:
     from ..history import History
@@ -205,10 +205,11 @@ class OneHome:
         return []  # it raises instead; a merged store makes that one home's failure
 
 
-def in_page(s: ThreadSummary, spellings: set[str] | None, keep: Keep | None) -> bool:
-    if s.archived or (keep is not None and not keep(s)):
-        return False
-    return spellings is None or (s.cwd is not None and normalize_path(s.cwd) in spellings)
+def page_matcher(cwd: str | None, keep: Keep | None) -> Keep:
+    """What `first_page` accepts: the active threads of `cwd` (any when None) that `keep`
+    (the screen's whole query) accepts too."""
+    active = ThreadQuery(cwd=cwd or None).matcher()
+    return active if keep is None else lambda s: active(s) and keep(s)
 
 
 def resolve_ref(ref: str, summaries: list[ThreadSummary]) -> ThreadSummary:

@@ -1,0 +1,79 @@
+"""The picker at scale: a cold listing's batches are merged, not re-sorted with every row
+already there (at 50,000 sessions that was quadratic: 84% of the time)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from support.apps import fixed_now
+
+from codex_tui.app import CodexTuiApp
+from codex_tui.screens.picker import PickerFilters, PickerScreen
+from codex_tui.store import InMemoryThreadStore, ThreadSummary
+from codex_tui.store.query import ThreadQuery, apply_query
+
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+N = 20_000
+BATCH = 20
+
+
+READS = {"updated_at": 0, "archived": 0}
+
+
+class Counted(ThreadSummary):
+    """A summary that counts the reads of its sort time and its status: what any filter or
+    sort of it must look at, however it is written."""
+
+    __slots__ = ()
+
+    @property
+    def updated_at(self):  # type: ignore[override]
+        READS["updated_at"] += 1
+        return tuple.__getitem__(self, 3)
+
+    @property
+    def archived(self):  # type: ignore[override]
+        READS["archived"] += 1
+        return tuple.__getitem__(self, 15)
+
+
+def stub(i: int, rng: random.Random, pending: bool) -> ThreadSummary:
+    created = BASE + timedelta(seconds=rng.randrange(10**7))
+    return Counted(
+        id=f"{i:08x}-0000-7000-8000-000000000000", path=f"/s/{i}.jsonl",
+        created_at=created, updated_at=created + timedelta(seconds=i % 89),
+        cwd=None if pending else f"/src/p{i % 40}", preview=None if pending else f"fix {i}",
+        source=None if pending else "cli", pending=pending)
+
+
+async def test_feeding_20000_summaries_in_small_batches_costs_each_batch_its_size():
+    """Every batch handled as the listing worker posts it: scan stubs, then 1,000 batches
+    of 20 read heads. Sorting, filtering or counting all rows per batch would read each
+    row's time and status about 20,000 x 1,000 times; merging reads them a few times per
+    summary (plus the rows a frame draws)."""
+    rng = random.Random(3)
+    app = CodexTuiApp(InMemoryThreadStore([]), cwd="/src/p1",
+                      filters=PickerFilters(all_dirs=True), now=fixed_now)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        screen._on_summaries(PickerScreen.SummariesLoaded(
+            [stub(i, rng, pending=True) for i in range(N)], replace=True, done=False))
+        done = [stub(i, rng, pending=False) for i in range(N)]
+        rng.shuffle(done)
+        READS["updated_at"] = READS["archived"] = 0
+        for start in range(0, N, BATCH):
+            screen._on_summaries(PickerScreen.SummariesLoaded(
+                done[start:start + BATCH], replace=False, done=False))
+            seen = start + BATCH
+            # Checked as it goes: a quadratic merge fails in the first batches.
+            assert READS["updated_at"] <= 2 * seen + 100, (start, READS)
+            assert READS["archived"] <= 5 * seen + 100, (start, READS)
+            if seen == N // 2:
+                assert f"reading {N // 2:,}/{N:,}…" in screen.status().plain
+        assert len(screen.list.rows) == N
+        assert screen.status().plain.endswith(f"{N:,} shown of {N:,}  ·  listing… {N:,} so far")
+        assert [s.id for s in screen.list.rows] == [
+            s.id for s in apply_query(done, ThreadQuery())]
