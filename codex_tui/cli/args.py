@@ -232,6 +232,49 @@ def _add_tail(sub: Subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _add_du(sub: Subparsers) -> argparse.ArgumentParser:
+    p = sub.add_parser("du", help="where the home's space goes: per project, month, source "
+                       "or size, active and archived, the largest sessions")
+    p.add_argument("--by", choices=("project", "month", "source", "size"), default="project",
+                   help="how to group the sessions (default: project)")
+    p.add_argument("--top", type=int, default=20, metavar="N",
+                   help="show the N biggest groups (default 20; 0: all; JSON has all)")
+    p.add_argument("--largest", type=int, default=10, metavar="N",
+                   help="list the N largest sessions (default 10)")
+    p.add_argument("--json", action="store_true", help="JSON object (see README)")
+    return p
+
+
+def _add_prune(sub: Subparsers) -> argparse.ArgumentParser:
+    p = sub.add_parser("prune", help="archive or delete many sessions at once (prints what "
+                       "it would do unless --yes)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
+    where.add_argument("--all", action="store_true", help="sessions from every directory")
+    p.add_argument("--older-than", metavar="DURATION",
+                   help="last active longer ago than DURATION: 90d, 6m (months), 2w, 1y, 12h")
+    p.add_argument("--larger-than", metavar="SIZE",
+                   help="bigger than SIZE (all its files): 500K, 10M, 1G (units of 1024)")
+    p.add_argument("--source", action="append", metavar="KIND",
+                   help="only this source: interactive, exec, sub-agent, or a label "
+                        "(cli, vscode, subagent:review, ...); repeatable")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--archived", action="store_true", help="archived sessions only")
+    state.add_argument("--active", action="store_true", help="active sessions only")
+    action = p.add_mutually_exclusive_group(required=True)
+    action.add_argument("--archive", action="store_true",
+                        help="move them to archived_sessions/ (active sessions only)")
+    action.add_argument("--delete", action="store_true",
+                        help="delete their files for good (archived ones, unless "
+                             "--include-active)")
+    p.add_argument("--include-active", action="store_true",
+                   help="let --delete take active (unarchived) sessions too")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="do it (without: print what would be done, write nothing)")
+    p.add_argument("--json", action="store_true", help="JSON object (see README)")
+    return p
+
+
 def _add_usage(sub: Subparsers) -> argparse.ArgumentParser:
     from .usage import add_parser  # (its choices come from the store's usage reports)
 
@@ -245,4 +288,5 @@ _SUBCOMMANDS = {
     "search": _add_search, "fork": _add_fork, "archive": _add_archive,
     "unarchive": _add_unarchive, "rename": _add_rename, "delete": _add_delete,
     "export": _add_export, "tail": _add_tail, "usage": _add_usage,
+    "du": _add_du, "prune": _add_prune,
 }

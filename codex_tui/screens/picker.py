@@ -35,6 +35,7 @@ from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
 from .app_ref import codex_app
 from .list_screen import ListScreen
+from .picker_marks import MARK_BINDINGS, MarkActions
 
 if TYPE_CHECKING:
     from ..store.items import Thread
@@ -54,7 +55,7 @@ WATCH_GROUP = "live-picker"
 PickerFilters = ListFilters  # the picker's toggles (the store's ListFilters say what they mean)
 
 
-class PickerScreen(ManageActions, ListScreen[SessionList]):
+class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     CSS_PATH = "picker.tcss"
     ID_PREFIX = "picker"
 
@@ -73,8 +74,10 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
+        Binding("D", "storage", "Storage", show=False),  # (and the palette)
         Binding("u", "usage", "Usage", show=False),  # (in the palette; the bar is full)
         *MANAGE_BINDINGS,
+        *MARK_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
@@ -278,6 +281,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                               style="italic")
             else:  # every row read, more still arriving (a server's pages)
                 status.append(f"  ·  listing… {done:,} so far", style="italic")
+        status.append_text(self.mark_status())
         return status
 
     def _total(self) -> int:
@@ -418,10 +422,21 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         self.app.push_screen(UsageScreen(self.store, cwd=self.cwd, all_dirs=self.filters.all_dirs,
                                          now=self._now))
 
-    def show_directory(self, cwd: str) -> None:
-        """Only `cwd`'s sessions (the Usage screen's Enter on a project)."""
+    def action_storage(self) -> None:
+        self.app.open_storage()  # type: ignore[attr-defined]
+
+    def show_directory(self, cwd: str, all_sources: bool | None = None) -> None:
+        """Only `cwd`'s sessions, the search cleared (the Usage and Storage screens' Enter on
+        a project); `all_sources` True shows every source (Storage: so that the rows add up
+        to its figures)."""
         self.cwd = cwd
-        self._toggle(all_dirs=False)  # (the rows' query is made anew for the new cwd)
+        search = self.query_one("#picker-search", Input)
+        if search.value:
+            search.value = ""
+        sources = self.filters.all_sources if all_sources is None else all_sources
+        # (the rows' query is made anew for the new cwd)
+        self._toggle(all_dirs=False, all_sources=sources)
+        self.query_one(SessionList).focus()
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
@@ -488,7 +503,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
             self.list.focus()
         elif search.has_focus:
             self.list.focus()
-        else:
+        elif not self.clear_marks():
             self.app.exit(None)
 
     def action_quit(self) -> None:
@@ -525,4 +540,5 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                 self.action_archive, self.action_unarchive, self.action_rename,
                 self.action_delete, self.action_export, "selected session",
                 self.filters.archived),
+            *self.mark_commands(),
         ]

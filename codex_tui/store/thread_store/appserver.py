@@ -489,6 +489,12 @@ class AppServerThreadStore(OneHome):
     def codex_index_note(self, thread_id: str) -> str | None:
         return None  # Codex made the change itself: its index agrees
 
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        return {}  # the server's files are out of sight: Codex refuses each write itself
+
+    def storage_files(self) -> dict[str, int]:
+        return {}  # (the protocol has no way to ask for them)
+
     def delete(self, thread_id: str) -> None:
         self.summary(thread_id)
         self._writes().delete(thread_id)
