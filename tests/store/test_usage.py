@@ -365,3 +365,33 @@ def test_reading_in_several_processes_gives_the_same_usage(monkeypatch):
     monkeypatch.setattr(report_module, "PARALLEL_FROM", 2)
     monkeypatch.setattr(report_module.os, "cpu_count", lambda: 2)
     assert [u.to_json() for u in report_module.read_many(files)] == serial
+
+
+class _CapturedStderr:
+    """What sys.stderr is inside a Textual app: a capture with no file descriptor."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return -1
+
+
+def test_many_threads_are_read_inside_an_app_too(monkeypatch):
+    """A cold home read from the Usage screen: with the app's stderr, processes cannot be
+    started (multiprocessing's resource tracker passes stderr's descriptor); the usage is
+    then read in this process, the same as the processes would have read it."""
+    from codex_tui.store.usage import report as report_module
+
+    files = list(group_files(str(USAGE_HOME)).values())
+    expected = [read_thread_usage(tf) for tf in files]
+    monkeypatch.setattr(report_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr("multiprocessing.resource_tracker._resource_tracker._fd", None,
+                        raising=False)
+    monkeypatch.setattr("sys.stderr", _CapturedStderr())
+    assert [u.to_json() for u in report_module.read_many(files)] == \
+        [u.to_json() for u in expected]

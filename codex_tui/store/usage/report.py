@@ -57,11 +57,20 @@ def read_many(files: list[ThreadFiles]) -> list[ThreadUsage]:
         return [read_thread_usage(tf) for tf in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    # spawn, not fork: the caller may be a Textual app's worker thread.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        chunks = pool.map(_read_chunk, [files[i: i + 200] for i in range(0, len(files), 200)])
-        return [ThreadUsage.from_json(u) for chunk in chunks for u in chunk]
+    try:
+        # spawn, not fork: the caller may be a Textual app's worker thread.
+        with ProcessPoolExecutor(workers,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            chunks = pool.map(_read_chunk,
+                              [files[i: i + 200] for i in range(0, len(files), 200)])
+            return [ThreadUsage.from_json(u) for chunk in chunks for u in chunk]
+    except (OSError, ValueError, BrokenProcessPool):
+        # No processes here: inside a Textual app sys.stderr is its capture, whose fileno()
+        # is -1, and multiprocessing's resource tracker cannot start ("bad value(s) in
+        # fds_to_keep"); a sandbox may forbid them too. Read in this process instead.
+        return [read_thread_usage(tf) for tf in files]
 
 
 def _read_chunk(files: list[ThreadFiles]) -> list[list[Any]]:
