@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 
-def relative(when: datetime | None, now: datetime) -> str:
-    """`12s ago`, `5m ago`, `3h ago`, `2d ago`, `3w ago`, then `Mar 4` or `2024-03-04`."""
+def relative(when: datetime | None, now: datetime, short: bool = False) -> str:
+    """`12s ago`, `5m ago`, `3h ago`, `2d ago`, `3w ago`, then `Mar 4` or `2024-03-04`
+    (`Mar 2024` when `short`: at most 8 characters, for a list's column)."""
     if when is None:
         return "-"
     seconds = (now - when).total_seconds()
     if seconds < 0:
-        return "just now" if seconds > -60 else when.astimezone().strftime("%Y-%m-%d")
+        return "just now" if seconds > -60 else _date(when, short)
     for limit, unit, size in ((60, "s", 1), (3600, "m", 60), (86400, "h", 3600),
                               (7 * 86400, "d", 86400), (30 * 86400, "w", 7 * 86400)):
         if seconds < limit:
@@ -19,7 +20,11 @@ def relative(when: datetime | None, now: datetime) -> str:
     local = when.astimezone()
     if local.year == now.astimezone().year:
         return local.strftime("%b %d").replace(" 0", " ")
-    return local.strftime("%Y-%m-%d")
+    return _date(when, short)
+
+
+def _date(when: datetime, short: bool) -> str:
+    return when.astimezone().strftime("%b %Y" if short else "%Y-%m-%d")
 
 
 def absolute(when: datetime | None) -> str:

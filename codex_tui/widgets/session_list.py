@@ -105,7 +105,7 @@ class SessionList(RowList[ThreadSummary]):
         shown = row.created_at if self._created else row.updated_at
         live = row.live(self._now)
         segments = [
-            Segment(timefmt.relative(shown, self._now).rjust(WHEN_WIDTH - 1) + " ",
+            Segment(timefmt.relative(shown, self._now, short=True).rjust(WHEN_WIDTH - 1) + " ",
                     style("row-list--when")),
             Segment("● " if live else "  ", style("session-list--live")),
         ]

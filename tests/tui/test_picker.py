@@ -612,6 +612,22 @@ async def test_wide_characters_keep_columns_aligned(codex_home, size):
         _assert_columns_aligned(app)
 
 
+async def test_dates_of_other_years_keep_columns_aligned(codex_home):
+    """A session last active in another year (or dated far in the future by a wrong clock)
+    shows `Mar 2024`, in the column, where `2024-03-04` pushed the row past its width."""
+    year = 366 * 86400
+    for n, (thread_id, title) in enumerate(zip(WIDE_IDS, WIDE_TITLES, strict=True)):
+        mtime = FIXED_MTIME + 2 * year if n == 2 else FIXED_MTIME - (n + 1) * year
+        write_session(codex_home, thread_id, title, BETA, mtime=mtime)
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert set(WIDE_IDS) <= set(row_ids(app))
+        text = "\n".join(list_lines(app))
+        assert "Nov 2025" in text and "Nov 2024" in text and "Nov 2028" in text
+        _assert_columns_aligned(app)
+
+
 async def test_wide_characters_in_the_cwd_column_keep_columns_aligned(codex_home):
     wide_cwd = "/home/dev/プロジェクト/🚀ロケット/深いフォルダ/さらに深いフォルダ"
     for n, (thread_id, title) in enumerate(zip(WIDE_IDS, WIDE_TITLES, strict=True)):
