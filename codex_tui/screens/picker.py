@@ -48,7 +48,7 @@ FIRST_BATCH_SECONDS = 0.02
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
-# waiting for the loading workers leave out (see tests/conftest.settle).
+# waiting for the loading workers leave out (see tests/support/apps.settle).
 WATCH_GROUP = "live-picker"
 
 

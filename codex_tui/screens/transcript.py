@@ -44,7 +44,7 @@ FOLLOW_SECONDS = 0.1  # how often the follower looks for appended lines (one sta
 QUIET_FOLLOW_SECONDS = 0.2  # ... once nothing was written for ACTIVE_SECONDS
 ACTIVE_SECONDS = 10.0
 # The follow worker runs as long as the screen: a group of its own, which tests and
-# benchmarks waiting for the loading workers leave out (see tests/conftest.settle).
+# benchmarks waiting for the loading workers leave out (see tests/support/apps.settle).
 FOLLOW_GROUP = "live-transcript"
 
 
