@@ -12,7 +12,7 @@ import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -209,24 +209,34 @@ class SummaryCache:
         if not self._dirty:
             return
         entries = sorted(self._entries.items(), key=_entry_time, reverse=True)
-        directory = os.path.dirname(self.path)
+        # (each entry encoded as it is written: a list of them all would double the peak)
+        lines = (orjson.dumps(_line_entry(tid, e) if isinstance(e, tuple) else e)
+                 for tid, e in entries)
+        if write_cache_file(self.path, ".threads-", {"version": CACHE_VERSION}, lines):
+            self._dirty = False
+
+
+def write_cache_file(path: str, prefix: str, header: dict[str, Any],
+                     lines: Iterable[bytes]) -> bool:
+    """A cache file written whole: the header's JSON, then each line, into a temporary file
+    renamed over `path`. False when the cache directory is not writable (a cache is never
+    worth an error)."""
+    directory = os.path.dirname(path)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=directory)
         try:
-            os.makedirs(directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".threads-", dir=directory)
-            try:
-                with os.fdopen(fd, "wb") as stream:
-                    stream.write(orjson.dumps({"version": CACHE_VERSION}) + b"\n")
-                    for tid, entry in entries:
-                        if isinstance(entry, tuple):
-                            entry = _line_entry(tid, entry)
-                        stream.write(orjson.dumps(entry) + b"\n")
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            return
-        self._dirty = False
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(orjson.dumps(header) + b"\n")
+                for line in lines:
+                    stream.write(line + b"\n")
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True
 
 
 def _lines_with(stream: BinaryIO, needle: bytes | None) -> Iterator[bytes]:

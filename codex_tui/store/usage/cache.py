@@ -6,13 +6,12 @@ can't be read or written is simply not used."""
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
 from typing import Any
 
 import orjson
 
-from ..cache import _key, cache_dir
+from ..cache import _key, cache_dir, write_cache_file
 from ..paths import ThreadFiles
 from .accounting import ThreadUsage
 
@@ -75,19 +74,6 @@ class UsageCache:
         """Write atomically; silently skip when the cache directory is not writable."""
         if not self._dirty or self._entries is None:
             return
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".usage-", dir=directory)
-            try:
-                with os.fdopen(fd, "wb") as stream:
-                    stream.write(orjson.dumps({"version": USAGE_CACHE_VERSION}) + b"\n")
-                    for entry in self._entries.values():
-                        stream.write(orjson.dumps(entry) + b"\n")
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            return
-        self._dirty = False
+        lines = (orjson.dumps(entry) for entry in self._entries.values())
+        if write_cache_file(self.path, ".usage-", {"version": USAGE_CACHE_VERSION}, lines):
+            self._dirty = False
