@@ -9,6 +9,7 @@ accents are folded on both sides (store/fold.py): `cafe` finds `Café`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter, contains, not_
 from typing import NamedTuple
@@ -61,6 +62,7 @@ def match_folded(word: str, hay: str, fuzzy: bool = True) -> Match | None:
 SUBSEQUENCE_GAP = 6
 
 
+@lru_cache(maxsize=256)  # the words of the rows drawn, keystroke after keystroke
 def _subsequence_pattern(word: str) -> re.Pattern[str]:
     """The characters of `word` in order, each the first of its kind after the previous one,
     at most SUBSEQUENCE_GAP characters after it, within one field (no newline or NUL: the
@@ -133,6 +135,7 @@ class SummarySearch:
         self._words: dict[str, list[int]] = {}  # word -> its rows, ascending
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
         self._last: list[int] = []  # the rows the last filter kept
+        self._lengths: dict[str, list[int]] = {}  # field -> its length per row
         self.examined = 0  # rows tested against a word since the index was built (tests)
         # id -> (summary, its haystack): folded once per summary, not once per list (a
         # listing hands a new list with every batch; most summaries are the same).
@@ -152,6 +155,7 @@ class SummarySearch:
         self._words = {}
         self._typo_words = set()
         self._last = []
+        self._lengths = {}
         self.examined = 0
         hays: list[str] = []
         folded = self._folded
@@ -184,9 +188,12 @@ class SummarySearch:
 
     def longest(self, field: str) -> int:
         """The length of the longest `field` ("cwd", "git_branch") among the rows the last
-        filter kept (for column widths), measured by C-level loops."""
-        values = map(attrgetter(field), map(self._list.__getitem__, self._last))
-        return max(map(len, filter(None, values)), default=0)
+        filter kept (for column widths): each row's is measured once per index."""
+        lengths = self._lengths.get(field)
+        if lengths is None:
+            values = map(attrgetter(field), self._list)
+            lengths = self._lengths[field] = [len(v) if v else 0 for v in values]
+        return max(map(lengths.__getitem__, self._last), default=0)
 
     def _rows_matching(self, word: str) -> list[int]:
         cached = self._words.get(word)
