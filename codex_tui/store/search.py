@@ -9,6 +9,7 @@ accents are folded on both sides (store/fold.py): `cafe` finds `Café`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter, contains, not_
@@ -55,6 +56,8 @@ def match_folded(word: str, hay: str, fuzzy: bool = True) -> Match | None:
             return Match(found.score / 2, tuple(range(found.dest_start, found.dest_end)))
     return None
 
+
+QUERY_CACHE = 256  # queries whose rows SummarySearch keeps (each key's, to narrow the next)
 
 # The most characters between two matched ones. The same for every word length, so that a
 # row matching a word also matches every prefix of it, and each keystroke can search only
@@ -133,6 +136,7 @@ class SummarySearch:
         self._hays: list[str] = []  # per row: its id, NUL, its fields folded, one per line
         self._starts: list[int] = []  # per row: where its fields start in its haystack
         self._words: dict[str, list[int]] = {}  # word -> its rows, ascending
+        self._queries: dict[tuple[str, ...], list[int]] = {}  # words -> their rows
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
         self._last: list[int] = []  # the rows the last filter kept
         self._lengths: dict[str, list[int]] = {}  # field -> its length per row
@@ -153,6 +157,7 @@ class SummarySearch:
         self._key = tuple(map(id, summaries))
         self._list = list(summaries)
         self._words = {}
+        self._queries = {}
         self._typo_words = set()
         self._last = []
         self._lengths = {}
@@ -173,19 +178,43 @@ class SummarySearch:
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
-        words = fold(query).split()
+        words = tuple(dict.fromkeys(fold(query).split()))
         if not words:
             return list(summaries)
         self._index(summaries)
-        found = sorted((self._rows_matching(w) for w in set(words)), key=len)
-        keep = found[0]
-        for rows in found[1:]:
-            if not keep:
-                break
-            keep = list(compress(keep, map(set(rows).__contains__, keep)))
-        self._last = keep
+        keep = self._queries.get(words)
+        if keep is None:
+            keep = self._narrowed(words)
+        if keep is None:
+            found = sorted((self._rows_matching(w) for w in words), key=len)
+            keep = found[0]
+            for rows in found[1:]:
+                if not keep:
+                    break
+                keep = _within(keep, rows)
+        if len(self._queries) >= QUERY_CACHE:
+            self._queries.clear()
+        self._queries[words] = self._last = keep
         return list(map(summaries.__getitem__, keep))
 
+    def _narrowed(self, words: tuple[str, ...]) -> list[int] | None:
+        """The rows of `words` from those of a query it extends (as typing goes, the last
+        key's: its last word one character shorter, or without its last word): only the
+        last word is tested, on those rows alone. None when no such query was searched."""
+        *others, last = words
+        for end in range(len(last) - 1, -1, -1):
+            prefix = last[:end]
+            if prefix in self._typo_words:  # typo rows are no superset of an extension's
+                continue
+            base = self._queries.get((*others, prefix) if prefix else tuple(others))
+            if base is None:
+                continue
+            rows = self._test(last, base)
+            if not rows and len(last) >= TYPO_MIN_LENGTH and base:
+                # None here: whether the word matches by typo depends on every row.
+                rows = _within(base, self._rows_matching(last))
+            return rows
+        return None
     def longest(self, field: str) -> int:
         """The length of the longest `field` ("cwd", "git_branch") among the rows the last
         filter kept (for column widths): each row's is measured once per index."""
@@ -207,10 +236,22 @@ class SummarySearch:
             if prefix is not None and word[:end] not in self._typo_words:
                 candidates = prefix
                 break
+        rows = self._test(word, range(len(self._hays)) if candidates is None else candidates)
+        if not rows and len(word) >= TYPO_MIN_LENGTH:
+            from rapidfuzz import fuzz, process
+
+            self._typo_words.add(word)
+            fields = [hay[start:] for hay, start in zip(self._hays, self._starts, strict=True)]
+            rows = sorted(index for _, _, index in process.extract_iter(
+                word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD))
+        self._words[word] = rows
+        return rows
+
+    def _test(self, word: str, candidates: Sequence[int]) -> list[int]:
+        """The `candidates` (row indexes, ascending) that `word` matches by substring or
+        compact subsequence, in C-level loops (no Python bytecode per row)."""
         hays, starts = self._hays, self._starts
-        if candidates is None:
-            candidates = list(range(len(hays)))
-        else:
+        if not isinstance(candidates, range):
             hays = list(map(hays.__getitem__, candidates))
             starts = list(map(starts.__getitem__, candidates))
         self.examined += len(candidates)
@@ -224,16 +265,12 @@ class SummarySearch:
             for j in compress(rest, map(search, map(hays.__getitem__, rest),
                                         map(starts.__getitem__, rest))):
                 hit[j] = True
-        rows = list(compress(candidates, hit))
-        if not rows and len(word) >= TYPO_MIN_LENGTH:
-            from rapidfuzz import fuzz, process
+        return list(compress(candidates, hit))
 
-            self._typo_words.add(word)
-            fields = [hay[start:] for hay, start in zip(self._hays, self._starts, strict=True)]
-            rows = sorted(index for _, _, index in process.extract_iter(
-                word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD))
-        self._words[word] = rows
-        return rows
+
+def _within(rows: list[int], others: list[int]) -> list[int]:
+    """`rows` that are also in `others`, in their order."""
+    return list(compress(rows, map(set(others).__contains__, rows)))
 
 
 def _subsequence_filter(word: str) -> re.Pattern[str]:
