@@ -210,9 +210,10 @@ class SummarySearch:
             if base is None:
                 continue
             rows = self._test(last, base)
-            if not rows and len(last) >= TYPO_MIN_LENGTH and base:
-                # None here: whether the word matches by typo depends on every row.
-                rows = _within(base, self._rows_matching(last))
+            if not rows and len(last) >= TYPO_MIN_LENGTH:
+                # Maybe a typo: that is decided over every row, and typo rows are no subset
+                # of the shorter query's.
+                return None
             return rows
         return None
     def longest(self, field: str) -> int:
