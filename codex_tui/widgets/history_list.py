@@ -92,9 +92,9 @@ class HistoryList(RowList[HistoryRow]):
     def _row_segments(self, row: HistoryRow, width: int) -> list[Segment]:
         if isinstance(row, HistoryEntry):
             return self._prompt_segments(row, width)
-        return self._render(self._row_text(row, width))
+        return self._segments_of(self._row_text(row, width))
 
-    def _render(self, text: Text) -> list[Segment]:
+    def _segments_of(self, text: Text) -> list[Segment]:
         return [s for s in text.render(self.app.console) if s.text != "\n"]
 
     def _prompt_segments(self, row: HistoryEntry, width: int) -> list[Segment]:
@@ -116,7 +116,7 @@ class HistoryList(RowList[HistoryRow]):
                 # Text without spans, its own included.)
                 line = Text()
                 line.append_text(self._session_part(row.session_id, side))
-                session = self._session_segments[key] = self._render(line)
+                session = self._session_segments[key] = self._segments_of(line)
             segments += session
         return segments
 

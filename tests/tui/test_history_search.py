@@ -290,6 +290,6 @@ async def test_prompt_rows_drawn_as_segments_match_the_text_they_replace(codex_h
             for row in lst.rows:
                 for width in (40, 61, 100, 140):
                     assert cells(lst._row_segments(row, width)) == \
-                        cells(lst._render(lst._row_text(row, width))), (query, width)
+                        cells(lst._segments_of(lst._row_text(row, width))), (query, width)
             app.screen.query_one("#hs-search").value = ""
             await settle(pilot)
