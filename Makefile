@@ -68,11 +68,13 @@ sshd:
 
 test: $(STAMP) $(CODEX_BIN) $(CCUSAGE_BIN) chromium sshd
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	CODEX_TUI_TEST_CODEX=$(CODEX_BIN) CODEX_TUI_REQUIRE_CODEX=1 \
 	CODEX_TUI_TEST_CCUSAGE=$(CCUSAGE_BIN) CODEX_TUI_REQUIRE_CCUSAGE=1 CODEX_TUI_REQUIRE_CHROMIUM=1 CODEX_TUI_REQUIRE_SSHD=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

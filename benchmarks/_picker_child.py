@@ -101,9 +101,11 @@ _FRAMES: FrameWatch | None = None
 
 
 def is_loading(screen) -> bool:
-    """PickerScreen.loading where the picker has it, else its private flag."""
-    if isinstance(getattr(type(screen), "loading", None), property):
-        return screen.loading
+    """PickerScreen.busy where the picker has it, else (older pickers) its `loading`
+    property, else its private flag."""
+    for name in ("busy", "loading"):
+        if isinstance(getattr(type(screen), name, None), property):
+            return getattr(screen, name)
     return screen._loading
 
 

@@ -62,7 +62,7 @@ def run_transcript(home: str, thread_id: str, size: tuple[int, int]) -> None:
         self.app.call_later(check_full, self)
 
     def check_full(view) -> None:
-        if view.screen.loading or "full_set" in pc._MARKS:
+        if view.screen.busy or "full_set" in pc._MARKS:
             return
         pc._mark("full_set")
         stats["blocks"] = len(view.blocks)

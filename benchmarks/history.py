@@ -154,7 +154,7 @@ async def _keys(opts: argparse.Namespace, cache_dir: str) -> dict[str, Any]:
             await pilot.press("tab")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            while screen.loading:
+            while screen.busy:
                 await asyncio.sleep(0.02)
             show = hlist.show  # the results reach the list through this (an instance patch)
             probe: dict[str, Any] = {}

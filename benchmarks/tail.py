@@ -116,7 +116,7 @@ async def latency(home: Path, thread_id: str, appends: int) -> dict:
     samples: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         start = time.monotonic()
-        while not (isinstance(app.screen, TranscriptScreen) and not app.screen.loading
+        while not (isinstance(app.screen, TranscriptScreen) and not app.screen.busy
                    and any(w.group == "live-transcript" for w in app.workers)):
             assert time.monotonic() - start < 120, "the transcript did not load"
             await asyncio.sleep(0.05)
@@ -159,7 +159,7 @@ async def idle_cpu(home: Path, ids: list[str], seconds: float, follow: bool) -> 
     store = LocalThreadStore(str(home), cache=False)
     app = CodexTuiApp(store, cwd=None)
     async with app.run_test(size=(120, 40)) as pilot:
-        while not (isinstance(app.screen, PickerScreen) and not app.screen.loading):
+        while not (isinstance(app.screen, PickerScreen) and not app.screen.busy):
             await asyncio.sleep(0.05)
         for tid in ids:
             await app.push_screen(TranscriptScreen(store, tid, follow=follow))

@@ -86,10 +86,31 @@ class CodexTuiApp(App[ResumeRequest | None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Storage: where the home's space goes",
+                            "Sizes per project, month and source; the largest sessions",
+                            self.open_storage)
         commands = getattr(screen, "commands", None)  # each screen lists its own actions
         if callable(commands):
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+
+    def open_storage(self) -> None:
+        """The Storage screen: where the home's space goes."""
+        from .screens.storage import StorageScreen
+
+        self.push_screen(StorageScreen(self.store, now=self.now))
+
+    def show_project(self, cwd: str) -> None:
+        """The picker on one directory's sessions, every source shown (so that its rows add
+        up to what the Storage screen counted): the picker below, or a new one."""
+        pickers = [s for s in self.screen_stack if isinstance(s, PickerScreen)]
+        if not pickers:
+            self.push_screen(PickerScreen(self.store, cwd=cwd, filters=ListFilters(
+                all_sources=True), now=self.now))
+            return
+        while self.screen is not pickers[-1]:
+            self.pop_screen()
+        pickers[-1].show_directory(cwd, all_sources=True)
 
     def open_fork(self, thread_id: str, turn: int | None) -> None:
         """The fork dialog on `thread_id`, its cut at `turn` (None: the last turn); then the

@@ -32,3 +32,18 @@ def one_line(text: str | None) -> str:
 def clip(text: str, width: int) -> str:
     """At most `width` characters, with an ellipsis when cut."""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def text_bar(fraction: float, width: int) -> str:
+    """A horizontal bar `width` cells wide, filled to `fraction` (0..1) in eighths of a
+    cell: the storage figures read at a glance in a terminal (CLI and screen alike)."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    if fraction > 0 and eighths == 0:
+        eighths = 1  # something is there: never drawn as nothing
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_EIGHTHS[part] if part else "")
+    return bar.ljust(width)

@@ -30,6 +30,9 @@ SCREENS = {
     "rename-dialog": "test_manage_tui/test_snapshot_rename_dialog_with_a_collision",
     "export-dialog": "test_manage_tui/test_snapshot_export_dialog",
     "delete-confirmation": "test_manage_tui/test_snapshot_delete_confirmation",
+    "storage": "test_storage_screen/test_storage_by_project",
+    "picker-marked": "test_picker_marks/test_marked_rows",
+    "bulk-confirmation": "test_picker_marks/test_bulk_confirmation_with_a_fork_source",
     "usage": "test_usage_snapshots/test_usage_over_time_wide",
     "usage-sessions": "test_usage_snapshots/test_usage_sessions_of_a_project_in_a_month_80x24",
 }

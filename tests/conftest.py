@@ -62,6 +62,16 @@ def make_home(tmp_path: Path) -> Callable[..., Path]:
     return build
 
 
+@pytest.fixture
+def bulk_home(tmp_path: Path) -> Path:
+    """A home for the storage report, prune and bulk tests (support/bulk_home.py): sessions
+    in several projects, months, sources and sizes, active and archived, and a real fork
+    pair, with a history, a name index and SQLite files of known sizes."""
+    from support.bulk_home import build_home
+
+    return build_home(tmp_path / "bulk-home")
+
+
 @pytest.fixture(scope="module")
 def store_0171(tmp_path_factory: pytest.TempPathFactory):
     """A read-only store over tests/fixtures/codex-0.171-home (sessions Codex 0.171 wrote)."""

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 # Options that may be given more than once, and the one-valued ones, that any subcommand
 # also accepts after its name (`codex-tui list --codex-home X`): parsed into LATE_* and
@@ -91,7 +97,7 @@ def _named_subcommand(argv: Sequence[str]) -> list[str]:
     return []
 
 
-def _add_resume(sub) -> argparse.ArgumentParser:
+def _add_resume(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("resume", help="pick a session and run `codex resume` on it")
     p.add_argument("--all", action="store_true", help="sessions from every directory")
     p.add_argument("--last", action="store_true",
@@ -101,7 +107,7 @@ def _add_resume(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_list(sub) -> argparse.ArgumentParser:
+def _add_list(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list sessions (default: this directory, newest first)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--all", action="store_true", help="sessions from every directory")
@@ -117,7 +123,7 @@ def _add_list(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_show(sub) -> argparse.ArgumentParser:
+def _add_show(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "show", help="read one session's transcript (in the TUI; --markdown or --json print "
                      "it, as does a plain `show` whose output is not a terminal)")
@@ -128,7 +134,7 @@ def _add_show(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_history(sub) -> argparse.ArgumentParser:
+def _add_history(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "history", help="search the prompts of history.jsonl (no QUERY in a terminal: the "
                         "history search screen)")
@@ -141,7 +147,7 @@ def _add_history(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_search(sub) -> argparse.ArgumentParser:
+def _add_search(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "search", help="search the text of every transcript (messages and commands), "
                        "through an index kept in the cache directory")
@@ -152,7 +158,7 @@ def _add_search(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_fork(sub) -> argparse.ArgumentParser:
+def _add_fork(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "fork", help="write a new session holding turns 1..N of a session (the Codex CLI "
                      "resumes it: codex resume NEW-ID); prints the new id")
@@ -166,7 +172,7 @@ def _add_fork(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_archive(sub) -> argparse.ArgumentParser:
+def _add_archive(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("archive", help="move a session to archived_sessions/, as `codex "
                        "archive` does (Codex then refuses to resume it)")
     p.add_argument("id", metavar="ID", help=REF_HELP)
@@ -179,14 +185,14 @@ def _add_write_json(p: argparse.ArgumentParser) -> None:
                    help="JSON: the session after the change, and which way it was written")
 
 
-def _add_unarchive(sub) -> argparse.ArgumentParser:
+def _add_unarchive(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("unarchive", help="move an archived session back to sessions/")
     p.add_argument("id", metavar="ID", help=REF_HELP)
     _add_write_json(p)
     return p
 
 
-def _add_rename(sub) -> argparse.ArgumentParser:
+def _add_rename(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("rename", help="name a session (the name `codex resume NAME` finds)")
     p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("name", metavar="NAME", help="the new name")
@@ -194,7 +200,7 @@ def _add_rename(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_delete(sub) -> argparse.ArgumentParser:
+def _add_delete(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("delete", help="delete a session's files and names for good")
     p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -202,7 +208,7 @@ def _add_delete(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_export(sub) -> argparse.ArgumentParser:
+def _add_export(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write a session as Markdown, HTML or JSON")
     p.add_argument("id", metavar="ID", help=REF_HELP)
     p.add_argument("--format", "-f", metavar="FORMAT",
@@ -214,7 +220,7 @@ def _add_export(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_tail(sub) -> argparse.ArgumentParser:
+def _add_tail(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "tail", help="print a session's records as Codex appends them (like tail -f), "
                      "until interrupted")
@@ -226,7 +232,50 @@ def _add_tail(sub) -> argparse.ArgumentParser:
     return p
 
 
-def _add_usage(sub) -> argparse.ArgumentParser:
+def _add_du(sub: Subparsers) -> argparse.ArgumentParser:
+    p = sub.add_parser("du", help="where the home's space goes: per project, month, source "
+                       "or size, active and archived, the largest sessions")
+    p.add_argument("--by", choices=("project", "month", "source", "size"), default="project",
+                   help="how to group the sessions (default: project)")
+    p.add_argument("--top", type=int, default=20, metavar="N",
+                   help="show the N biggest groups (default 20; 0: all; JSON has all)")
+    p.add_argument("--largest", type=int, default=10, metavar="N",
+                   help="list the N largest sessions (default 10)")
+    p.add_argument("--json", action="store_true", help="JSON object (see README)")
+    return p
+
+
+def _add_prune(sub: Subparsers) -> argparse.ArgumentParser:
+    p = sub.add_parser("prune", help="archive or delete many sessions at once (prints what "
+                       "it would do unless --yes)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--cwd", metavar="PATH", help="sessions started in PATH")
+    where.add_argument("--all", action="store_true", help="sessions from every directory")
+    p.add_argument("--older-than", metavar="DURATION",
+                   help="last active longer ago than DURATION: 90d, 6m (months), 2w, 1y, 12h")
+    p.add_argument("--larger-than", metavar="SIZE",
+                   help="bigger than SIZE (all its files): 500K, 10M, 1G (units of 1024)")
+    p.add_argument("--source", action="append", metavar="KIND",
+                   help="only this source: interactive, exec, sub-agent, or a label "
+                        "(cli, vscode, subagent:review, ...); repeatable")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--archived", action="store_true", help="archived sessions only")
+    state.add_argument("--active", action="store_true", help="active sessions only")
+    action = p.add_mutually_exclusive_group(required=True)
+    action.add_argument("--archive", action="store_true",
+                        help="move them to archived_sessions/ (active sessions only)")
+    action.add_argument("--delete", action="store_true",
+                        help="delete their files for good (archived ones, unless "
+                             "--include-active)")
+    p.add_argument("--include-active", action="store_true",
+                   help="let --delete take active (unarchived) sessions too")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="do it (without: print what would be done, write nothing)")
+    p.add_argument("--json", action="store_true", help="JSON object (see README)")
+    return p
+
+
+def _add_usage(sub: Subparsers) -> argparse.ArgumentParser:
     from .usage import add_parser  # (its choices come from the store's usage reports)
 
     return add_parser(sub)
@@ -239,4 +288,5 @@ _SUBCOMMANDS = {
     "search": _add_search, "fork": _add_fork, "archive": _add_archive,
     "unarchive": _add_unarchive, "rename": _add_rename, "delete": _add_delete,
     "export": _add_export, "tail": _add_tail, "usage": _add_usage,
+    "du": _add_du, "prune": _add_prune,
 }

@@ -178,6 +178,20 @@ def manage_handlers() -> dict:
             "export": cli_manage.cmd_export}
 
 
+def storage_handlers() -> dict:
+    def du(args: argparse.Namespace) -> int:
+        from .du import cmd_du
+
+        return cmd_du(args)
+
+    def prune(args: argparse.Namespace) -> int:
+        from .prune import cmd_prune
+
+        return cmd_prune(args)
+
+    return {"du": du, "prune": prune}
+
+
 def _interactive() -> bool:
     """A terminal on both ends: otherwise (a pipe, a file) `show` prints Markdown."""
     return sys.stdin.isatty() and sys.stdout.isatty()
@@ -407,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **manage_handlers(),
         "tail": cmd_tail,
         "usage": cmd_usage,
+        **storage_handlers(),
         None: lambda a: cmd_picker(a, resume_mode=False),
         "resume": lambda a: cmd_picker(a, resume_mode=True),
     }

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
@@ -21,12 +22,15 @@ from ..store.rollout import Record
 from ..store.tail import POLL_SECONDS, TailBatch
 from ..textutil import clip, one_line, printable
 
+if TYPE_CHECKING:
+    from ..store import ThreadStore
+
 GIST_WIDTH = 160
 
 
-def run_tail(store, thread_id: str, *, last: int, as_json: bool,
+def run_tail(store: ThreadStore, thread_id: str, *, last: int, as_json: bool,
              stop: threading.Event | None = None, interval: float = POLL_SECONDS,
-             out=None) -> int:
+             out: TextIO | None = None) -> int:
     """Follow until `stop` is set or the user interrupts (Ctrl-C ends it quietly)."""
     out = out or sys.stdout
     follower = store.follow(thread_id, last=last)
@@ -40,7 +44,7 @@ def run_tail(store, thread_id: str, *, last: int, as_json: bool,
     return 0
 
 
-def _json_writer(out):
+def _json_writer(out: TextIO) -> Callable[[TailBatch], None]:
     buffer = getattr(out, "buffer", None)
 
     def emit(value: dict[str, Any]) -> None:
@@ -79,7 +83,7 @@ def record_json(rec: Record) -> dict[str, Any]:
             "payload": rec.payload}
 
 
-def _text_writer(out):
+def _text_writer(out: TextIO) -> Callable[[TailBatch], None]:
     def write(batch: TailBatch) -> None:
         if batch.reset:
             print("--- the file was replaced or truncated: reading it again from the start",

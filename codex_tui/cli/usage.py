@@ -7,14 +7,19 @@ import argparse
 import os
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..store.usage.report import GROUPINGS, Report, Row
+
+if TYPE_CHECKING:
+    from ..store import ThreadStore
+    from .args import Subparsers
 
 NO_DIRECTORY = "(no directory recorded)"
 NO_MODEL = "(no model recorded)"
 
 
-def add_parser(sub) -> argparse.ArgumentParser:
+def add_parser(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "usage", help="tokens and estimated cost by day, week, month, project, model or "
                       "session (default: this directory's sessions, by day)")
@@ -42,7 +47,7 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
-def run_usage(args: argparse.Namespace, store, cwd: str | None) -> int:
+def run_usage(args: argparse.Namespace, store: ThreadStore, cwd: str | None) -> int:
     """Print the report for `store` (opened by the caller), `cwd` None for every directory."""
     import orjson
 

@@ -25,6 +25,7 @@ from ..store.model import (
     AgentMessage,
     Compaction,
     ErrorItem,
+    Item,
     Note,
     Patch,
     Plan,
@@ -224,7 +225,7 @@ def _fold(summary: str, body: str, cls: str) -> str:
             f'<div class="body">{body}</div></details>')
 
 
-def _item(item) -> str:
+def _item(item: Item) -> str:
     if isinstance(item, UserMessage):
         images = f" (+{item.images} image(s))" if item.images else ""
         return (f'<div class="item user"><div class="role">User{_e(images)}</div>'

@@ -12,6 +12,7 @@ from ..store.model import (
     AgentMessage,
     Compaction,
     ErrorItem,
+    Item,
     Note,
     Patch,
     Plan,
@@ -96,7 +97,7 @@ def turn_markdown(turn: Turn) -> list[str]:
     return out
 
 
-def _item(item) -> list[str]:
+def _item(item: Item) -> list[str]:
     if isinstance(item, UserMessage):
         images = f" (+{item.images} image(s))" if item.images else ""
         return [f"**User**{images}", "", quote(item.text)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -69,7 +70,7 @@ _THEME = Theme({
 })
 
 
-def _s(**kw) -> Style:
+def _s(**kw: Any) -> Style:
     return Style(**kw)
 
 

@@ -4,6 +4,7 @@ for every mode (prompts or transcripts) and stage (reading, indexing, searching)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -84,7 +85,7 @@ class HistoryChrome:
             status.append("  ·  reading sessions…", style="italic")
         return status
 
-    def filter_bar(self) -> list[Filter]:
+    def filter_bar(self) -> Sequence[Filter]:
         where = one_line(self.cwd) if self.cwd else "?"
         return [Filter("tab", "Search", [("Prompts", self.mode == PROMPTS),
                                          ("Transcripts", self.mode == TRANSCRIPTS)]),

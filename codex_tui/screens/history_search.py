@@ -24,13 +24,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import gcpause
 from ..flows.resume import request_resume
-from ..store import StoreError, Thread, ThreadStore, ThreadSummary
+from ..store import StoreError, Thread, ThreadStore, ThreadSummary, Turn
 from ..store.history import History, HistoryEntry, HistoryResult, locate_turn
 from ..store.query import ThreadQuery
 from ..store.reader import read_is_whole
 from ..store.text_index import TextHit, TextSearchResult, UpdateStats
 from ..widgets.history_list import HistoryList, HistoryRow
 from ..widgets.history_preview import HistoryPreview
+from .app_ref import codex_app
 from .history_chrome import PROMPTS, TRANSCRIPTS, HistoryChrome
 from .list_screen import ListScreen
 
@@ -129,8 +130,9 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self.filtered_at: float | None = None
 
     @property
-    def loading(self) -> bool:
-        """True while something this screen shows is still being read (tests wait on it)."""
+    def busy(self) -> bool:
+        """True while something this screen shows is still being read (tests wait on it).
+        (Not `loading`: that is Textual's Widget.loading, a loading indicator's switch.)"""
         return self.history is None or not self._sessions_done or \
             self._index_state == "indexing" or self._text_pending or self._preview_pending
 
@@ -365,7 +367,7 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self._show_preview(row)  # "reading…" under the prompt
         self.load_preview(self._preview_for, sid, PREVIEW_BYTES)
 
-    def _cached_turn(self, row) -> tuple[bool, int | None]:
+    def _cached_turn(self, row: HistoryRow) -> tuple[bool, int | None]:
         """(known, turn): the row's turn, if what was read of its session says. (A server's
         transcript search does not say the turn: turn 0, found from the matched text.)"""
         if isinstance(row, TextHit) and row.turn:
@@ -379,7 +381,7 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         turn = _locate(thread.turns, row, complete)
         return turn is not None or complete, turn
 
-    def _show_preview(self, row) -> None:
+    def _show_preview(self, row: HistoryRow) -> None:
         sid = self._row_session(row)
         cached = self._threads.get(sid)
         thread = cached[0] if cached is not None else None
@@ -520,7 +522,7 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
             self.action_back()
 
     def action_back(self) -> None:
-        self.app.leave_screen(self)
+        codex_app(self).leave_screen(self)
 
     def commands(self) -> list[tuple[str, str, object]]:
         """Every action, for the command palette: (title, help, callback)."""
@@ -537,7 +539,7 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         ]
 
 
-def _locate(turns, row: HistoryEntry | TextHit, complete: bool) -> int | None:
+def _locate(turns: list[Turn], row: HistoryEntry | TextHit, complete: bool) -> int | None:
     if isinstance(row, TextHit):
         from ..store.thread_store.remote_search import locate_snippet
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
@@ -34,7 +34,7 @@ ListT = TypeVar("ListT", bound=RowList)
 
 NARROW_WIDTH = 100  # below this many columns the preview pane is hidden
 
-LIST_BINDINGS = [
+LIST_BINDINGS: list[BindingType] = [
     Binding("down", "list_cursor(1)", show=False),
     Binding("up", "list_cursor(-1)", show=False),
     Binding("pagedown", "list_page(1)", show=False),

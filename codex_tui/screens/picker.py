@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -33,7 +33,9 @@ from ..textutil import one_line
 from ..widgets.list_header import Filter
 from ..widgets.preview import PreviewPane
 from ..widgets.session_list import SessionList
+from .app_ref import codex_app
 from .list_screen import ListScreen
+from .picker_marks import MARK_BINDINGS, MarkActions
 
 if TYPE_CHECKING:
     from ..store.items import Thread
@@ -53,7 +55,7 @@ WATCH_GROUP = "live-picker"
 PickerFilters = ListFilters  # the picker's toggles (the store's ListFilters say what they mean)
 
 
-class PickerScreen(ManageActions, ListScreen[SessionList]):
+class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     CSS_PATH = "picker.tcss"
     ID_PREFIX = "picker"
 
@@ -72,8 +74,10 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         Binding("t", "transcript", "Transcript"),
         Binding("c", "resume_key", "Resume"),
         Binding("h", "history", "History"),
+        Binding("D", "storage", "Storage", show=False),  # (and the palette)
         Binding("u", "usage", "Usage", show=False),  # (in the palette; the bar is full)
         *MANAGE_BINDINGS,
+        *MARK_BINDINGS,
         Binding("f", "fork", "Fork"),
         Binding("escape", "escape", "Clear / quit"),
         Binding("q", "quit", "Quit"),
@@ -126,8 +130,9 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         return self._rows.by_id
 
     @property
-    def loading(self) -> bool:
-        """True until every session has been listed and read."""
+    def busy(self) -> bool:
+        """True until every session has been listed and read. (Not `loading`: that is
+        Textual's Widget.loading, a loading indicator's switch.)"""
         return self._loading
 
     # -- layout ----------------------------------------------------------------------------
@@ -278,6 +283,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                               style="italic")
             else:  # every row read, more still arriving (a server's pages)
                 status.append(f"  ·  listing… {done:,} so far", style="italic")
+        status.append_text(self.mark_status())
         return status
 
     def _total(self) -> int:
@@ -324,7 +330,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     # -- preview -----------------------------------------------------------------------------
 
     @on(SessionList.Highlighted)
-    def _on_highlight(self, event: SessionList.Highlighted) -> None:
+    def _on_highlight(self, event: SessionList.Highlighted[ThreadSummary]) -> None:
         preview = self.query_one(PreviewPane)
         summary = event.row
         if summary is None:
@@ -363,7 +369,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
     # -- resume --------------------------------------------------------------------------------
 
     @on(SessionList.Selected)
-    def _on_selected(self, event: SessionList.Selected) -> None:
+    def _on_selected(self, event: SessionList.Selected[ThreadSummary]) -> None:
         if self.resume_mode:
             self.resume(event.row)
         else:
@@ -418,10 +424,21 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
         self.app.push_screen(UsageScreen(self.store, cwd=self.cwd, all_dirs=self.filters.all_dirs,
                                          now=self._now))
 
-    def show_directory(self, cwd: str) -> None:
-        """Only `cwd`'s sessions (the Usage screen's Enter on a project)."""
+    def action_storage(self) -> None:
+        self.app.open_storage()  # type: ignore[attr-defined]
+
+    def show_directory(self, cwd: str, all_sources: bool | None = None) -> None:
+        """Only `cwd`'s sessions, the search cleared (the Usage and Storage screens' Enter on
+        a project); `all_sources` True shows every source (Storage: so that the rows add up
+        to its figures)."""
         self.cwd = cwd
-        self._toggle(all_dirs=False)  # (the rows' query is made anew for the new cwd)
+        search = self.query_one("#picker-search", Input)
+        if search.value:
+            search.value = ""
+        sources = self.filters.all_sources if all_sources is None else all_sources
+        # (the rows' query is made anew for the new cwd)
+        self._toggle(all_dirs=False, all_sources=sources)
+        self.query_one(SessionList).focus()
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
@@ -445,12 +462,12 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
 
     def action_fork(self) -> None:
         if (summary := self._selected()) is not None:
-            self.app.open_fork(summary.id, None)  # the dialog starts at the last turn
+            codex_app(self).open_fork(summary.id, None)  # the dialog starts at the last turn
 
     def action_focus_search(self) -> None:
         self.search.focus()
 
-    def _toggle(self, **changes) -> None:
+    def _toggle(self, **changes: Any) -> None:
         self.filters = self.filters._replace(**changes)
         self._rows.set_query(self.filters.query(self.cwd))
         # A filter change is the user's doing: the highlighted session stays highlighted.
@@ -488,7 +505,7 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
             self.list.focus()
         elif search.has_focus:
             self.list.focus()
-        else:
+        elif not self.clear_marks():
             self.app.exit(None)
 
     def action_quit(self) -> None:
@@ -525,4 +542,5 @@ class PickerScreen(ManageActions, ListScreen[SessionList]):
                 self.action_archive, self.action_unarchive, self.action_rename,
                 self.action_delete, self.action_export, "selected session",
                 self.filters.archived),
+            *self.mark_commands(),
         ]

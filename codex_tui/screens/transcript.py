@@ -36,6 +36,7 @@ from ..store.reader import read_is_whole
 from ..textutil import one_line
 from ..widgets.key_bar import KeyBar
 from ..widgets.transcript_view import TranscriptView
+from .app_ref import codex_app
 
 PARTIAL_BYTES = 512 * 1024  # read first: enough for a screenful of any session
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first screen to be drawn
@@ -113,8 +114,9 @@ class TranscriptScreen(ManageActions, Screen):
         self.grew_at: float | None = None  # when the last ThreadGrew was read (benchmarks)
 
     @property
-    def loading(self) -> bool:
-        """True until the whole thread has been read."""
+    def busy(self) -> bool:
+        """True until the whole thread has been read. (Not `loading`: that is Textual's
+        Widget.loading, which covers a widget with a loading indicator.)"""
         return self._loading
 
     def now(self) -> datetime:
@@ -184,7 +186,7 @@ class TranscriptScreen(ManageActions, Screen):
         if opened_live:
             self.live = True
         if self.start_turn is not None:  # opened at a turn (from the history search)
-            self._go_to_start_turn(message.complete)
+            self._go_to_start_turn(self.start_turn, message.complete)
         elif opened_live:
             # Opened while Codex writes it: start at the bottom, as `tail -f` does.
             view.action_bottom()
@@ -198,12 +200,12 @@ class TranscriptScreen(ManageActions, Screen):
         if first:
             self.refresh_bindings()  # archive or unarchive, now that the thread is known
 
-    def _go_to_start_turn(self, complete: bool) -> None:
+    def _go_to_start_turn(self, turn: int, complete: bool) -> None:
         # A partial read may stop before the turn: then the whole thread will bring it.
-        if self.view.show_turn(self.start_turn):
+        if self.view.show_turn(turn):
             self.start_turn = None
         elif complete:
-            self.notify(f"Turn {self.start_turn} is not in this session", timeout=3)
+            self.notify(f"Turn {turn} is not in this session", timeout=3)
             self.start_turn = None
 
     # -- following (a worker as long as the screen) -----------------------------------------
@@ -211,7 +213,10 @@ class TranscriptScreen(ManageActions, Screen):
     @on(_Following)
     def _start_following(self, message: _Following) -> None:
         self._live_thread = message.live
-        self.run_worker(partial(self._follow, message.live), exclusive=True,
+        # (ignore: Textual's WorkType union makes mypy infer no result type for an async
+        # callable, which matches both its coroutine-function and plain-callable arms)
+        self.run_worker(partial(self._follow, message.live),  # type: ignore[arg-type]
+                        exclusive=True,
                         group=FOLLOW_GROUP, description="follow the session",
                         exit_on_error=False)
 
@@ -437,8 +442,8 @@ class TranscriptScreen(ManageActions, Screen):
     def _on_find_submitted(self) -> None:
         view = self.view
         view.focus()
-        if view.query and not view.find_next(1):
-            self.notify(f"No match for “{one_line(view.query)}”", timeout=3)
+        if view.find_query and not view.find_next(1):
+            self.notify(f"No match for “{one_line(view.find_query)}”", timeout=3)
 
     def close_find(self) -> None:
         self.remove_class("-finding")
@@ -450,11 +455,11 @@ class TranscriptScreen(ManageActions, Screen):
 
     def action_find_next(self, direction: int) -> None:
         view = self.view
-        if not view.query:
+        if not view.find_query:
             self.action_find()
             return
         if not view.find_next(direction):
-            self.notify(f"No match for “{one_line(view.query)}”", timeout=3)
+            self.notify(f"No match for “{one_line(view.find_query)}”", timeout=3)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -487,11 +492,7 @@ class TranscriptScreen(ManageActions, Screen):
         if self.thread is None or turn is None:
             self.notify("Move to a turn first: the fork keeps the turns up to it", timeout=3)
             return
-        open_fork = getattr(self.app, "open_fork", None)
-        if open_fork is None:
-            self.notify("fork: not available yet", timeout=3)
-            return
-        open_fork(self.thread_id, self.thread.turns[turn].index)
+        codex_app(self).open_fork(self.thread_id, self.thread.turns[turn].index)
 
     # -- manage (archive, unarchive, rename, delete, export) ---------------------------------
 
@@ -526,7 +527,7 @@ class TranscriptScreen(ManageActions, Screen):
             self.action_back()
 
     def action_back(self) -> None:
-        self.app.leave_screen(self)
+        codex_app(self).leave_screen(self)
 
     def commands(self) -> list[tuple[str, str, object]]:
         """Every action, for the command palette: (title, help, callback)."""

@@ -26,9 +26,10 @@ import stat
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from typing import Literal
 
 import orjson
 
@@ -236,10 +237,11 @@ def append_session_index(codex_home: str, thread_id: str, name: str,
 
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
-_renameat2_fn: object = None  # resolved on first use; False when the C library lacks it
+# resolved on first use; False when the C library lacks it
+_renameat2_fn: Callable[..., int] | Literal[False] | None = None
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     global _renameat2_fn
     if _renameat2_fn is None:
         try:
@@ -397,9 +399,7 @@ def thread_writer_lock(codex_home: str, thread_id: str,
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise ThreadOpenElsewhere(
-                f"session {thread_id} is open in Codex (it holds {path}); "
-                "close it there and retry") from None
+            raise ThreadOpenElsewhere(open_elsewhere_message(thread_id, path)) from None
         except OSError as exc:
             os.close(fd)
             raise StoreError(f"cannot lock {path}: {exc.strerror or exc}") from exc
@@ -407,6 +407,30 @@ def thread_writer_lock(codex_home: str, thread_id: str,
         yield
     finally:
         _release_writer_lock(directory, path, fd, timeout)
+
+
+def open_elsewhere_message(thread_id: str, path: str) -> str:
+    return f"session {thread_id} is open in Codex (it holds {path}); close it there and retry"
+
+
+def writer_lock_held(codex_home: str, thread_id: str) -> str | None:
+    """Whether Codex holds the thread's writer lock now: the refusal `thread_writer_lock`
+    would give, or None. Read only: the lock file is opened read-only (never created) and
+    a shared lock tried and dropped at once, which an exclusive holder refuses."""
+    path = os.path.join(codex_home, WRITER_LOCKS, f"{thread_id}.lock")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None  # no lock file: nobody holds it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return open_elsewhere_message(thread_id, path)
+    except OSError:
+        return None  # cannot tell: the write itself will say
+    finally:
+        os.close(fd)  # (closing drops the shared lock, if it was taken)
+    return None
 
 
 def _release_writer_lock(directory: str, path: str, fd: int, timeout: float) -> None:

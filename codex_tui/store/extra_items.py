@@ -11,11 +11,11 @@ block) or a new one appended to the items.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import fields as f
-from .model import Compaction, Item, Note, ToolCall
+from .model import Compaction, Item, Note, Patch, Plan, ToolCall
 
 # response_item types handled here (transcript.py routes them in)
 RESPONSES = frozenset({"ghost_snapshot", "tool_search_call", "tool_search_output"})
@@ -26,6 +26,14 @@ ITEMS = frozenset({"ImageView", "CollabAgentToolCall", "DynamicToolCall", "SubAg
                    "HookPrompt"})
 
 IMAGE_MARK = "[image]"  # an image in a tool's output (its data is not text)
+
+
+class Tool(Protocol):
+    """The turn's `tool(call_id, make, name)` helper (above). The item it returns for a known
+    call id may be of another kind than `make`: callers check."""
+
+    def __call__(self, call_id: str | None, make: type[ToolCall] | type[Patch] | type[Plan],
+                 name: str = ..., /) -> ToolCall | Patch | Plan: ...
 
 
 def output_text(parts: list[Any]) -> str:
@@ -84,7 +92,7 @@ def compaction_twin(items: list[Item]) -> None:
 # ---- response items ----------------------------------------------------------------------
 
 
-def response_item(typ: str | None, p: dict[str, Any], items: list[Item], tool) -> None:
+def response_item(typ: str | None, p: dict[str, Any], items: list[Item], tool: Tool) -> None:
     if handles_call(typ, p):
         _function_call(p, tool)
     elif typ == "ghost_snapshot":
@@ -136,7 +144,7 @@ def handles_call(typ: str | None, p: dict[str, Any]) -> bool:
     return typ == "function_call" and f.s(p, "name") in _CALLS
 
 
-def _function_call(p: dict[str, Any], tool) -> None:
+def _function_call(p: dict[str, Any], tool: Tool) -> None:
     """`view_image` (its command line: the image's path), `spawn_agent` and `send_input` (the
     message sent to the agent)."""
     name = f.s(p, "name") or "tool"
@@ -157,7 +165,7 @@ def _function_call(p: dict[str, Any], tool) -> None:
 # ---- events ------------------------------------------------------------------------------
 
 
-def event(typ: str | None, p: dict[str, Any], items: list[Item], tool) -> None:
+def event(typ: str | None, p: dict[str, Any], items: list[Item], tool: Tool) -> None:
     if typ == "thread_settings_applied":
         note = Note("settings", settings_text(f.dct(p, "thread_settings")))
         if not items or items[-1] != note:  # (a fork applies them twice in a row)
@@ -188,7 +196,7 @@ def settings_text(settings: dict[str, Any]) -> str:
     return ", ".join(bits) or "applied"
 
 
-def _image_viewed(tool, call_id: str | None, path: str | None) -> None:
+def _image_viewed(tool: Tool, call_id: str | None, path: str | None) -> None:
     call = tool(call_id, ToolCall, "view_image")
     if isinstance(call, ToolCall):
         call.name = "view_image"
@@ -200,7 +208,7 @@ def _image_viewed(tool, call_id: str | None, path: str | None) -> None:
 # ---- turn items (paginated sessions) -----------------------------------------------------
 
 
-def turn_item(t: str | None, item: dict[str, Any], items: list[Item], tool) -> None:
+def turn_item(t: str | None, item: dict[str, Any], items: list[Item], tool: Tool) -> None:
     if t == "ImageView":
         _image_viewed(tool, f.s(item, "id"), _path(f.s(item, "path")))
     elif t == "CollabAgentToolCall":
@@ -218,7 +226,7 @@ def turn_item(t: str | None, item: dict[str, Any], items: list[Item], tool) -> N
         items.append(Note("hook", "\n".join(t for t in texts if t) or "(empty hook prompt)"))
 
 
-def _collab_call(item: dict[str, Any], tool) -> None:
+def _collab_call(item: dict[str, Any], tool: Tool) -> None:
     """A multi-agent tool call (spawn_agent, send_input, wait, ...): the prompt it sent and the
     agents it reached, with their state."""
     name = f.s(item, "tool") or "agent"
@@ -242,7 +250,7 @@ def _collab_call(item: dict[str, Any], tool) -> None:
     call.status = f.s(item, "status") or call.status
 
 
-def _dynamic_call(item: dict[str, Any], tool) -> None:
+def _dynamic_call(item: dict[str, Any], tool: Tool) -> None:
     """A call of a tool the client registered (`dynamic_tools`)."""
     name = f.s(item, "tool") or "dynamic_tool"
     if namespace := f.s(item, "namespace"):

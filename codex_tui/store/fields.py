@@ -11,7 +11,7 @@ import math
 import re
 import shlex
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from .model import TokenUsage
 
@@ -249,6 +249,10 @@ def split_exec_output(text: str) -> tuple[str, int | None, int | None]:
             duration_ms(float(wall.group(1))) if wall else None)
 
 
+@overload
+def compact_json(value: dict[str, Any] | list[Any] | str) -> str: ...
+@overload
+def compact_json(value: Any) -> str | None: ...
 def compact_json(value: Any) -> str | None:
     """A value as recorded, on one line (a string as it is; what JSON cannot say, its repr)."""
     if value is None:

@@ -12,7 +12,15 @@ from .copied_history import SubAgentCopy
 from .envcontext import context_cwd
 from .kinds import UnknownTally, unknown_label
 from .model import Problem
-from .rollout import Record, classify, decode_line, iter_raw_lines, open_rollout, parse_json
+from .rollout import (
+    ByteReader,
+    Record,
+    classify,
+    decode_line,
+    iter_raw_lines,
+    open_rollout,
+    parse_json,
+)
 
 # Codex looks for session_meta in the first 10 records and a preview within 210 lines; we read
 # a little further so that sessions Codex hides still list, but never the whole file.
@@ -45,7 +53,7 @@ class Head:
         return f.s(self.meta, "cwd") or self.context_cwd
 
 
-def scan_head(stream, path: str) -> Head:
+def scan_head(stream: ByteReader, path: str) -> Head:
     head = Head()
     fallback: str | None = None  # first real user response item, for files without events
     copy: SubAgentCopy | None = None  # a sub-agent's copy of its parent, while in it

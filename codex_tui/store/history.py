@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain, compress, repeat
 from operator import contains
 
@@ -202,23 +203,24 @@ class HistorySearch:
             candidates = self._prefix_tokens(word, (0,))
             if candidates is None:
                 candidates = vocab
-            found: list[str] = list(compress(candidates, map(contains, candidates,
-                                                             repeat(word))))
+            found: Sequence[str] = list(compress(candidates, map(contains, candidates,
+                                                                 repeat(word))))
         elif tier == 1:
-            found = []
+            subsequences: list[str] = []
             if len(word) > 1:
                 candidates = self._prefix_tokens(word, (0, 1))
                 if candidates is not None:  # a word's compact subsequence: its prefix's too
                     search = re.compile(_subsequence_pattern(word).pattern).search
-                    found = [t for t in compress(candidates, map(search, candidates))
-                             if word not in t]
+                    subsequences = [t for t in compress(candidates, map(search, candidates))
+                                    if word not in t]
                 else:
                     joined = self._vocab_joined
                     pattern = _subsequence_pattern(word).pattern + "[^\n]*"
                     for m in re.finditer(pattern, joined):
                         token = joined[joined.rfind("\n", 0, m.start()) + 1: m.end()]
                         if word not in token:
-                            found.append(token)
+                            subsequences.append(token)
+            found = subsequences
         else:
             found = []
             if len(word) >= TYPO_MIN_LENGTH and not self.word_tokens(word, 0) \
@@ -307,7 +309,7 @@ class HistorySearch:
         (at this tier or better), the rows with some word exactly at this tier, or the
         allowed sessions' rows."""
         options: list[tuple[int, Callable[[], Iterable[int]]]] = [
-            (m.count_upto(tier), lambda m=m: m.rows_upto(tier)) for m in matchers]
+            (m.count_upto(tier), partial(m.rows_upto, tier)) for m in matchers]
         if tier > 0:
             exact = sum(m.count(tier) for m in matchers)
             options.append((exact, lambda: self._rows_exact(matchers, tier)))
@@ -360,7 +362,7 @@ class _Word:
         # would walk a set's every element at each full collection while the word is cached).
         self._sets: list[dict[int, None] | None] = [None, None, None]
 
-    def tokens(self, tier: int) -> list[str]:
+    def tokens(self, tier: int) -> Sequence[str]:
         if self._short:
             return []
         return self._search.word_tokens(self.word, tier)
@@ -386,7 +388,7 @@ class _Word:
         if self.count_upto(tier) > n // 4:
             # Dense: walk every row, newest first, and stop when the caller has enough.
             return (i for i in range(n) if self.tier_of(i, tier) <= tier)
-        lists = [self._postings[t] for t in range(tier + 1) for t in self.tokens(t)]
+        lists = [self._postings[token] for t in range(tier + 1) for token in self.tokens(t)]
         return sorted(set().union(*lists))
 
     def tier_of(self, i: int, upto: int = 2) -> int:

@@ -6,7 +6,7 @@ Re-exported by model.py (lazily), so `from .model import Turn, ToolCall` keeps w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .model import TokenUsage
 
@@ -20,20 +20,20 @@ if TYPE_CHECKING:
 class UserMessage:
     text: str
     images: int = 0
-    kind: str = "user_message"
+    kind: Literal["user_message"] = "user_message"
 
 
 @dataclass(slots=True)
 class AgentMessage:
     text: str
     phase: str | None = None
-    kind: str = "agent_message"
+    kind: Literal["agent_message"] = "agent_message"
 
 
 @dataclass(slots=True)
 class Reasoning:
     text: str
-    kind: str = "reasoning"
+    kind: Literal["reasoning"] = "reasoning"
 
 
 @dataclass(slots=True)
@@ -46,7 +46,7 @@ class ToolCall:
     exit_code: int | None = None
     duration_ms: int | None = None
     status: str | None = None
-    kind: str = "tool_call"
+    kind: Literal["tool_call"] = "tool_call"
 
 
 @dataclass(slots=True)
@@ -63,7 +63,7 @@ class Patch:
     files: list[PatchFile] = field(default_factory=list)
     success: bool | None = None
     output: str | None = None
-    kind: str = "patch"
+    kind: Literal["patch"] = "patch"
 
 
 @dataclass(slots=True)
@@ -78,7 +78,7 @@ class WebSearch:
     url: str | None = None
     pattern: str | None = None
     status: str | None = None
-    kind: str = "web_search"
+    kind: Literal["web_search"] = "web_search"
 
 
 @dataclass(slots=True)
@@ -96,26 +96,26 @@ class Plan:
     steps: list[PlanStep] = field(default_factory=list)
     explanation: str | None = None
     call_id: str | None = None
-    kind: str = "plan"
+    kind: Literal["plan"] = "plan"
 
 
 @dataclass(slots=True)
 class ErrorItem:
     message: str
-    kind: str = "error"
+    kind: Literal["error"] = "error"
 
 
 @dataclass(slots=True)
 class Aborted:
     reason: str | None
-    kind: str = "aborted"
+    kind: Literal["aborted"] = "aborted"
 
 
 @dataclass(slots=True)
 class Compaction:
     message: str | None
     window_number: int | None = None  # the context window it opens, when recorded
-    kind: str = "compaction"
+    kind: Literal["compaction"] = "compaction"
 
 
 @dataclass(slots=True)
@@ -124,7 +124,7 @@ class Note:
 
     label: str
     text: str
-    kind: str = "note"
+    kind: Literal["note"] = "note"
 
 
 @dataclass(slots=True)
@@ -134,7 +134,7 @@ class Unknown:
     record_type: str
     raw: Any
     line: int | None = None
-    kind: str = "unknown"
+    kind: Literal["unknown"] = "unknown"
 
 
 Item = (

@@ -41,12 +41,12 @@ def stream_listing(store: ThreadStore, cwd: str | None, *, interval: float,
     `fill` = (rows the screen has, a screenful, what it shows): when the cache gave no rows,
     the newest day folders' heads until there is a screenful (`first_page`, within
     SCREENFUL_BUDGET) come before the scan, which must not wait for a walk of the home."""
-    for batch in store.cached(cwd):
+    for cached in store.cached(cwd):
         if cancelled():
             return
-        if batch:
+        if cached:
             fill = None  # the cache had rows: no cold screenful to read
-        yield ListingBatch(batch, cached=True)
+        yield ListingBatch(cached, cached=True)
     if fill is not None:
         yield from _screenful(store, cwd, fill, cancelled)
         if cancelled():

@@ -37,8 +37,12 @@ RUNNING = "running"  # Turn.status of the last turn while its file is live and i
 
 
 class FollowerLike(Protocol):
-    path: str
-    mtime: float | None
+    # (read here, never set: a local file's Follower or a remote one's properties)
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def mtime(self) -> float | None: ...
 
     def stale(self) -> bool: ...
 

@@ -41,7 +41,7 @@ from .atomic import (
     remove_session_index_entries,
     thread_writer_lock,
 )
-from .codex_index import index_row
+from .codex_index import IndexRow, index_row
 from .errors import StoreError, ThreadNotFound
 from .names import read_names
 from .paths import ARCHIVED, SESSIONS, RolloutFile, scan_rollout_files
@@ -67,10 +67,14 @@ def all_rollouts(codex_home: str) -> list[RolloutFile]:
 def thread_rollouts(codex_home: str, thread_id: str,
                     every: list[RolloutFile] | None = None) -> list[RolloutFile]:
     """Every physical file of a thread, active and archived: segments and `.jsonl.zst`
-    copies included, oldest first (the last one is the current file)."""
+    copies included, oldest first (the last one is the current file). Without `every`,
+    the walk stats this thread's files only (a bulk write does this once per thread)."""
     thread_id = thread_id.lower()
-    found = [rf for rf in (all_rollouts(codex_home) if every is None else every)
-             if rf.name.thread_id == thread_id]
+    if every is None:
+        found = [rf for archived in (False, True)
+                 for rf in scan_rollout_files(codex_home, archived, thread_id)]
+    else:
+        found = [rf for rf in every if rf.name.thread_id == thread_id]
     return sorted(found, key=_order)
 
 
@@ -137,22 +141,48 @@ def _base_of(line: bytes) -> str | None:
 def referencing_threads(codex_home: str, thread_id: str) -> list[str]:
     """Ids of the other threads (active or archived) whose paginated history starts with a
     prefix of `thread_id`'s: while one exists Codex refuses to delete `thread_id`."""
-    thread_id = thread_id.lower()
-    needle = thread_id.encode()
-    found: set[str] = set()
+    return fork_references(codex_home).get(thread_id.lower(), [])
+
+
+def fork_references(codex_home: str) -> dict[str, list[str]]:
+    """For each thread some other thread's paginated history starts from: those threads'
+    ids, sorted. One pass over the first lines of every rollout (remembered per file while
+    the file is unchanged, so a bulk delete does not read them again per thread)."""
+    found: dict[str, set[str]] = {}
     for rf in all_rollouts(codex_home):
-        if rf.name.thread_id == thread_id or rf.name.thread_id in found:
-            continue
-        if not rf.name.compressed:
-            line = _first_line(rf.path)
-            if not line or needle not in line.lower():
-                continue
-            base = _base_of(line) if b"history_base" in line else None
-        else:
-            base = _history_base_compressed(rf.path)
-        if base == thread_id:
-            found.add(rf.name.thread_id)
-    return sorted(found)
+        base = _history_base_of(rf)
+        if base is not None and base != rf.name.thread_id:
+            found.setdefault(base, set()).add(rf.name.thread_id)
+    return {base: sorted(users) for base, users in found.items()}
+
+
+# (path, size, mtime, inode) -> the thread its history_base names. A rollout's first line
+# (its session_meta) is written once, when the file is made; a file that changed in any
+# way is read again.
+_BASES: dict[tuple[str, int, int, int], str | None] = {}
+_BASES_MAX = 200_000
+
+
+def _history_base_of(rf: RolloutFile) -> str | None:
+    key = (rf.path, rf.size, rf.mtime_ns, rf.inode)
+    if key in _BASES:
+        return _BASES[key]
+    if not rf.name.compressed:
+        line = _first_line(rf.path)
+        base = _base_of(line) if line and b"history_base" in line else None
+    else:
+        base = _history_base_compressed(rf.path)
+    if len(_BASES) >= _BASES_MAX:
+        _BASES.clear()
+    _BASES[key] = base
+    return base
+
+
+def fork_reference_refusal(thread_id: str, users: list[str], verb: str = "delete") -> str:
+    """Why a thread that forks' histories start from is left alone."""
+    listed = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+    return (f"cannot {verb} thread {thread_id}: forked history still references it "
+            f"(session{'s' if len(users) != 1 else ''} {listed}); {verb} those first")
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -244,7 +274,7 @@ def _move_all(moves: list[tuple[str, str]]) -> None:
         fsync_dir(directory)
 
 
-def _row_is_for(row, codex_home: str, files: list[RolloutFile]) -> bool:
+def _row_is_for(row: IndexRow, codex_home: str, files: list[RolloutFile]) -> bool:
     """Whether the index row names one of these files (by name, in this home): a row
     copied from another machine's home says nothing about this one."""
     if not row.rollout_path:
@@ -289,10 +319,7 @@ def delete_thread(codex_home: str, thread_id: str) -> list[str]:
     _require(files, thread_id)
     users = referencing_threads(codex_home, thread_id)
     if users:
-        listed = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
-        raise StoreError(f"cannot delete thread {thread_id}: forked history still references "
-                         f"it (session{'s' if len(users) != 1 else ''} {listed}); "
-                         "delete those first")
+        raise StoreError(fork_reference_refusal(thread_id, users))
     _check_dirs([codex_home, *(os.path.dirname(rf.path) for rf in files)])
     removed: list[str] = []
     with thread_writer_lock(codex_home, thread_id):

@@ -9,7 +9,26 @@ imports a dozen of them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # the lazy re-exports (__getattr__ below), named for the type checker
+    from .items import Aborted as Aborted
+    from .items import AgentMessage as AgentMessage
+    from .items import Compaction as Compaction
+    from .items import ErrorItem as ErrorItem
+    from .items import Item as Item
+    from .items import Note as Note
+    from .items import Patch as Patch
+    from .items import PatchFile as PatchFile
+    from .items import Plan as Plan
+    from .items import PlanStep as PlanStep
+    from .items import Reasoning as Reasoning
+    from .items import Thread as Thread
+    from .items import ToolCall as ToolCall
+    from .items import Turn as Turn
+    from .items import Unknown as Unknown
+    from .items import UserMessage as UserMessage
+    from .items import WebSearch as WebSearch
 
 LIVE_SECONDS = 60.0  # a session written this recently is "live" (still being written)
 FUTURE_SLACK = 5.0  # seconds a time may be ahead of this clock and still count as now

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 import orjson
 
@@ -25,6 +25,12 @@ from .model import Problem
 # A line longer than this is skipped (and reported) instead of being held in memory whole.
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
+
+
+class ByteReader(Protocol):
+    """All the line reader needs of a stream: a file, a zstd reader, a bounded view of one."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class RawLine(NamedTuple):
@@ -36,7 +42,7 @@ class RawLine(NamedTuple):
 
 
 def iter_raw_lines(
-    stream: BinaryIO, start: int = 0, max_line: int = MAX_LINE_BYTES
+    stream: ByteReader, start: int = 0, max_line: int = MAX_LINE_BYTES
 ) -> Iterator[RawLine]:
     """Yield physical lines with their byte offsets, never holding more than `max_line` bytes
     of one line."""
@@ -227,7 +233,7 @@ def decode_line(raw: RawLine, path: str | None = None) -> tuple[Record | None, P
 
 
 def read_records(
-    stream: BinaryIO, path: str | None = None, start: int = 0, stop: int | None = None
+    stream: ByteReader, path: str | None = None, start: int = 0, stop: int | None = None
 ) -> Iterator[Record | Problem]:
     """Yield records and problems, in file order, from `start` up to byte `stop`."""
     if stop is not None:
@@ -243,7 +249,7 @@ def read_records(
 class _Bounded(io.RawIOBase):
     """Reads at most `limit` bytes from a stream."""
 
-    def __init__(self, stream: BinaryIO, limit: int) -> None:
+    def __init__(self, stream: ByteReader, limit: int) -> None:
         self._stream = stream
         self._left = max(0, limit)
 
@@ -273,5 +279,5 @@ def open_rollout(path: str) -> BinaryIO:
                 "compressed rollout (.jsonl.zst): install the 'zstd' extra to read it"
             ) from exc
         raw = open(path, "rb")  # noqa: SIM115 - owned by the reader returned
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[return-value]
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
     return open(path, "rb")

@@ -68,8 +68,9 @@ def segment(records: list[Record], shows: Callable[[Segment], bool]
             seg.records.append(rec)
             continue
         if kind == "event_msg" and typ in ("task_complete", "turn_aborted"):
-            (current or start(True)).records.append(rec)
-            current.open = False  # type: ignore[union-attr]
+            seg = current or start(True)
+            seg.records.append(rec)
+            seg.open = False
             continue
         if kind == "event_msg" and typ == "thread_rolled_back":
             n = f.i(payload, "num_turns") or 0
@@ -83,23 +84,22 @@ def segment(records: list[Record], shows: Callable[[Segment], bool]
         in_open_task = current is not None and current.explicit and current.open
         if kind == "response_item" and typ == "message" and isinstance(payload, dict) \
                 and f.is_real_user_response_item(payload):
-            seg = current if in_open_task else start(False)
+            seg = current if in_open_task and current is not None else start(False)
             seg.has_user = True
             seg.records.append(rec)
             continue
         if kind == "event_msg" and typ == "user_message":
-            if in_open_task or (current is not None and not current.explicit and current.open
-                                and not current.has_user_event):
+            if current is not None and (in_open_task or (not current.explicit and current.open
+                                                         and not current.has_user_event)):
                 seg = current
             else:
                 seg = start(False)
-            assert seg is not None
             seg.has_user_event = seg.has_user = True
             seg.records.append(rec)
             continue
         if kind == "event_msg" and typ == "item_completed" \
                 and f.s(f.dct(payload, "item"), "type") == "UserMessage":
-            seg = current if in_open_task else start(False)
+            seg = current if in_open_task and current is not None else start(False)
             seg.has_user = True
             seg.records.append(rec)
             continue

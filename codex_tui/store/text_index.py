@@ -32,12 +32,12 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .cache import cache_dir
 from .fold import fold, fold_map, original_positions
-from .model import Thread
+from .model import Plan, Thread
 
 INDEX_VERSION = 3  # 2: web searches (once each) and plans; 3: the full-text table holds folded text
 # What is indexed and scanned for an `items` row (`t`): the fold of its text.
@@ -112,16 +112,15 @@ def thread_rows(thread: Thread) -> list[tuple[int, str, float | None, str]]:
             continue
         ts = turn.started_at.timestamp() if turn.started_at else None
         for item in turn.items:
-            kind = item.kind
-            if kind == "user_message":
+            if item.kind == "user_message":
                 text, label = item.text, "user"
-            elif kind == "agent_message":
+            elif item.kind == "agent_message":
                 text, label = item.text, "assistant"
-            elif kind == "tool_call":
+            elif item.kind == "tool_call":
                 text, label = item.command or "", "command"
-            elif kind == "web_search":
+            elif item.kind == "web_search":
                 text, label = search_text(item), "search"
-            elif kind == "plan":
+            elif item.kind == "plan":
                 text, label = plan_text(item), "plan"
             else:
                 continue
@@ -130,7 +129,7 @@ def thread_rows(thread: Thread) -> list[tuple[int, str, float | None, str]]:
     return rows
 
 
-def plan_text(plan) -> str:
+def plan_text(plan: Plan) -> str:
     """A proposed plan's Markdown, or a checklist's explanation and steps."""
     if plan.text is not None:
         return plan.text
@@ -164,7 +163,7 @@ class TextIndex:
     # -- connections ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _conn(self):
+    def _conn(self) -> Iterator[sqlite3.Connection]:
         if self.path is None:
             with self._memory_lock:
                 if self._memory is None:
@@ -337,7 +336,8 @@ def _add_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("codex_fold", 1, _fold_sql, deterministic=True)
 
 
-def _fold_sql(text: object) -> object:
+def _fold_sql(text: str | bytes | int | float | None) -> str | bytes | int | float | None:
+    # (what SQLite passes a function: any of its values)
     return fold(text) if isinstance(text, str) else text
 
 

@@ -241,10 +241,10 @@ def _build_turn(
     aborted_reason: str | None = None
 
     def tool(call_id: str | None, make: type[ToolCall] | type[Patch] | type[Plan],
-             name: str = "tool"):
+             name: str = "tool", /) -> ToolCall | Patch | Plan:
         if call_id and call_id in tools:
             return tools[call_id]
-        obj = ToolCall(call_id, name) if make is ToolCall else make(call_id=call_id)
+        obj = make(call_id=call_id) if make is Patch or make is Plan else ToolCall(call_id, name)
         items.append(obj)
         if call_id:
             tools[call_id] = obj
@@ -321,10 +321,10 @@ def _build_turn(
                     if not patch.files:
                         patch.files = patches.event_changes(p.get("changes"))
             elif typ == "mcp_tool_call_end":
-                call = _mcp_call(tool, f.s(p, "call_id"), f.dct(p, "invocation"))
-                if call is not None:
-                    call.output = _mcp_result(p.get("result"))
-                    call.duration_ms = f.duration_ms(p.get("duration"))
+                mcp = _mcp_call(tool, f.s(p, "call_id"), f.dct(p, "invocation"))
+                if mcp is not None:
+                    mcp.output = _mcp_result(p.get("result"))
+                    mcp.duration_ms = f.duration_ms(p.get("duration"))
             elif typ == "web_search_end":
                 searches.add_end(p)
             elif typ == "plan_update":
@@ -427,7 +427,7 @@ def _error_text(message: str) -> str:
     return f.s(err, "message") or f.s(inner, "message") or message
 
 
-def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
+def _apply_call(p: dict[str, Any], typ: str | None, tool: extra.Tool) -> None:
     call_id = f.s(p, "call_id") or f.s(p, "id")
     name = f.s(p, "name") or ("shell" if typ == "local_shell_call" else "tool")
     if typ == "local_shell_call":
@@ -478,7 +478,7 @@ def _apply_call(p: dict[str, Any], typ: str | None, tool) -> None:
         call.command = raw
 
 
-def _shell_patch(command: Any, call_id: str | None, tool) -> bool:
+def _shell_patch(command: Any, call_id: str | None, tool: extra.Tool) -> bool:
     """A shell call that runs apply_patch becomes a Patch, as the apply_patch tool's are."""
     text = patches.patch_of_command(command)
     if text is None:
@@ -490,7 +490,7 @@ def _shell_patch(command: Any, call_id: str | None, tool) -> bool:
     return True
 
 
-def _apply_output(p: dict[str, Any], tool) -> None:
+def _apply_output(p: dict[str, Any], tool: extra.Tool) -> None:
     call_id = f.s(p, "call_id")
     output = p.get("output")
     text: str | None
@@ -528,7 +528,7 @@ def _apply_output(p: dict[str, Any], tool) -> None:
         target.duration_ms = duration
 
 
-def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
+def _apply_item(item: dict[str, Any], items: list[Item], tool: extra.Tool, users_from: str,
                 agents_from: str, reason_from: str, rec: Record) -> None:
     t = f.s(item, "type")
     if t == "UserMessage":
@@ -562,12 +562,12 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
             if status:
                 patch.success = status == "completed"
     elif t == "McpToolCall":
-        call = _mcp_call(tool, f.s(item, "id"), item)
-        if call is not None:
+        mcp = _mcp_call(tool, f.s(item, "id"), item)
+        if mcp is not None:
             err = item.get("error")
-            call.output = _mcp_result(item.get("result")) or (f.compact_json(err) if err else None)
-            call.status = f.s(item, "status")
-            call.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
+            mcp.output = _mcp_result(item.get("result")) or (f.compact_json(err) if err else None)
+            mcp.status = f.s(item, "status")
+            mcp.duration_ms = f.i(item, "duration_ms") or f.duration_ms(item.get("duration"))
     elif t == "Plan":
         items.append(Plan(text=f.s(item, "text") or ""))
     elif t == "ContextCompaction":
@@ -580,7 +580,7 @@ def _apply_item(item: dict[str, Any], items: list[Item], tool, users_from: str,
         items.append(Unknown(f"item_completed/{t}", item, rec.line_no))
 
 
-def _mcp_call(tool, call_id: str | None, spec: dict[str, Any]) -> ToolCall | None:
+def _mcp_call(tool: extra.Tool, call_id: str | None, spec: dict[str, Any]) -> ToolCall | None:
     """The ToolCall of an MCP call, named `server.tool`, from an event's `invocation` or a
     McpToolCall item (both carry server, tool and arguments)."""
     name = f"{f.s(spec, 'server') or 'mcp'}.{f.s(spec, 'tool') or '?'}"

@@ -197,7 +197,7 @@ class HistoryList(RowList[HistoryRow]):
             _fit(Text(one_line(summary.cwd) or "?", dim), cwd_width, left=True)
 
 
-def _marked(flat: str, positions: set[int], style) -> Text:
+def _marked(flat: str, positions: set[int], style: Style) -> Text:
     """One line of literal text, the characters at `positions` styled."""
     shown = printable(flat)
     text = Text(shown)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from rich.console import Group
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -28,7 +29,7 @@ class HistoryPreview(VerticalScroll):
     }
     """
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="history-preview-body")
 
     def show(self, row: HistoryEntry | TextHit | None, *, query: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -26,7 +27,7 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _changed(self, _screen) -> None:
+    def _changed(self, _screen: Screen) -> None:
         self.refresh()
 
     def render(self) -> Text:

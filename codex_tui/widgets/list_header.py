@@ -33,7 +33,9 @@ class Filter:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Filter) and self._fields() == other._fields()
 
-    __hash__ = None  # type: ignore[assignment]  (mutable fields: never a dict key)
+    # Mutable fields: never a dict key. (ignore: typeshed has object.__hash__ a method, though
+    # None is how Python says "unhashable")
+    __hash__ = None  # type: ignore[assignment]
 
 
 def filter_bar(filters: Sequence[Filter], compact: bool = False) -> Text:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -20,6 +21,8 @@ from ..textutil import printable
 from .session_list import FORK_MARK
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..store.items import Thread
 
 EXCHANGES = 3
@@ -34,7 +37,7 @@ class PreviewPane(VerticalScroll):
     }
     """
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="preview-body")
 
     def show(self, summary: ThreadSummary | None, thread: Thread | None, now: datetime,
@@ -61,7 +64,7 @@ class PreviewPane(VerticalScroll):
         self.scroll_home(animate=False)
 
 
-def _metadata(s: ThreadSummary, now: datetime, source: ThreadSummary | None):
+def _metadata(s: ThreadSummary, now: datetime, source: ThreadSummary | None) -> Table:
     from rich.table import Table  # first used after the first frame
 
     table = Table.grid(padding=(0, 1))

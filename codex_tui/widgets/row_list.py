@@ -8,7 +8,7 @@ Attributes down (the subclass's setter, then `_rows_replaced`), messages up (`Hi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
@@ -27,6 +27,9 @@ from textual.strip import Strip
 from .row_cells import field_segments
 
 RowT = TypeVar("RowT")
+# The messages' own: a class nested in a generic class cannot take its type variable.
+# `event: SessionList.Highlighted[ThreadSummary]` types a handler's row.
+MessageRowT = TypeVar("MessageRowT")
 
 
 class RowList(ScrollView, Generic[RowT], can_focus=True):
@@ -49,6 +52,8 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         "row-list--match",
         "row-list--empty",
         "row-list--notice",
+        "row-list--mark",
+        "row-list--marked",
     }
 
     DEFAULT_CSS = """
@@ -62,23 +67,33 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         & > .row-list--match { color: $warning; text-style: bold underline; }
         & > .row-list--empty { color: $text-muted; }
         & > .row-list--notice { color: $error; text-style: bold; }
+        & > .row-list--mark { color: $success; text-style: bold; }
+        & > .row-list--marked { background: $success 15%; }
     }
     """
+    MARK = "✓ "  # the gutter drawn before every row while any row is marked
 
-    class Highlighted(Message, Generic[RowT]):
+    class Highlighted(Message, Generic[MessageRowT]):
         """The cursor is on `row` (None: the list is empty)."""
 
-        def __init__(self, row: RowT | None) -> None:
+        def __init__(self, row: MessageRowT | None) -> None:
             super().__init__()
             self.row = row
 
-    class Selected(Message, Generic[RowT]):
-        def __init__(self, row: RowT) -> None:
+    class Selected(Message, Generic[MessageRowT]):
+        def __init__(self, row: MessageRowT) -> None:
             super().__init__()
             self.row = row
 
     class RowsPainted(Message):
         """The first rows have been rendered into a frame (the loader waits for this)."""
+
+    class MarksChanged(Message):
+        """Rows were marked or unmarked (`marks` is the new set of row keys)."""
+
+        def __init__(self, marks: frozenset[Hashable]) -> None:
+            super().__init__()
+            self.marks = marks
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -93,12 +108,19 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self._empty = Text()
         self._notices: list[str] = []  # one line each above the rows (a home that failed)
         self._frame_style: Style | None = None  # rich_style, during one render_lines
+        # Marked rows, by key (`_row_key`): kept through searches and filters, so a row
+        # marked, then hidden, stays marked. While any is marked every row has a gutter.
+        self._marks: set[Hashable] = set()
 
     # -- what a subclass says --------------------------------------------------------------
 
     def _row_segments(self, row: RowT, width: int) -> list[Segment]:
         """The row drawn in exactly `width` cells."""
         raise NotImplementedError
+
+    def _row_key(self, row: RowT) -> Hashable:
+        """What identifies a row through refreshes (marks are kept by it)."""
+        return id(row)
 
     def _same_row(self, old: RowT, rows: Sequence[RowT]) -> int | None:
         """Where `old`, the row under the cursor, is among new `rows` (None: gone)."""
@@ -185,6 +207,52 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
     def pin_cursor(self) -> None:
         """Keep the cursor on its row through the next changes (say, a filter toggle)."""
         self._user_moved = self.current is not None
+
+    # -- marks -----------------------------------------------------------------------------
+
+    @property
+    def marks(self) -> frozenset[Hashable]:
+        return frozenset(self._marks)
+
+    def is_marked(self, row: RowT) -> bool:
+        return self._row_key(row) in self._marks
+
+    def toggle_mark(self) -> None:
+        """Mark the row under the cursor, or unmark it, and move to the next row."""
+        if (row := self.current) is None:
+            return
+        self._marks ^= {self._row_key(row)}
+        self._marks_changed()
+        self._user_moved = True
+        self._move_to(self.cursor + 1)
+
+    def mark_shown(self) -> None:
+        """Mark every row shown (after a search or a filter); when all of them are marked
+        already, unmark them."""
+        keys = {self._row_key(row) for row in self._rows}
+        if keys <= self._marks:
+            self._marks -= keys
+        else:
+            self._marks |= keys
+        self._marks_changed()
+
+    def mark_to_end(self) -> None:
+        """Mark the row under the cursor and every row below it (sorted newest first:
+        this session and all older ones)."""
+        if self.current is None:
+            return
+        self._marks |= {self._row_key(row) for row in self._rows[self.cursor:]}
+        self._marks_changed()
+
+    def set_marks(self, keys: Iterable[Hashable]) -> None:
+        keys = set(keys)
+        if keys != self._marks:
+            self._marks = keys
+            self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._redraw()  # (the gutter comes and goes with the first and last mark)
+        self.post_message(self.MarksChanged(frozenset(self._marks)))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -276,9 +344,17 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
             style = self._frame_style
             if style is None:
                 style = self._frame_style = self.rich_style
+            marked = bool(self._marks) and self._row_key(row) in self._marks
+            if marked:
+                style += self.get_component_rich_style("row-list--marked")
             if selected:
                 style += self.get_component_rich_style("row-list--cursor")
-            segments = self._row_segments(row, width)
+            if self._marks:
+                gutter = Segment(self.MARK if marked else " " * len(self.MARK),
+                                 self._style("row-list--mark"))
+                segments = [gutter, *self._row_segments(row, width - len(self.MARK))]
+            else:
+                segments = self._row_segments(row, width)
             strip = Strip(
                 [Segment(text, style + own if own else style) for text, own, _ in segments],
                 cell_len("".join(text for text, _, _ in segments)),  # whole: graphemes span styles

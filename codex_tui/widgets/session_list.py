@@ -84,6 +84,9 @@ class SessionList(RowList[ThreadSummary]):
         self._cwd_cells = max(longest[1], 1) if show_cwd else 0
         self._replace(rows)
 
+    def _row_key(self, row: ThreadSummary) -> str:
+        return row.id
+
     def _same_row(self, old: ThreadSummary, rows: Sequence[ThreadSummary]) -> int | None:
         return next((i for i, r in enumerate(rows) if r.id == old.id), None)
 

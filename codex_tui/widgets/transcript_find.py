@@ -40,8 +40,18 @@ class TranscriptFind:
     expanded: Callable[[int], bool]
     foldable: Callable[[int], bool]
 
+    if TYPE_CHECKING:  # the view's and Textual's methods used here (loosely: any signature)
+        def refresh(self, *args: Any, **kwargs: Any) -> Any: ...
+        def run_worker(self, *args: Any, **kwargs: Any) -> Any: ...
+        def post_message(self, *args: Any, **kwargs: Any) -> Any: ...
+        def _sync_virtual_size(self) -> None: ...
+        def _set_cursor(self, index: int) -> None: ...
+        def show_block(self, index: int, row: int = 0, where: str = "top") -> None: ...
+
     @property
-    def query(self) -> str:
+    def find_query(self) -> str:
+        """What find highlights ("" when find is off). (Not `query`: that is Textual's
+        DOMNode.query(), which the view must keep.)"""
         return self._query
 
     def set_query(self, query: str) -> None:
@@ -150,7 +160,8 @@ class TranscriptFind:
         self._post_find()
         return False
 
-    def _matches_in(self, index: int, forward: bool, keep=None) -> list[Match]:
+    def _matches_in(self, index: int, forward: bool,
+                    keep: Callable[[Match], bool] | None = None) -> list[Match]:
         """The block's matches as drawn (those `keep` accepts). A folded block is expanded
         when its hidden part holds matches that come next: going forward, once the drawn
         ones are passed; going back, first (the hidden part is at the end)."""

@@ -169,7 +169,7 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
             self._painted = False
         self._cache.clear()
         self._match = None
-        keys = {block.key: i for i, block in enumerate(blocks)}
+        keys: dict[tuple | None, int] = {block.key: i for i, block in enumerate(blocks)}
         self.cursor = keys.get(cursor_key, 0) if blocks else 0
         self._reset_heights()
         if anchor is not None and anchor[0] in keys:
@@ -204,7 +204,8 @@ class TranscriptView(TranscriptFind, ScrollView, can_focus=True):
         if self._match is not None and self._match[0] >= index:
             self._match = None
         if self.cursor >= index:
-            keys = {b.key: index + i for i, b in enumerate(blocks)}
+            keys: dict[tuple | None, int] = {
+                b.key: index + i for i, b in enumerate(blocks)}
             self.cursor = keys.get(cursor_key, max(0, min(self.cursor, len(self._blocks) - 1)))
         if follow and self._blocks:
             self._measure_range(len(self._blocks) - 1, -1)

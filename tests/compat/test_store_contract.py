@@ -74,6 +74,8 @@ def test_lists_active_and_archived_threads(store):
     assert ARCHIVED in ids(store, archived=True) and ARCHIVED not in active
     beta = store.list_threads(ThreadQuery(cwd="/home/dev/src/beta"))
     assert SOURCE in {s.id for s in beta} and all(s.cwd == "/home/dev/src/beta" for s in beta)
+    both = ids(store, archived=None)  # (ThreadQuery's "active and archived alike")
+    assert both == set(active) | ids(store, archived=True)
 
 
 def test_reads_turns_and_forks_inherited_history(store):

@@ -43,8 +43,8 @@ async def settle(pilot) -> None:
         if workers := finite_workers(pilot.app):  # (an empty list would mean all of them)
             await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause()
-        busy = any(w.is_running for w in finite_workers(pilot.app))
-        if not busy and not getattr(pilot.app.screen, "loading", False):
+        running = any(w.is_running for w in finite_workers(pilot.app))
+        if not running and not getattr(pilot.app.screen, "busy", False):
             break
     await pilot.pause()
 

@@ -121,7 +121,7 @@ async def test_header_and_first_turn(codex_home):
         assert "hello from the tool\n" not in shown.replace("echo hello from the tool", "")
         assert "• Done. The command finished (reply 158)." in shown
         assert "Turn 1 of 4" in status(app)
-        assert not screen(app).loading
+        assert not screen(app).busy
 
 
 async def test_assistant_markdown_with_highlighted_code(codex_home):
@@ -283,7 +283,7 @@ async def test_unknown_session_id_is_stated(codex_home):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "Could not read session" in str(app.screen.query_one("#tv-empty").render())
-        assert not screen(app).loading
+        assert not screen(app).busy
 
 
 # ---- navigation --------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ async def test_find_highlights_and_n_N_move_between_matches(codex_home):
         assert "find hello: 4 of 4" in status(app)
         await pilot.press("escape")  # closes find, clears the highlight
         assert not app.screen.has_class("-finding")
-        assert v.query == "" and "find" not in status(app)
+        assert v.find_query == "" and "find" not in status(app)
         assert isinstance(app.screen, TranscriptScreen)
 
 
@@ -637,7 +637,7 @@ async def test_partial_then_full_keeps_the_position():
             if app.screen.query_one(TranscriptView).blocks:
                 break
         v = view(app)
-        assert screen(app).loading
+        assert screen(app).busy
         assert "loading…" in status(app)
         assert "15+ turns" in str(app.screen.query_one("#tv-meta").render())
         # The partial read's problem (where it stopped) is not shown.
@@ -651,7 +651,7 @@ async def test_partial_then_full_keeps_the_position():
         shown = lines(app)
         store.release.set()
         await settle(pilot)
-        assert not screen(app).loading
+        assert not screen(app).busy
         assert len(v.blocks) > 100
         assert v.blocks[v._anchor()[0]].key == top_key and v._anchor()[1] == offset
         assert v.blocks[v.cursor].key == cursor_key
@@ -667,7 +667,7 @@ async def test_small_session_is_read_once():
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert store.reads == [PARTIAL_BYTES]
-        assert not screen(app).loading
+        assert not screen(app).busy
 
 
 # ---- scale ---------------------------------------------------------------------------------

@@ -230,7 +230,9 @@ class AppServerThreadStore(OneHome):
         extra: dict[str, Any] = {}
         if query.cwd is not None:
             extra["cwd"] = posixpath.normpath(query.cwd)
-        rows = self._list_all(query.archived, **extra)
+        # archived=None asks for both: the server lists one status a request.
+        statuses = [False, True] if query.archived is None else [query.archived]
+        rows = [s for archived in statuses for s in self._list_all(archived, **extra)]
         return apply_query(rows, query._replace(cwd=None) if extra else query)
 
     def summary(self, thread_id: str) -> ThreadSummary:
@@ -311,7 +313,9 @@ class AppServerThreadStore(OneHome):
             listing = None
         for entry in (listing or {}).get("entries") or []:
             name = entry.get("fileName") if isinstance(entry, dict) else None
-            parsed = parse_rollout_name(name) if isinstance(name, str) else None
+            if not isinstance(name, str):
+                continue
+            parsed = parse_rollout_name(name)
             if parsed is not None and parsed.thread_id == thread_id and not parsed.compressed:
                 path = posixpath.join(folder, name)
                 if path not in paths:
@@ -484,6 +488,12 @@ class AppServerThreadStore(OneHome):
 
     def codex_index_note(self, thread_id: str) -> str | None:
         return None  # Codex made the change itself: its index agrees
+
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        return {}  # the server's files are out of sight: Codex refuses each write itself
+
+    def storage_files(self) -> dict[str, int]:
+        return {}  # (the protocol has no way to ask for them)
 
     def delete(self, thread_id: str) -> None:
         self.summary(thread_id)

@@ -39,7 +39,7 @@ def source_label(source: Any) -> str | None:
 
 
 def is_archived_path(path: str | None) -> bool:
-    return bool(path) and "/archived_sessions/" in path.replace("\\", "/")
+    return path is not None and "/archived_sessions/" in path.replace("\\", "/")
 
 
 def summary_from_thread(thread: dict[str, Any], archived: bool | None = None,
@@ -140,13 +140,17 @@ def _item(it: Any) -> Any:
         return None
     kind = f.s(it, "type") or "?"
     if kind == "userMessage":
-        content = it.get("content") if isinstance(it.get("content"), list) else []
+        content = it.get("content")
+        if not isinstance(content, list):
+            content = []
         images = sum(1 for p in content if isinstance(p, dict) and "image" in str(p.get("type")))
         return UserMessage(_text(content), images)
     if kind == "agentMessage":
         return AgentMessage(f.s(it, "text") or "", f.s(it, "phase"))
     if kind == "reasoning":
-        summary = it.get("summary") if isinstance(it.get("summary"), list) else []
+        summary = it.get("summary")
+        if not isinstance(summary, list):
+            summary = []
         return Reasoning("\n\n".join(s for s in summary if isinstance(s, str)))
     if kind == "commandExecution":
         return ToolCall(f.s(it, "id"), "shell", command=f.s(it, "command"),

@@ -28,6 +28,7 @@ from .protocol import (
     EPOCH,
     FIRST_PAGE_BUDGET,
     FULL_ID,
+    PROTECT_FORK_SOURCES,
     Keep,
     OneHome,
     ResumeCommand,
@@ -322,7 +323,7 @@ class LocalThreadStore(OneHome):
             if not self._scanned:
                 self.scan()
             files = dict(self._files)
-        return [IndexSource(tid, _files_key(tf), lambda tid=tid: self.read_thread(tid))
+        return [IndexSource(tid, _files_key(tf), partial(self.read_thread, tid))
                 for tid, tf in files.items()]
 
     def update_text_index(self, progress: Callable[[int, int], None] | None = None,
@@ -440,15 +441,22 @@ class LocalThreadStore(OneHome):
         self.scan()
         return self.read_live(thread_id)
 
+    def _places(self, path: str) -> list[str]:
+        """Where a rollout file may be: archived_sessions/ and its dated folder (by the
+        date in its name), or its old place (a file above the dated folders)."""
+        base = os.path.basename(path)
+        name = parse_rollout_name(base)
+        places = [os.path.join(self.codex_home, ARCHIVED, base)]
+        if name is not None:
+            places.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
+        if path not in places:
+            places.append(path)
+        return places
+
     def _relocate(self, path: str) -> str | None:
         """Where a rollout went when it left `path`: Codex archives (and unarchives) a
         session by renaming its file between sessions/Y/M/D/ and archived_sessions/."""
-        base = os.path.basename(path)
-        name = parse_rollout_name(base)
-        candidates = [os.path.join(self.codex_home, ARCHIVED, base)]
-        if name is not None:
-            candidates.append(os.path.join(self.codex_home, SESSIONS, *name.date_parts, base))
-        for candidate in candidates:
+        for candidate in self._places(path):
             if candidate != path and os.path.exists(candidate):
                 return candidate
         return None
@@ -489,12 +497,35 @@ class LocalThreadStore(OneHome):
 
     def _moved(self, thread_id: str) -> None:
         """The thread's files moved: the catalog (after a scan) or the located entry
-        (before one) must not point at the old paths."""
+        (before one) must not point at the old paths. Only this thread's files are looked
+        up again (a bulk archive of 1,000 sessions must not list the home 1,000 times)."""
+        from ..catalog import group_files, regroup, summarize
+
         with self._lock:
             self._located.pop(thread_id, None)
-            scanned = self._scanned
-        if scanned:
-            self.scan()
+            if not self._scanned:
+                return
+            names = self._names
+            known = self._files.get(thread_id)
+        # Where the known files went (each name in archived_sessions/ or its dated folder,
+        # as the watcher relocates them): a few stats. A file the listing never knew is
+        # found by the watcher, as any file added after the scan.
+        tf = None
+        if known is not None:
+            tf = regroup(self.codex_home, [p for rf in known.files
+                                           for p in self._places(rf.path)]).get(thread_id)
+        if tf is None:
+            tf = group_files(self.codex_home, thread_id).get(thread_id)
+        summary = summarize(tf, names, self._locate) if tf is not None else None
+        with self._lock:
+            if tf is None or summary is None:
+                self._files = {k: v for k, v in self._files.items() if k != thread_id}
+                self._summaries = {k: v for k, v in self._summaries.items() if k != thread_id}
+            else:
+                self._files = {**self._files, thread_id: tf}
+                self._summaries = {**self._summaries, thread_id: summary}
+        if self._cache and tf is not None and summary is not None:
+            self._cache.put(tf, summary)
 
     def set_name(self, thread_id: str, name: str) -> tuple[ThreadSummary, list[str]]:
         """Name the thread: Codex's thread/name/set, or one line appended to
@@ -532,6 +563,28 @@ class LocalThreadStore(OneHome):
             names = self._names if self._scanned else (self._names_before_scan or {})
             live = set(self._files) if self._scanned else None
         return name_warnings(names, thread_id, name, live)
+
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        """Codex holds the writer lock (atomic.py), or forks' histories start from the
+        thread (manage.py: one pass over the home for all of them)."""
+        from ..atomic import writer_lock_held
+        from ..manage import fork_reference_refusal, fork_references
+
+        refused: dict[str, str] = {}
+        forks = fork_references(self.codex_home) if action in PROTECT_FORK_SOURCES else {}
+        for tid in thread_ids:
+            held = writer_lock_held(self.codex_home, tid)
+            if held is not None:
+                refused[tid] = held
+            elif users := forks.get(tid):
+                refused[tid] = fork_reference_refusal(tid, users, action)
+        return refused
+
+    def storage_files(self) -> dict[str, int]:
+        from ..codex_index import state_db_path
+        from ..storage import home_files
+
+        return home_files(self.codex_home, os.path.dirname(state_db_path(self.codex_home)))
 
     def codex_index_note(self, thread_id: str) -> str | None:
         from ..manage import index_note

@@ -7,12 +7,20 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError, ThreadNotFound
 from ..model import Problem, ThreadSummary
 from ..query import ThreadQuery, apply_query
-from .protocol import FIRST_PAGE_BUDGET, Keep, OneHome, ResumeCommand, WatchUpdate, resolve_ref
+from .protocol import (
+    FIRST_PAGE_BUDGET,
+    PROTECT_FORK_SOURCES,
+    Keep,
+    OneHome,
+    ResumeCommand,
+    WatchUpdate,
+    resolve_ref,
+)
 
 if TYPE_CHECKING:
     from ..history import History
@@ -20,7 +28,7 @@ if TYPE_CHECKING:
     from ..live import LiveThread
     from ..rollout import Record
     from ..tail import TailBatch
-    from ..text_index import TextIndex, TextSearchResult, UpdateStats
+    from ..text_index import Loader, TextIndex, TextSearchResult, UpdateStats
 
 
 class InMemoryThreadStore(OneHome):
@@ -32,6 +40,8 @@ class InMemoryThreadStore(OneHome):
         self.label = label
         self.via = via  # what last_write_via() says (as a real store would)
         self.fail = fail  # a message: every listing raises it (a home that is down)
+        self.open_in_codex: set[str] = set()  # threads whose writer lock Codex holds
+        self.files: dict[str, int] = {}  # what storage_files() says
         self._threads = {t.summary.id: t for t in threads}
         self._problems = list(problems or [])
         self._history = history
@@ -117,15 +127,34 @@ class InMemoryThreadStore(OneHome):
         return None
 
     def delete(self, thread_id: str) -> None:
+        from ..manage import fork_reference_refusal
+
         self.read_thread(thread_id)
-        users = sorted(t.summary.id for t in self._threads.values()
-                       if t.inherited_from == thread_id and t.summary.id != thread_id)
+        users = self._fork_users(thread_id)
         if users:
-            raise StoreError(f"cannot delete thread {thread_id}: forked history still "
-                             f"references it (sessions {', '.join(users)}); delete those first")
+            raise StoreError(fork_reference_refusal(thread_id, users))
         del self._threads[thread_id]
 
-    def _replace(self, thread_id: str, **changes: object) -> ThreadSummary:
+    def _fork_users(self, thread_id: str) -> list[str]:
+        return sorted(t.summary.id for t in self._threads.values()
+                      if t.inherited_from == thread_id and t.summary.id != thread_id)
+
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        from ..atomic import WRITER_LOCKS, open_elsewhere_message
+        from ..manage import fork_reference_refusal
+
+        refused = {tid: open_elsewhere_message(tid, f"{WRITER_LOCKS}/{tid}.lock")
+                   for tid in thread_ids if tid in self.open_in_codex}
+        if action in PROTECT_FORK_SOURCES:
+            for tid in thread_ids:
+                if tid not in refused and (users := self._fork_users(tid)):
+                    refused[tid] = fork_reference_refusal(tid, users, action)
+        return refused
+
+    def storage_files(self) -> dict[str, int]:
+        return dict(self.files)
+
+    def _replace(self, thread_id: str, **changes: Any) -> ThreadSummary:
         thread = self._get(thread_id)
         summary = thread.summary._replace(**changes)
         self._threads[thread_id] = dataclasses.replace(thread, summary=summary)
@@ -149,8 +178,7 @@ class InMemoryThreadStore(OneHome):
                           cancelled: Callable[[], bool] | None = None) -> UpdateStats:
         from ..text_index import IndexSource
 
-        sources = [IndexSource(tid, str(id(t)), lambda t=t: t)
-                   for tid, t in self._threads.items()]
+        sources = [IndexSource(tid, str(id(t)), _loader(t)) for tid, t in self._threads.items()]
         return self.text_index().update(sources, progress, cancelled)
 
     def search_text(self, query: str, limit: int = 200, update: bool = True,
@@ -298,3 +326,8 @@ class InMemoryWatcher:
             merged.removed += update.removed
         return merged
 
+
+def _loader(thread: Thread) -> Loader:
+    """The thread as it is now (a later change replaces it in the store, not in the index's
+    read)."""
+    return lambda: thread

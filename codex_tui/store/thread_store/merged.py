@@ -247,6 +247,24 @@ class MergedThreadStore:
     def codex_index_note(self, thread_id: str) -> str | None:
         return self._on(thread_id, lambda s: s.codex_index_note(thread_id))
 
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        by_store: dict[int, tuple[ThreadStore, list[str]]] = {}
+        for tid in thread_ids:
+            store = self._store_of(tid)
+            by_store.setdefault(id(store), (store, []))[1].append(tid)
+        refused: dict[str, str] = {}
+        for store, ids in by_store.values():
+            refused.update(store.write_refusals(ids, action))
+        return refused
+
+    def storage_files(self) -> dict[str, int]:
+        """Each home's files, summed by name (a report of several homes is their sum)."""
+        total: dict[str, int] = {}
+        for _store, files in self._each(lambda s: s.storage_files(), listing=False):
+            for name, size in (files or {}).items():
+                total[name] = total.get(name, 0) + size
+        return total
+
     def delete(self, thread_id: str) -> None:
         self._write(thread_id, lambda s: s.delete(thread_id))
         with self._lock:

@@ -24,6 +24,9 @@ EPOCH = datetime.fromtimestamp(0, UTC)
 _ID_PREFIX = r"^[0-9a-fA-F-]{4,36}$"
 FULL_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 FIRST_PAGE_BUDGET = 0.010  # seconds a cold start may spend reading heads before its first frame
+# Bulk writes leave alone a thread that forks' histories start from: Codex refuses to delete
+# it, and codex-tui does not archive it either (a fork would be left resting on an archive).
+PROTECT_FORK_SOURCES = frozenset({"archive", "delete"})
 
 
 Keep = Callable[[ThreadSummary], bool]
@@ -95,6 +98,19 @@ class ThreadStore(Protocol):
     def delete(self, thread_id: str) -> None:
         """Remove a thread's files and names, as Codex does (refused while a paginated
         fork's history still references it)."""
+        ...
+
+    def write_refusals(self, thread_ids: Collection[str], action: str) -> dict[str, str]:
+        """Which of these threads a bulk `action` ("archive", "unarchive", "delete") leaves
+        alone, and why, as far as the store can tell without writing: Codex is writing the
+        thread (it holds its writer lock), or (archive, delete: PROTECT_FORK_SOURCES) a
+        paginated fork's history still references it. The write may still refuse others."""
+        ...
+
+    def storage_files(self) -> dict[str, int]:
+        """Bytes of the home's session folders ("sessions/", "archived_sessions/") and its
+        own files (history.jsonl, session_index.jsonl, Codex's SQLite files) by name; empty
+        when the store cannot see them (a home reached through an app-server)."""
         ...
 
     def codex_index_note(self, thread_id: str) -> str | None:
