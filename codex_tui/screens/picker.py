@@ -248,6 +248,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         longest: tuple[int, int] | None = None
         if self._query.strip():
             rows = self._search.filter(rows, self._query)  # keeps the order
+            longest = (self._search.longest("git_branch"), self._search.longest("cwd")
+                       if self.filters.all_dirs else 0)
         else:  # every row: their column widths are kept as they come (no pass over them)
             longest = (self._rows.longest("git_branch"), self._rows.longest("cwd"))
         session_list = self.list

@@ -23,7 +23,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import contains
 
 import orjson
 
@@ -196,16 +197,29 @@ class HistorySearch:
             return cached
         vocab = self._vocab
         if tier == 0:
-            found: Sequence[str] = [t for t in vocab if word in t]
+            # Tokens holding the word hold its prefixes: those of the longest prefix already
+            # looked up (as typing goes, the last key's) are the only candidates. Tested by
+            # C-level loops (no Python bytecode per token).
+            candidates = self._prefix_tokens(word, (0,))
+            if candidates is None:
+                candidates = vocab
+            found: Sequence[str] = list(compress(candidates, map(contains, candidates,
+                                                                 repeat(word))))
         elif tier == 1:
             subsequences: list[str] = []
             if len(word) > 1:
-                joined = self._vocab_joined
-                pattern = _subsequence_pattern(word).pattern + "[^\n]*"
-                for m in re.finditer(pattern, joined):
-                    token = joined[joined.rfind("\n", 0, m.start()) + 1: m.end()]
-                    if word not in token:
-                        subsequences.append(token)
+                candidates = self._prefix_tokens(word, (0, 1))
+                if candidates is not None:  # a word's compact subsequence: its prefix's too
+                    search = re.compile(_subsequence_pattern(word).pattern).search
+                    subsequences = [t for t in compress(candidates, map(search, candidates))
+                                    if word not in t]
+                else:
+                    joined = self._vocab_joined
+                    pattern = _subsequence_pattern(word).pattern + "[^\n]*"
+                    for m in re.finditer(pattern, joined):
+                        token = joined[joined.rfind("\n", 0, m.start()) + 1: m.end()]
+                        if word not in token:
+                            subsequences.append(token)
             found = subsequences
         else:
             found = []
@@ -221,6 +235,17 @@ class HistorySearch:
                     if len(t) >= shortest]
         self._tokens[key] = found = tuple(found)  # (tuples of strings: no GC traversal)
         return found
+
+    def _prefix_tokens(self, word: str, tiers: tuple[int, ...]) -> Sequence[str] | None:
+        """The tokens of the longest prefix of `word` looked up at every tier of `tiers`
+        (together: no token is at two tiers), or None."""
+        for end in range(len(word) - 1, 0, -1):
+            found = [self._tokens.get((word[:end], t)) for t in tiers]
+            if all(f is not None for f in found):
+                if len(found) == 1:
+                    return found[0]
+                return [t for f in found for t in f]  # type: ignore[union-attr]
+        return None
 
     # -- query -> rows -----------------------------------------------------------------------------
 

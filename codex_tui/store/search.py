@@ -9,7 +9,10 @@ accents are folded on both sides (store/fold.py): `cafe` finds `Café`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import attrgetter, contains, not_
 from typing import NamedTuple
 
 from .fold import fold, fold_map, original_positions
@@ -54,12 +57,15 @@ def match_folded(word: str, hay: str, fuzzy: bool = True) -> Match | None:
     return None
 
 
+QUERY_CACHE = 256  # queries whose rows SummarySearch keeps (each key's, to narrow the next)
+
 # The most characters between two matched ones. The same for every word length, so that a
 # row matching a word also matches every prefix of it, and each keystroke can search only
 # the rows its previous one kept.
 SUBSEQUENCE_GAP = 6
 
 
+@lru_cache(maxsize=256)  # the words of the rows drawn, keystroke after keystroke
 def _subsequence_pattern(word: str) -> re.Pattern[str]:
     """The characters of `word` in order, each the first of its kind after the previous one,
     at most SUBSEQUENCE_GAP characters after it, within one field (no newline or NUL: the
@@ -114,109 +120,163 @@ def match_fields(
 
 
 class SummarySearch:
-    """Filters many summaries by a query fast enough for every keystroke: each word is
-    matched by one C-level regex scan over all haystacks joined (substring, then compact
-    subsequence), and the costly typo search runs only when a word matches nothing else.
-    Same rules as `match_word`, which screens use for the highlights of the rows they draw."""
+    """Filters many summaries by a query fast enough for every keystroke.
+
+    Each row is one folded string (its id, NUL, then its fields one per line), and a word is
+    tested against a list of them by C-level loops (`compress` over `map` of `in`, then of a
+    compiled regex's `search` for the rows that lack the word as a substring): no Python
+    bytecode runs per row, which at 50,000 rows is most of a keystroke's cost. A word that
+    extends one already searched (as typing goes, the last key's) tests only that word's
+    rows, and the costly typo search runs only when a word matches nothing else. Same rules
+    as `match_word`, which screens use for the highlights of the rows they draw."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, ...] | None = None
-        self._hays: list[str] = []  # per row: its fields and id, folded, one per line
-        self._fields: list[str] = []  # the same without the id (no subsequences in ids)
-        self._joined = ""  # every row's fields, NUL-separated, for one regex scan
-        self._starts: list[int] = []  # where each row starts in _joined
-        self._words: dict[str, set[int]] = {}
+        self._key: tuple[int, ...] | None = None  # ids of the summaries indexed
+        self._list: list = []  # the summaries indexed (a copy: callers may reuse theirs)
+        self._hays: list[str] = []  # per row: its id, NUL, its fields folded, one per line
+        self._starts: list[int] = []  # per row: where its fields start in its haystack
+        self._words: dict[str, list[int]] = {}  # word -> its rows, ascending
+        self._queries: dict[tuple[str, ...], list[int]] = {}  # words -> their rows
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
-        # id -> (summary, its fields, its haystack): folded once per summary, not once per
-        # list (a listing hands a new list with every batch; most summaries are the same).
-        self._folded: dict[str, tuple[object, str, str]] = {}
+        self._last: list[int] = []  # the rows the last filter kept
+        self._lengths: dict[str, list[int]] = {}  # field -> its length per row
+        self.examined = 0  # rows tested against a word since the index was built (tests)
+        # id -> (summary, its haystack): folded once per summary, not once per list (a
+        # listing hands a new list with every batch; most summaries are the same).
+        self._folded: dict[str, tuple[object, str]] = {}
 
     def prepare(self, summaries: list) -> None:
         """Index `summaries` now (an idle moment), not at the first keystroke."""
         self._index(summaries)
 
     def _index(self, summaries: list) -> None:
-        key = tuple(map(id, summaries))
-        if key == self._key:
+        # A list equal to the one indexed (its items compared by identity first, in C) is
+        # the same rows: checking costs far less than a keystroke.
+        if self._key is not None and summaries == self._list:
             return
-        self._key = key
-        self._words = {}  # word -> matching row indexes, for this list of summaries
+        self._key = tuple(map(id, summaries))
+        self._list = list(summaries)
+        self._words = {}
+        self._queries = {}
         self._typo_words = set()
-        self._hays = []
-        self._fields = []
-        self._starts = []
-        pos = 0
+        self._last = []
+        self._lengths = {}
+        self.examined = 0
+        hays: list[str] = []
         folded = self._folded
         for s in summaries:
             known = folded.get(s.id)
             if known is not None and known[0] is s:
-                _, fields, hay = known
+                hays.append(known[1])
             else:
-                fields = "\n".join(fold(f) for f in (s.title, s.name, s.cwd, s.git_branch)
-                                   if f)
-                hay = fields + "\n" + s.id.lower()
-                folded[s.id] = (s, fields, hay)
-            self._fields.append(fields)
-            self._hays.append(hay)
-            self._starts.append(pos)
-            pos += len(fields) + 1
-        self._joined = "\x00".join(self._fields)
+                hay = s.id.lower() + "\x00" + "\n".join(
+                    fold(f) for f in (s.title, s.name, s.cwd, s.git_branch) if f)
+                folded[s.id] = (s, hay)
+                hays.append(hay)
+        self._hays = hays
+        self._starts = [hay.index("\x00") + 1 for hay in hays]
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
-        words = fold(query).split()
+        words = tuple(dict.fromkeys(fold(query).split()))
         if not words:
             return list(summaries)
         self._index(summaries)
-        keep: set[int] | None = None
-        for word in words:
-            rows = self._rows_matching(word)
-            keep = rows if keep is None else keep & rows
-            if not keep:
-                return []
-        return [s for i, s in enumerate(summaries) if i in keep]  # type: ignore[operator]
+        keep = self._queries.get(words)
+        if keep is None:
+            keep = self._narrowed(words)
+        if keep is None:
+            found = sorted((self._rows_matching(w) for w in words), key=len)
+            keep = found[0]
+            for rows in found[1:]:
+                if not keep:
+                    break
+                keep = _within(keep, rows)
+        if len(self._queries) >= QUERY_CACHE:
+            self._queries.clear()
+        self._queries[words] = self._last = keep
+        return list(map(summaries.__getitem__, keep))
 
-    @staticmethod
-    def _rows_in(pattern: str, joined: str, starts: list[int]) -> set[int]:
-        # The pattern goes on to the end of its row, so a row yields one match at most.
-        found = re.finditer(f"(?:{pattern})[^\\x00]*", joined)
-        return {bisect_right(starts, m.start()) - 1 for m in found}
+    def _narrowed(self, words: tuple[str, ...]) -> list[int] | None:
+        """The rows of `words` from those of a query it extends (as typing goes, the last
+        key's: its last word one character shorter, or without its last word): only the
+        last word is tested, on those rows alone. None when no such query was searched."""
+        *others, last = words
+        for end in range(len(last) - 1, -1, -1):
+            prefix = last[:end]
+            if prefix in self._typo_words:  # typo rows are no superset of an extension's
+                continue
+            base = self._queries.get((*others, prefix) if prefix else tuple(others))
+            if base is None:
+                continue
+            rows = self._test(last, base)
+            if not rows and len(last) >= TYPO_MIN_LENGTH:
+                # Maybe a typo: that is decided over every row, and typo rows are no subset
+                # of the shorter query's.
+                return None
+            return rows
+        return None
+    def longest(self, field: str) -> int:
+        """The length of the longest `field` ("cwd", "git_branch") among the rows the last
+        filter kept (for column widths): each row's is measured once per index."""
+        lengths = self._lengths.get(field)
+        if lengths is None:
+            values = map(attrgetter(field), self._list)
+            lengths = self._lengths[field] = [len(v) if v else 0 for v in values]
+        return max(map(lengths.__getitem__, self._last), default=0)
 
-    def _rows_matching(self, word: str) -> set[int]:
+    def _rows_matching(self, word: str) -> list[int]:
         cached = self._words.get(word)
         if cached is not None:
             return cached
-        # Substring and subsequence matches of a word are matches of its prefixes too: search
+        # Substring and subsequence matches of a word are matches of its prefixes too: test
         # only the rows of the longest prefix already searched (as typing goes, the last key's).
-        candidates: set[int] | None = None
+        candidates: list[int] | None = None
         for end in range(len(word) - 1, 0, -1):
             prefix = self._words.get(word[:end])
             if prefix is not None and word[:end] not in self._typo_words:
                 candidates = prefix
                 break
-        pattern = _subsequence_pattern(word)
-        if candidates is not None:
-            rows = {i for i in candidates
-                    if word in self._hays[i] or pattern.search(self._fields[i])}
-        else:
-            # A plain `in` per row beats a scan of the joined text when matches are dense.
-            rows = {i for i, hay in enumerate(self._hays) if word in hay}
-            if len(word) > 1:  # one character: substring and subsequence are the same
-                # The pattern stays within one field (no newline or NUL), so its matches
-                # need no second look.
-                rest = len(self._hays) - len(rows)
-                if rest < len(self._hays) // 4:  # few rows left: test just those
-                    rows.update(i for i, fields in enumerate(self._fields)
-                                if i not in rows and pattern.search(fields))
-                else:  # many left: one scan of the joined text
-                    rows |= self._rows_in(pattern.pattern, self._joined, self._starts)
+        rows = self._test(word, range(len(self._hays)) if candidates is None else candidates)
         if not rows and len(word) >= TYPO_MIN_LENGTH:
             from rapidfuzz import fuzz, process
 
             self._typo_words.add(word)
-            for _, _, index in process.extract_iter(
-                    word, self._fields, scorer=fuzz.partial_ratio,
-                    score_cutoff=TYPO_THRESHOLD):
-                rows.add(index)
+            fields = [hay[start:] for hay, start in zip(self._hays, self._starts, strict=True)]
+            rows = sorted(index for _, _, index in process.extract_iter(
+                word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD))
         self._words[word] = rows
         return rows
+
+    def _test(self, word: str, candidates: Sequence[int]) -> list[int]:
+        """The `candidates` (row indexes, ascending) that `word` matches by substring or
+        compact subsequence, in C-level loops (no Python bytecode per row)."""
+        hays, starts = self._hays, self._starts
+        if not isinstance(candidates, range):
+            hays = list(map(hays.__getitem__, candidates))
+            starts = list(map(starts.__getitem__, candidates))
+        self.examined += len(candidates)
+        # A substring anywhere (the id included: "\x00" is no field's, nor in a word)...
+        hit = list(map(contains, hays, repeat(word)))
+        if len(word) > 1 and "\x00" not in word:
+            # ... else a compact subsequence within one field (the pattern crosses no
+            # newline; it is searched from where the fields start: no subsequences in ids).
+            search = _subsequence_filter(word).search
+            rest = list(compress(range(len(hays)), map(not_, hit)))
+            for j in compress(rest, map(search, map(hays.__getitem__, rest),
+                                        map(starts.__getitem__, rest))):
+                hit[j] = True
+        return list(compress(candidates, hit))
+
+
+def _within(rows: list[int], others: list[int]) -> list[int]:
+    """`rows` that are also in `others`, in their order."""
+    return list(compress(rows, map(set(others).__contains__, rows)))
+
+
+def _subsequence_filter(word: str) -> re.Pattern[str]:
+    """`_subsequence_pattern(word)` without its groups (a third faster to search, for
+    filtering: only the rows drawn need positions)."""
+    gap = SUBSEQUENCE_GAP
+    return re.compile(re.escape(word[0]) + "".join(
+        f"[^\\n\\x00{re.escape(c)}]{{0,{gap}}}{re.escape(c)}" for c in word[1:]))

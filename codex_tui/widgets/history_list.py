@@ -21,6 +21,7 @@ from ..store.history import HistoryEntry, highlight_positions
 from ..store.model import ThreadSummary
 from ..store.text_index import TextHit
 from ..textutil import one_line, printable
+from .row_cells import field_segments
 from .row_list import RowList
 from .session_list import WHEN_WIDTH
 
@@ -52,6 +53,7 @@ class HistoryList(RowList[HistoryRow]):
         # The session part of rows, by (session, width): the same sessions come back
         # keystroke after keystroke, while the rows' strips are drawn anew.
         self._session_texts: dict[tuple[str, int], Text] = {}
+        self._session_segments: dict[tuple, list[Segment]] = {}  # the same, rendered
 
     def show(self, rows: Sequence[HistoryEntry] | Sequence[TextHit], *, query: str,
              sessions: dict[str, ThreadSummary], known: set[str] | None,
@@ -62,6 +64,7 @@ class HistoryList(RowList[HistoryRow]):
         if sessions is not self._sessions or known is not self._known \
                 or len(self._session_texts) > 4096:
             self._session_texts.clear()
+            self._session_segments.clear()
         self._sessions = sessions
         self._known = known
         self._show_cwd = show_cwd
@@ -81,13 +84,70 @@ class HistoryList(RowList[HistoryRow]):
         self._sessions = sessions
         self._known = known
         self._session_texts.clear()
+        self._session_segments.clear()
         self._redraw()
 
     # -- rendering -------------------------------------------------------------------------
 
     def _row_segments(self, row: HistoryRow, width: int) -> list[Segment]:
-        text = self._row_text(row, width)
+        if isinstance(row, HistoryEntry):
+            return self._prompt_segments(row, width)
+        return self._segments_of(self._row_text(row, width))
+
+    def _segments_of(self, text: Text) -> list[Segment]:
         return [s for s in text.render(self.app.console) if s.text != "\n"]
+
+    def _prompt_segments(self, row: HistoryEntry, width: int) -> list[Segment]:
+        """A prompt's row, as `_row_text` draws it, built straight as segments (no Rich Text:
+        this runs for every visible row on every keystroke; see row_cells.py)."""
+        side, main_width = self._widths(row, width)
+        flat, positions = self._prompt_shown(row, main_width)
+        segments = [Segment(timefmt.relative(row.when, self._now).rjust(WHEN - 1) + " ",
+                            self._style("row-list--when"))]
+        # `flat` is one line already, so field_segments keeps it and its positions as they are.
+        segments += field_segments(flat, main_width, positions,
+                                   self._style("row-list--match"))
+        if side:
+            segments.append(Segment(" "))
+            key = (row.session_id, side, "segments")
+            session = self._session_segments.get(key)
+            if session is None:
+                # (Appended to a line, as _row_text does: Text.render drops the style of a
+                # Text without spans, its own included.)
+                line = Text()
+                line.append_text(self._session_part(row.session_id, side))
+                session = self._session_segments[key] = self._segments_of(line)
+            segments += session
+        return segments
+
+    def _widths(self, row: HistoryRow, width: int) -> tuple[int, int]:
+        """The session part's width (0: none) and the text's."""
+        # The text gets most of the row; the session's title and directory the rest.
+        share = 0.35 if isinstance(row, TextHit) else 0.4
+        side = max(16, int(width * share)) if width >= 60 else 0
+        return side, max(8, width - WHEN - side - (1 if side else 0))
+
+    def _prompt_shown(self, row: HistoryEntry, main_width: int) -> tuple[str, set[int]]:
+        """The prompt on one line as shown in `main_width` cells, and its matched positions."""
+        flat = one_line(row.text)
+        positions = highlight_positions(self._query, flat) if self._query else set()
+        if positions and max(positions) >= main_width - 1:
+            # The match is further right than the column shows: start later, keeping
+            # as much as fits before the match.
+            start = max(0, min(min(positions) - 3, max(positions) - main_width + 3))
+            flat = "…" + flat[start + 1:]
+            positions = {p - start for p in positions if p > start}
+        return flat, positions
+
+    def _session_part(self, sid: str, width: int) -> Text:
+        key = (sid, width)
+        session = self._session_texts.get(key)
+        if session is None:
+            summary = self._sessions.get(sid)
+            missing = self._known is not None and sid not in self._known
+            session = self._session_texts[key] = self._session_text(
+                summary, missing, width, self._style("row-list--dim"))
+        return session
 
     def _row_text(self, row: HistoryRow, width: int) -> Text:
         dim = self._style("row-list--dim")
@@ -100,12 +160,7 @@ class HistoryList(RowList[HistoryRow]):
             shown = row.when
         when = Text(timefmt.relative(shown, self._now).rjust(WHEN - 1) + " ",
                     self._style("row-list--when"))
-        summary = self._sessions.get(sid)
-        missing = self._known is not None and sid not in self._known
-        # The text gets most of the row; the session's title and directory the rest.
-        share = 0.35 if isinstance(row, TextHit) else 0.4
-        side = max(16, int(width * share)) if width >= 60 else 0
-        main_width = max(8, width - WHEN - side - (1 if side else 0))
+        side, main_width = self._widths(row, width)
         prefix = Text()
         if isinstance(row, TextHit):
             kind = Text()  # (a style given to Text() would cover what is appended too)
@@ -115,25 +170,13 @@ class HistoryList(RowList[HistoryRow]):
             main = kind + _fit(body, max(4, main_width - KIND_WIDTH))
             prefix = Text(f"turn {row.turn} ", dim)
         else:
-            flat = one_line(row.text)
-            positions = highlight_positions(self._query, flat) if self._query else set()
-            if positions and max(positions) >= main_width - 1:
-                # The match is further right than the column shows: start later, keeping
-                # as much as fits before the match.
-                start = max(0, min(min(positions) - 3, max(positions) - main_width + 3))
-                flat = "…" + flat[start + 1:]
-                positions = {p - start for p in positions if p > start}
+            flat, positions = self._prompt_shown(row, main_width)
             main = _fit(_marked(flat, positions, match), main_width)
         line = Text.assemble(when, main, no_wrap=True, overflow="crop")
         if side:
             line.append(" ")
             line.append_text(prefix)
-            key = (sid, side - prefix.cell_len)
-            session = self._session_texts.get(key)
-            if session is None:
-                session = self._session_texts[key] = self._session_text(
-                    summary, missing, side - prefix.cell_len, dim)
-            line.append_text(session)
+            line.append_text(self._session_part(sid, side - prefix.cell_len))
         return line
 
     def _session_text(self, summary: ThreadSummary | None, missing: bool, width: int,

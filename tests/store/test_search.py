@@ -104,3 +104,27 @@ def test_typing_a_query_key_by_key_gives_what_a_fresh_search_gives(rows, query):
     for end in range(1, len(query) + 1):
         assert typing.filter(summaries, query[:end]) == \
             SummarySearch().filter(summaries, query[:end])
+
+
+def test_a_key_that_extends_the_query_tests_only_the_rows_its_prefix_kept():
+    """The per-keystroke cost follows the rows still shown, not the whole list: typing
+    `needle here` over 2,000 rows tests each row once (the first key), then only the few
+    kept, the second word's keys included."""
+    from codex_tui.store.model import ThreadSummary
+    from codex_tui.store.search import SummarySearch
+
+    summaries = [ThreadSummary(id=f"01a1{i:04x}-abcd-7000-8000-000000000000", path="",
+                               created_at=None, updated_at=None,
+                               preview="a needle here" if i % 100 == 0 else f"other row {i}",
+                               cwd="/work/proj")
+                 for i in range(2000)]
+    search = SummarySearch()
+    search.prepare(summaries)
+    assert len(search.filter(summaries, "n")) == 20  # the first key tests every row
+    first = search.examined
+    assert first == 2000
+    for end in range(2, len("needle here") + 1):  # a second word: only "needle"'s rows
+        search.filter(summaries, "needle here"[:end])
+    assert len(search.filter(summaries, "needle")) == 20
+    assert len(search.filter(summaries, "needle here")) == 20
+    assert search.examined - first < 2000  # the later keys, together, fewer than one scan

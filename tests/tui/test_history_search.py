@@ -266,3 +266,30 @@ async def test_prompt_search_ignores_case_and_accents(codex_home):
         strip = app.screen.query_one(HistoryList).render_line(0)
         matched = "".join(seg.text for seg in strip if seg.style and seg.style.underline)
         assert matched == "CAFÉplaît"
+
+
+async def test_prompt_rows_drawn_as_segments_match_the_text_they_replace(codex_home):
+    """Prompt rows are built straight as segments (the keystroke's fast path); cell for cell
+    and style for style they are what `_row_text` gives, at every width, highlights, a match
+    far right and a missing session included."""
+    from rich.segment import Segment
+
+    missing_prompt(codex_home)
+    app = history_app(codex_home, cwd=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def cells(segments: list[Segment]) -> list[tuple[str, object]]:
+            return [(ch, seg.style or None) for seg in segments for ch in seg.text]
+
+        lst = app.screen.query_one(HistoryList)
+        for query in ("", "alpha", "picker", "lit", "build alpha"):
+            if query:
+                await type_query(pilot, query)
+            assert lst.rows
+            for row in lst.rows:
+                for width in (40, 61, 100, 140):
+                    assert cells(lst._row_segments(row, width)) == \
+                        cells(lst._segments_of(lst._row_text(row, width))), (query, width)
+            app.screen.query_one("#hs-search").value = ""
+            await settle(pilot)
