@@ -52,12 +52,11 @@ def run_usage(args: argparse.Namespace, store: ThreadStore, cwd: str | None) -> 
     import orjson
 
     from ..store.usage import build_report, load_prices
-    from ..store.usage.report import store_usage
 
     prices = load_prices()
     for problem in prices.problems:
         print(f"codex-tui: {problem}", file=sys.stderr)
-    threads, remote = store_usage(store, cwd)
+    threads, remote = store.usage_listing(cwd)
     for label in remote:
         print(f"codex-tui: {label}: usage is read from homes on this machine only",
               file=sys.stderr)

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 
 from ..store import ThreadStore
 from ..store.usage import Report, Row, build_report, load_prices
-from ..store.usage.report import store_usage, time_key
+from ..store.usage.report import time_key
 from ..textutil import clip, one_line
 from ..widgets.key_bar import KeyBar
 from ..widgets.list_header import Filter, ListHeader
@@ -201,7 +201,7 @@ class UsageScreen(Screen):
         all_dirs, period_by, utc, focus = key
         try:
             if self._threads is None or self._threads_for != all_dirs:
-                threads, remote = store_usage(self.store, None if all_dirs else self.cwd)
+                threads, remote = self.store.usage_listing(None if all_dirs else self.cwd)
                 self._threads, self._threads_for, self._remote = threads, all_dirs, remote
             threads = self._threads
             prices = load_prices()

@@ -133,3 +133,13 @@ def test_unknown_ids_are_clear_errors(store):
         store.resolve("01a1fe36-0000-7000-8000-00000000dead")
     with pytest.raises(ThreadNotFound):
         store.resolve("no such name at all")
+
+
+def test_usage_listing_says_which_homes_it_reads(store):
+    """Token usage comes from the rollout files: a store that has them reads it, one that
+    has not (Codex's app-server, the in-memory store) names its home as not read."""
+    rows, unread = store.usage_listing(None)
+    if isinstance(store, LocalThreadStore):
+        assert unread == [] and {SOURCE, FORK} <= {s.id for s, _ in rows}
+    else:
+        assert rows == [] and unread == [store.label]

@@ -79,3 +79,9 @@ def test_history_and_search_of_every_home(merged):
 def test_two_homes_cannot_share_a_label():
     with pytest.raises(StoreError, match="same name"):
         MergedThreadStore([InMemoryThreadStore([], label="x"), InMemoryThreadStore([], label="x")])
+
+
+def test_usage_of_homes_that_have_no_files_is_named_not_guessed(merged):
+    rows, unread = merged.usage_listing(None)
+    assert rows == []
+    assert unread == ["laptop", "devbox", "down"]  # (the one that failed too)

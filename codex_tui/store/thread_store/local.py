@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ..watch import Changes, HomeWatcher
     from .codex_writes import CodexWrites
     from .local_writes import LocalWrites
+    from .protocol import UsageListing
 
 
 class LocalThreadStore(OneHome):
@@ -219,10 +220,11 @@ class LocalThreadStore(OneHome):
         from ..usage import collect
 
         files, summaries = self._load()
-        picked = [s for archived in (False, True)
-                  for s in apply_query(list(summaries.values()),
-                                       ThreadQuery(cwd=cwd, archived=archived))]
+        picked = apply_query(list(summaries.values()), ThreadQuery(cwd=cwd, archived=None))
         return collect(self.codex_home, [(s, files[s.id]) for s in picked if s.id in files])
+
+    def usage_listing(self, cwd: str | None = None) -> UsageListing:
+        return self.thread_usage(cwd), []  # (every thread's files are here to be read)
 
     @property
     def problems(self) -> list[Problem]:

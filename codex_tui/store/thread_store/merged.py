@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ..items import Thread
     from ..live import LiveThread
     from ..text_index import TextSearchResult, UpdateStats
+    from ..usage.accounting import ThreadUsage
+    from .protocol import UsageListing
 
 T = TypeVar("T")
 
@@ -256,6 +258,21 @@ class MergedThreadStore:
         for store, ids in by_store.values():
             refused.update(store.write_refusals(ids, action))
         return refused
+
+    def usage_listing(self, cwd: str | None = None) -> UsageListing:
+        """Every home's usage, each thread tagged with its home; a home that fails is
+        named among those not read."""
+        rows: list[tuple[ThreadSummary, ThreadUsage]] = []
+        unread: list[str] = []
+        for store, listing in self._each(lambda s: s.usage_listing(cwd), listing=False):
+            if listing is None:
+                unread.append(store.label)
+                continue
+            label = store.label
+            rows += [(s if s.home == label else s._replace(home=label), u)
+                     for s, u in listing[0]]
+            unread += listing[1]
+        return rows, unread
 
     def storage_files(self) -> dict[str, int]:
         """Each home's files, summed by name (a report of several homes is their sum)."""

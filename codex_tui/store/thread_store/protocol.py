@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from ..live import LiveThread
     from ..tail import Follower
     from ..text_index import TextSearchResult, UpdateStats
+    from ..usage.accounting import ThreadUsage
+
+    # (each thread with its usage, the labels of the homes usage can't be read from)
+    UsageListing = tuple[list[tuple[ThreadSummary, ThreadUsage]], list[str]]
 
 EPOCH = datetime.fromtimestamp(0, UTC)
 # Patterns, not compiled ones: `re` compiles them on first use (start-up need not).
@@ -105,6 +109,12 @@ class ThreadStore(Protocol):
         alone, and why, as far as the store can tell without writing: Codex is writing the
         thread (it holds its writer lock), or (archive, delete: PROTECT_FORK_SOURCES) a
         paginated fork's history still references it. The write may still refuse others."""
+        ...
+
+    def usage_listing(self, cwd: str | None = None) -> UsageListing:
+        """Token usage of every thread started in `cwd` (None: anywhere), active and
+        archived, and the labels of the homes it cannot be read from (an app-server's
+        protocol carries no per-response usage): store/usage/."""
         ...
 
     def storage_files(self) -> dict[str, int]:
@@ -200,6 +210,9 @@ class OneHome:
     @property
     def homes(self) -> list[str]:
         return [self.label]
+
+    def usage_listing(self, cwd: str | None = None) -> UsageListing:
+        return [], [self.label]  # (a store that reads rollout files says otherwise)
 
     def failures(self) -> list[tuple[str, str]]:
         return []  # it raises instead; a merged store makes that one home's failure

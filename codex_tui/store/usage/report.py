@@ -240,24 +240,3 @@ def _key(by: str, day: date, summary: ThreadSummary, model: str | None) -> str |
     if by == "model":
         return model
     return summary.id
-
-
-def store_usage(store: Any, cwd: str | None) -> tuple[list[tuple[ThreadSummary, ThreadUsage]],
-                                                       list[str]]:
-    """The usage of every home of `store` that is on this machine (a merged store's local
-    homes), and the labels of those it can't be read from (other machines: the app-server
-    protocol carries no per-response usage)."""
-    stores = getattr(store, "stores", None) or [store]
-    out: list[tuple[ThreadSummary, ThreadUsage]] = []
-    remote: list[str] = []
-    for one in stores:
-        read = getattr(one, "thread_usage", None)
-        if read is None:
-            remote.append(one.label)
-            continue
-        rows = read(cwd)
-        if len(stores) > 1:
-            rows = [(s if s.home == one.label else s._replace(home=one.label), u)
-                    for s, u in rows]
-        out.extend(rows)
-    return out, remote
