@@ -26,14 +26,13 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 from ..store import ThreadStore
 from ..store.usage import Report, Row, build_report, load_prices
 from ..store.usage.report import time_key
-from ..textutil import clip, one_line
+from ..textutil import clip, one_line, text_bar
 from ..widgets.key_bar import KeyBar
 from ..widgets.list_header import Filter, ListHeader
 
 PERIODS = ("day", "week", "month")
 TABS = ("time", "projects", "models", "sessions")
 TOP_SESSIONS = 200
-EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 class Step(NamedTuple):
@@ -69,13 +68,10 @@ class Reports(NamedTuple):
 
 
 def bar(value: int, top: int, width: int) -> str:
-    """A horizontal bar of `width` cells at most, in eighths of a cell."""
+    """A horizontal bar of `width` cells at most, in eighths of a cell (unpadded)."""
     if top <= 0 or width <= 0:
         return ""
-    eighths = round(value / top * width * 8)
-    if value > 0 and eighths == 0:
-        eighths = 1  # something is not nothing
-    return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
+    return text_bar(value / top, width).rstrip(" ")
 
 
 def short(n: int) -> str:
