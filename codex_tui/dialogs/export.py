@@ -38,7 +38,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         super().__init__()
         self.summary = summary
         self.format = fmt
-        self._directory = directory or _cwd()
+        self._directory = directory or default_folder()
 
     def compose(self) -> ComposeResult:
         s = self.summary
@@ -109,7 +109,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self.dismiss(None)
 
 
-def _cwd() -> str:
+def default_folder() -> str:
+    """Where exports go unless told: the current directory (home, when it vanished)."""
     try:
         return os.getcwd()
     except OSError:

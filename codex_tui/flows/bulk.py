@@ -28,6 +28,7 @@ def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], 
                finished: Callable[[list[BulkOutcome]], None] | None = None) -> None:
     """The whole flow on `marked`; `finished` gets the outcomes when the run is closed."""
     from ..dialogs.bulk import BulkExportDialog
+    from ..dialogs.export import default_folder
 
     app = screen.app
     chosen = [s for s in marked if applies(action, s)]
@@ -81,7 +82,7 @@ def start_bulk(screen: Screen, store: ThreadStore, marked: list[ThreadSummary], 
         app.push_screen(BulkProgress(store, chosen, action, write, done), closed)
 
     if action == "export":
-        app.push_screen(BulkExportDialog(len(chosen), _cwd()),
+        app.push_screen(BulkExportDialog(len(chosen), default_folder()),
                         lambda target: ask(target) if target is not None else None)
     else:
         ask(None)
@@ -103,9 +104,3 @@ def export_write(target: ExportTarget) -> Write:
 
     return write
 
-
-def _cwd() -> str:
-    try:
-        return os.getcwd()
-    except OSError:
-        return os.path.expanduser("~")
