@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from .model import Problem, ThreadSummary
-from .paths import RolloutFile, ThreadFiles, parse_rollout_name
+from .paths import RolloutFile, ThreadFiles, parse_rollout_name, user_dir
 
 CACHE_VERSION = 7  # 6: bare sessions' cwd; 7: paginated forks list their source's first prompt
 FIRST_CHUNK = 128 * 1024
@@ -27,11 +27,7 @@ FIRST_MAX_BYTES = 4 * 1024 * 1024  # at most this much of the cache is read befo
 
 
 def cache_dir() -> str:
-    explicit = os.environ.get("CODEX_TUI_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "codex-tui")
+    return user_dir("CODEX_TUI_CACHE_DIR", "XDG_CACHE_HOME", ".cache")
 
 
 def _key(tf: ThreadFiles) -> list[list[Any]]:

@@ -168,3 +168,13 @@ def _is_regular(mode: int) -> bool:
     import stat
 
     return stat.S_ISREG(mode)
+
+
+def user_dir(own: str, xdg: str, fallback: str) -> str:
+    """codex-tui's folder of a kind: `$own` when set, else `codex-tui` under `$xdg` (the
+    XDG base directory) or under `~/fallback`."""
+    explicit = os.environ.get(own)
+    if explicit:
+        return explicit
+    base = os.environ.get(xdg) or os.path.join(os.path.expanduser("~"), fallback)
+    return os.path.join(base, "codex-tui")

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from ..model import TokenUsage
+from ..paths import user_dir
 
 MILLION = 1_000_000
 
@@ -40,11 +41,7 @@ class PriceTable(NamedTuple):
 
 
 def config_dir() -> str:
-    explicit = os.environ.get("CODEX_TUI_CONFIG_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "codex-tui")
+    return user_dir("CODEX_TUI_CONFIG_DIR", "XDG_CONFIG_HOME", ".config")
 
 
 def override_path() -> str:
