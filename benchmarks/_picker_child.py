@@ -288,7 +288,11 @@ def run_picker(opts: dict) -> None:
     global _FRAMES
     import codex_tui.cli
     from codex_tui.app import CodexTuiApp
-    from codex_tui.screens.picker import PickerFilters, PickerScreen
+    from codex_tui.screens.picker import PickerScreen
+    try:  # (older versions, measured side by side, named them PickerFilters)
+        from codex_tui.store.query import ListFilters as Filters
+    except ImportError:
+        from codex_tui.screens.picker import PickerFilters as Filters  # type: ignore
     from codex_tui.store import LocalThreadStore
     from codex_tui.widgets.session_list import SessionList
 
@@ -376,7 +380,7 @@ def run_picker(opts: dict) -> None:
 
         cwd = opts["cwd"] or os.getcwd()
         app = state["app"] = CodexTuiApp(InMemoryThreadStore([]), cwd=cwd,
-                                         filters=PickerFilters(all_dirs=opts["all"]))
+                                         filters=Filters(all_dirs=opts["all"]))
         _mark("app_built")
         _watchdog(app, opts["timeout"])
         app.run(headless=True, size=opts["size"])

@@ -404,7 +404,11 @@ async def _search(opts: argparse.Namespace, warm_dir: str) -> dict[str, Any]:
 
     from benchmarks._picker_child import FrameWatch, is_loading
     from codex_tui.app import CodexTuiApp
-    from codex_tui.screens.picker import PickerFilters, PickerScreen
+    from codex_tui.screens.picker import PickerScreen
+    try:  # (older versions, measured side by side, named them PickerFilters)
+        from codex_tui.store.query import ListFilters as Filters
+    except ImportError:
+        from codex_tui.screens.picker import PickerFilters as Filters  # type: ignore
     from codex_tui.store import LocalThreadStore
     from codex_tui.widgets.session_list import SessionList
 
@@ -414,7 +418,7 @@ async def _search(opts: argparse.Namespace, warm_dir: str) -> dict[str, Any]:
             exec(compile(stream.read(), opts.patch, "exec"), {"__name__": "bench_patch"})
     frames = FrameWatch()  # before the app, so that the screen's update timer is wrapped too
     store = LocalThreadStore(opts.home)
-    app = CodexTuiApp(store, cwd=opts.cwd, filters=PickerFilters(all_dirs=True))
+    app = CodexTuiApp(store, cwd=opts.cwd, filters=Filters(all_dirs=True))
     keys: list[dict[str, Any]] = []
     clears: list[dict[str, Any]] = []
     async with app.run_test(size=(width, height)) as pilot:

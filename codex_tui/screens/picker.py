@@ -52,7 +52,6 @@ CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 WATCH_GROUP = "live-picker"
 
 
-PickerFilters = ListFilters  # the picker's toggles (the store's ListFilters say what they mean)
 
 
 class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
@@ -106,7 +105,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             self.thread_id = thread_id
             self.thread = thread
 
-    def __init__(self, store: ThreadStore, *, cwd: str | None, filters: PickerFilters,
+    def __init__(self, store: ThreadStore, *, cwd: str | None, filters: ListFilters,
                  now: Callable[[], datetime] | None = None, resume_mode: bool = False) -> None:
         super().__init__(store, cwd=cwd, now=now)
         self.filters = filters

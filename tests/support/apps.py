@@ -22,10 +22,10 @@ def picker_app(home: Path, cwd: str | None = "/home/dev/src/beta", resume_mode: 
     """The app as `codex-tui` (or, with `resume_mode`, `codex-tui resume`) opens it, on
     `home`, with a fixed clock."""
     from codex_tui.app import CodexTuiApp
-    from codex_tui.screens.picker import PickerFilters
     from codex_tui.store import LocalThreadStore
+    from codex_tui.store.query import ListFilters
 
-    return CodexTuiApp(LocalThreadStore(str(home)), cwd=cwd, filters=PickerFilters(**filters),
+    return CodexTuiApp(LocalThreadStore(str(home)), cwd=cwd, filters=ListFilters(**filters),
                        now=fixed_now, resume_mode=resume_mode)
 
 

@@ -13,8 +13,8 @@ from support.apps import fixed_now, settle
 from support.homes import FIXED_MTIME
 
 from codex_tui.app import CodexTuiApp
-from codex_tui.screens.picker import PickerFilters
 from codex_tui.store import InMemoryThreadStore, LocalThreadStore
+from codex_tui.store.query import ListFilters
 from codex_tui.store.thread_store.merged import MergedThreadStore
 from codex_tui.widgets.session_list import SessionList
 
@@ -56,7 +56,7 @@ def merged_app(codex_home: Path, tmp_path: Path, **filters) -> CodexTuiApp:
         LocalThreadStore(str(devbox_home(tmp_path)), label="devbox"),
         InMemoryThreadStore([], label="broken-host", fail=DOWN),
     ])
-    return CodexTuiApp(store, cwd=BETA, filters=PickerFilters(**filters), now=fixed_now)
+    return CodexTuiApp(store, cwd=BETA, filters=ListFilters(**filters), now=fixed_now)
 
 
 def shown(app: CodexTuiApp) -> list[tuple[str | None, str]]:
@@ -106,7 +106,7 @@ async def test_each_rows_actions_go_to_its_own_home(codex_home, tmp_path):
 
 async def test_one_home_has_no_home_column_or_key(codex_home):
     store = LocalThreadStore(str(codex_home))
-    app = CodexTuiApp(store, cwd=BETA, filters=PickerFilters(), now=fixed_now)
+    app = CodexTuiApp(store, cwd=BETA, filters=ListFilters(), now=fixed_now)
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
         assert app.screen.query_one(SessionList)._home_cells == 0

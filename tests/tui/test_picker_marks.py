@@ -16,9 +16,10 @@ from support.bulk_home import FORK, FORK_SOURCE, session_bytes, sid
 from codex_tui.app import CodexTuiApp
 from codex_tui.dialogs.bulk import BulkExportDialog, BulkProgress
 from codex_tui.dialogs.confirm import ConfirmScreen
-from codex_tui.screens.picker import PickerFilters, PickerScreen
+from codex_tui.screens.picker import PickerScreen
 from codex_tui.store import LocalThreadStore
 from codex_tui.store.bulk import DONE, REFUSED
+from codex_tui.store.query import ListFilters
 from codex_tui.store.storage import human_bytes
 
 ALPHA = "/home/dev/alpha"  # newest first: sid(3), sid(2), sid(1)
@@ -28,7 +29,7 @@ BETA = "/home/dev/src/beta"  # the fork pair: FORK (newer), FORK_SOURCE
 
 def app_on(bulk_home: Path, cwd: str = ALPHA, **filters) -> CodexTuiApp:
     return CodexTuiApp(LocalThreadStore(str(bulk_home), cache=False), cwd=cwd,
-                       filters=PickerFilters(**filters), now=fixed_now)
+                       filters=ListFilters(**filters), now=fixed_now)
 
 
 def where(bulk_home: Path, tid: str) -> set[str]:

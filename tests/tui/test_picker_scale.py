@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from support.apps import fixed_now
 
 from codex_tui.app import CodexTuiApp
-from codex_tui.screens.picker import PickerFilters, PickerScreen
+from codex_tui.screens.picker import PickerScreen
 from codex_tui.store import InMemoryThreadStore, ThreadSummary
-from codex_tui.store.query import ThreadQuery, apply_query
+from codex_tui.store.query import ListFilters, ThreadQuery, apply_query
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 N = 20_000
@@ -54,7 +54,7 @@ async def test_feeding_20000_summaries_in_small_batches_costs_each_batch_its_siz
     summary (plus the rows a frame draws)."""
     rng = random.Random(3)
     app = CodexTuiApp(InMemoryThreadStore([]), cwd="/src/p1",
-                      filters=PickerFilters(all_dirs=True), now=fixed_now)
+                      filters=ListFilters(all_dirs=True), now=fixed_now)
     async with app.run_test(size=(150, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
