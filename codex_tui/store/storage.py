@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import ThreadSummary
 from .query import normalize_path
+
+if TYPE_CHECKING:
+    from .thread_store.protocol import ThreadStore
 
 GROUPINGS = ("project", "month", "source", "size")
 LARGEST = 10
@@ -272,7 +275,7 @@ def human_bytes(n: int | None) -> str:
 
 # -- from a store --------------------------------------------------------------------------
 
-def every_thread(store: Any) -> list[ThreadSummary]:
+def every_thread(store: ThreadStore) -> list[ThreadSummary]:
     """Every thread of a ThreadStore, active and archived, every directory and source: what
     the store has listed already (the picker's listing, kept current by its watcher), else
     one listing (heads and sizes, cached heads not read again)."""
@@ -285,5 +288,5 @@ def every_thread(store: Any) -> list[ThreadSummary]:
     return list(found.values())
 
 
-def store_report(store: Any, by: str = "project", largest: int = LARGEST) -> StorageReport:
+def store_report(store: ThreadStore, by: str = "project", largest: int = LARGEST) -> StorageReport:
     return storage_report(every_thread(store), store.storage_files(), by, largest)
