@@ -348,10 +348,21 @@ def run_picker(opts: dict) -> None:
                 stats["at_done"] = {"rpc": dict(stats["rpc"]),
                                     "list_pages": list(stats["list_pages"]),
                                     "names_seconds": stats.get("names_seconds", 0.0)}
-            _arm(self, session_list, "loading_done",
+            # The header says the listing is done (the rows on screen may be unchanged:
+            # a list that draws only what changed does not render again).
+            _arm(self, done_widget(self), "loading_done",
                  then=lambda: self.app.call_later(wait_workers, self))
 
     PickerScreen.refilter = timed_refilter
+
+    def done_widget(screen):
+        """The widget whose frame shows the listing done: the header where the picker has
+        one (its status), else (older pickers) the list."""
+        try:
+            from codex_tui.widgets.list_header import ListHeader
+        except ImportError:
+            return screen.query_one(SessionList)
+        return screen.query_one(ListHeader)
 
     def own_marks(screen) -> None:
         # The picker's own call_after_refresh time for its first rows, when it has one.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, datetime
+from operator import is_
 from typing import Generic, TypeVar
 
 from rich.cells import cell_len
@@ -108,6 +109,7 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self._empty = Text()
         self._notices: list[str] = []  # one line each above the rows (a home that failed)
         self._frame_style: Style | None = None  # rich_style, during one render_lines
+        self._looks: Hashable = None  # what the subclass said shapes the rows (`_replace`)
         # Marked rows, by key (`_row_key`): kept through searches and filters, so a row
         # marked, then hidden, stays marked. While any is marked every row has a gutter.
         self._marks: set[Hashable] = set()
@@ -128,13 +130,30 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
 
     # -- attributes down -------------------------------------------------------------------
 
-    def _replace(self, rows: Sequence[RowT]) -> None:
+    def _replace(self, rows: Sequence[RowT], looks: Hashable = None) -> None:
         """Replace the rows, keeping the cursor on the same row when the user put it there
-        (else on the first row, as rows stream in or a new search starts)."""
+        (else on the first row, as rows stream in or a new search starts). `looks`: what
+        else shapes the rows' drawing (column widths...): while it and the rows on screen
+        stay the same, nothing is drawn again (a listing's batches mostly add rows below).
+        None: every change is drawn."""
         keep = self.current if self._user_moved else None
-        self._rows = rows
         index = (self._same_row(keep, rows) or 0) if keep is not None else 0
-        self._rows_replaced(index)
+        same = looks is not None and looks == self._looks and index == self.cursor \
+            and self._painted \
+            and self._same_view(rows)
+        self._rows = rows
+        self._looks = looks
+        if same:  # only the scrollbar changes
+            self._set_virtual_size(Size(self.size.width, self._lines))
+        else:
+            self._rows_replaced(index)
+
+    def _same_view(self, rows: Sequence[RowT]) -> bool:
+        """Whether the rows on screen would be the very same objects with `rows`."""
+        top = max(0, int(self.scroll_offset.y) - len(self._notices))
+        end = top + self.size.height + 1
+        old, new = self._rows[top:end], rows[top:end]
+        return len(old) == len(new) and all(map(is_, old, new))
 
     def set_notices(self, notices: list[str]) -> None:
         """Lines above the rows, one per home that could not be listed (never selected)."""

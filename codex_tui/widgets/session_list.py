@@ -82,7 +82,9 @@ class SessionList(RowList[ThreadSummary]):
                        max(map(len, cwds), default=0) if show_cwd else 0)
         self._branch_cells = min(18, longest[0])
         self._cwd_cells = max(longest[1], 1) if show_cwd else 0
-        self._replace(rows)
+        # (Not the time: the clock redraws the rows when it moves on, `set_now`.)
+        self._replace(rows, (created, query, show_cwd, self._home_cells, self._branch_cells,
+                             self._cwd_cells))
 
     def _row_key(self, row: ThreadSummary) -> str:
         return row.id

@@ -77,3 +77,44 @@ async def test_feeding_20000_summaries_in_small_batches_costs_each_batch_its_siz
         assert screen.status().plain.endswith(f"{N:,} shown of {N:,}  ·  listing… {N:,} so far")
         assert [s.id for s in screen.list.rows] == [
             s.id for s in apply_query(done, ThreadQuery())]
+
+
+async def test_a_batch_of_rows_below_the_screen_draws_no_row_again():
+    """A listing's later batches mostly add older rows, below the screen: the rows on
+    screen are not drawn again (only the count and the scrollbar change). A row that
+    arrives on screen is drawn."""
+    app = CodexTuiApp(InMemoryThreadStore([]), cwd="/src/p1",
+                      filters=ListFilters(all_dirs=True), now=fixed_now)
+
+    def row(i: int) -> ThreadSummary:
+        when = BASE + timedelta(hours=i)
+        return ThreadSummary(id=f"{i:08x}-0000-7000-8000-000000000000", path=f"/s/{i}.jsonl",
+                             created_at=when, updated_at=when, cwd="/src/p1",
+                             git_branch="main", preview=f"fix {i}", source="cli")
+
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        screen._on_summaries(PickerScreen.SummariesLoaded(
+            [row(i) for i in range(1000, 1100)], replace=True, done=False))
+        await pilot.pause()
+        drawn: list[str] = []
+        draw = screen.list._row_segments
+
+        def counted(summary, width):
+            drawn.append(summary.preview)
+            return draw(summary, width)
+
+        screen.list._row_segments = counted  # type: ignore[method-assign]
+        screen._on_summaries(PickerScreen.SummariesLoaded(
+            [row(i) for i in range(900, 1000)], replace=False, done=False))
+        await pilot.pause()
+        assert drawn == []
+        assert len(screen.list.rows) == 200
+        assert screen.list.virtual_size.height == 200
+        assert "200 shown" in screen.status().plain
+        screen._on_summaries(PickerScreen.SummariesLoaded([row(2000)], replace=False,
+                                                          done=False))
+        await pilot.pause()
+        assert drawn[0] == "fix 2000"  # (and the rows it pushed down)
