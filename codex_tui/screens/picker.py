@@ -46,6 +46,7 @@ FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be pain
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
+INDEX_DELAY = 0.25  # seconds after a listing ends that the search index is built
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
 # waiting for the loading workers leave out (see tests/support/apps.settle).
@@ -194,9 +195,10 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         self.refilter()
         if message.done:
             gcpause.resume()
-            # The search index of every row, built once the list is drawn, rather than in
-            # the first keystroke (~30 ms on 10,000 sessions).
-            self.call_after_refresh(lambda: self._search.prepare(self._rows.rows))
+            # The search index of every row, built once the list is drawn (a moment after:
+            # not in the frame that says the listing is done), rather than in the first
+            # keystroke (~30 ms on 10,000 sessions).
+            self.set_timer(INDEX_DELAY, lambda: self._search.prepare(self._rows.rows))
             if not self._watching:
                 self._watching = True
                 self.watch_sessions()

@@ -183,7 +183,8 @@ class LocalThreadStore(OneHome):
                            reverse=True)
         if first:
             head = [tid for tid in first if tid in pending]
-            order = head + [tid for tid in order if tid not in set(head)]
+            first_ones = set(head)
+            order = head + [tid for tid in order if tid not in first_ones]
         try:
             for tid in order:
                 with self._lock:
