@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from ..flows.resume import request_resume
 from ..store import StoreError, ThreadStore, ThreadSummary
 from ..store.query import ListFilters
 from ..store.rows import SortedRows
-from ..store.search import SummarySearch
+from ..store.search import SearchRun, SummarySearch
 from ..textutil import one_line
 from ..widgets.list_header import Filter
 from ..widgets.preview import PreviewPane
@@ -46,6 +46,7 @@ FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be pain
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
+SEARCH_SLICE_SECONDS = 0.008  # a search's work between two looks for keys typed meanwhile
 INDEX_DELAY = 0.25  # seconds after a listing ends that the search index is built
 CLOCK_SECONDS = 10.0  # how often relative times and live markers are redrawn
 # The watcher runs as long as the screen: a group of its own, which tests and benchmarks
@@ -120,6 +121,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         self.first_rows_at: float | None = None
         self.first_rows_painted_at: float | None = None
         self.last_filter_seconds = 0.0
+        self.search_done_at: float | None = None  # when the last search found its last row
+        self._search_run: SearchRun | None = None  # a search still going on, if any
         self._first_paint = threading.Event()
         self._watching = False
         self._screenful = 48  # rows a first page reads (the screen's height and some)
@@ -198,10 +201,14 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             # The search index of every row, built once the list is drawn (a moment after:
             # not in the frame that says the listing is done), rather than in the first
             # keystroke (~30 ms on 10,000 sessions).
-            self.set_timer(INDEX_DELAY, lambda: self._search.prepare(self._rows.rows))
+            self.set_timer(INDEX_DELAY, self._prepare_search)
             if not self._watching:
                 self._watching = True
                 self.watch_sessions()
+
+    def _prepare_search(self) -> None:
+        self._search.prepare(self._rows.rows)
+        gcpause.keep()  # (the index lives as long as the rows)
 
     # -- live: new and growing sessions (a worker as long as the screen) --------------------
 
@@ -246,22 +253,52 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     def refilter(self) -> None:
         started = time.perf_counter()
         rows = self._rows.rows  # filtered and sorted as the sessions arrived
-        longest: tuple[int, int] | None = None
+        self._search_run = None
         if self._query.strip():
-            rows = self._search.filter(rows, self._query)  # keeps the order
-            longest = (self._search.longest("git_branch"), self._search.longest("cwd")
-                       if self.filters.all_dirs else 0)
+            # The first screenful's matches in this frame; the rest once it is drawn (over
+            # 50,000 rows a short word's test of every row takes tens of milliseconds).
+            run = self._search.start(rows, self._query)  # keeps the order
+            run.more(self._screenful)
+            self._show_found(run)
+            if not run.done:
+                self._search_run = run
+                self.call_after_refresh(self._search_on, run)
         else:  # every row: their column widths are kept as they come (no pass over them)
-            longest = (self._rows.longest("git_branch"), self._rows.longest("cwd"))
-        session_list = self.list
-        session_list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
-                              now=self.now(), created=self.filters.sort == "created",
-                              homes=self.store.homes if self.filters.home is None else None,
-                              longest=longest)
+            self._show(rows, (self._rows.longest("git_branch"), self._rows.longest("cwd")))
         self.last_filter_seconds = time.perf_counter() - started
         if rows and self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
         self.update_chrome()
+
+    def _show(self, rows: Sequence[ThreadSummary], longest: tuple[int, int]) -> None:
+        self.list.set_rows(rows, query=self._query, show_cwd=self.filters.all_dirs,
+                           now=self.now(), created=self.filters.sort == "created",
+                           homes=self.store.homes if self.filters.home is None else None,
+                           longest=longest)
+
+    def _show_found(self, run: SearchRun) -> None:
+        self._show(run.rows(), (run.longest("git_branch"),
+                                run.longest("cwd") if self.filters.all_dirs else 0))
+
+    def _search_on(self, run: SearchRun) -> None:
+        """Go on with a search whose first rows are on screen, a slice at a time (keys
+        typed meanwhile are handled between slices), and show its rows once it is done."""
+        if run is not self._search_run:
+            return  # a newer key (or batch, or filter) started another
+        if not run.step(SEARCH_SLICE_SECONDS):
+            self.call_later(self._search_on, run)
+            return
+        self._search_run = None
+        self._show_found(run)  # (the rows on screen are the same: drawn again only if the
+        self.search_done_at = time.perf_counter()  # column widths changed)
+        self.update_chrome()
+
+    def finish_search(self) -> None:
+        """Every match of the search on screen now (before acting on the rows shown)."""
+        run = self._search_run
+        if run is not None:
+            run.finish()
+            self._search_on(run)
 
     @on(SessionList.RowsPainted)
     def _rows_painted(self) -> None:
@@ -275,8 +312,12 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         if self.filters.home is not None:
             where += f" on {self.filters.home}"
         kind = "Archived sessions" if self.filters.archived else "Sessions"
+        searching = self._search_run is not None
         status = Text.assemble((f"{kind} in ", "bold"), (where, "bold"),
-                               f"  ·  {len(rows):,} shown of {total:,}")
+                               f"  ·  {len(rows):,}{'+' if searching else ''} shown of "
+                               f"{total:,}")
+        if searching:
+            status.append("  ·  searching…", style="italic")
         if self._loading:
             done = len(self._rows) - self._rows.pending
             if done < len(self._rows):

@@ -36,7 +36,8 @@ MARK_BINDINGS = [
 
 class MarkActions:
     """The picker's marks (kept by the SessionList) and the bulk actions on them. The
-    screen provides `list`, `search`, `store`, `_summaries` and `update_header`."""
+    screen provides `list`, `search`, `store`, `_summaries`, `update_header` and
+    `finish_search`."""
 
     list: SessionList
     store: ThreadStore
@@ -44,6 +45,8 @@ class MarkActions:
     if TYPE_CHECKING:
         @property
         def _summaries(self) -> dict[str, ThreadSummary]: ...
+
+        def finish_search(self) -> None: ...
 
     def marked(self) -> builtins.list[ThreadSummary]:
         """The marked sessions as they are now (shown or not), oldest activity first (the
@@ -69,9 +72,11 @@ class MarkActions:
         self.list.toggle_mark()
 
     def action_mark_shown(self) -> None:
+        self.finish_search()  # every row the search finds, not those found so far
         self.list.mark_shown()
 
     def action_mark_to_end(self) -> None:
+        self.finish_search()
         self.list.mark_to_end()
 
     def clear_marks(self) -> bool:

@@ -9,6 +9,7 @@ accents are folded on both sides (store/fold.py): `cafe` finds `Café`.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress, repeat
@@ -57,6 +58,8 @@ def match_folded(word: str, hay: str, fuzzy: bool = True) -> Match | None:
     return None
 
 
+Rows = tuple[int, ...]  # row indexes, ascending
+MEASURED = ("cwd", "git_branch")  # fields whose longest value among the rows is asked for
 QUERY_CACHE = 256  # queries whose rows SummarySearch keeps (each key's, to narrow the next)
 
 # The most characters between two matched ones. The same for every word length, so that a
@@ -134,12 +137,15 @@ class SummarySearch:
         self._key: tuple[int, ...] | None = None  # ids of the summaries indexed
         self._list: list = []  # the summaries indexed (a copy: callers may reuse theirs)
         self._hays: list[str] = []  # per row: its id, NUL, its fields folded, one per line
-        self._starts: list[int] = []  # per row: where its fields start in its haystack
-        self._words: dict[str, list[int]] = {}  # word -> its rows, ascending
-        self._queries: dict[tuple[str, ...], list[int]] = {}  # words -> their rows
+        # (Row sets are kept as tuples: the collector skips a tuple of ints, but walks a
+        # list's every item, and at 50,000 rows the kept queries' lists made each of its
+        # full passes take 20-30 ms, a stutter every few keys.)
+        self._starts: Rows = ()  # per row: where its fields start in its haystack
+        self._words: dict[str, Rows] = {}  # word -> its rows, ascending
+        self._queries: dict[tuple[str, ...], Rows] = {}  # words -> their rows
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
-        self._last: list[int] = []  # the rows the last filter kept
-        self._lengths: dict[str, list[int]] = {}  # field -> its length per row
+        self._last: Sequence[int] = ()  # the rows the last filter kept
+        self._lengths: dict[str, Rows] = {}  # field -> its length per row
         self.examined = 0  # rows tested against a word since the index was built (tests)
         # id -> (summary, its haystack): folded once per summary, not once per list (a
         # listing hands a new list with every batch; most summaries are the same).
@@ -148,6 +154,8 @@ class SummarySearch:
     def prepare(self, summaries: list) -> None:
         """Index `summaries` now (an idle moment), not at the first keystroke."""
         self._index(summaries)
+        for field in MEASURED:
+            self.longest(field)  # (each row's length, measured once)
 
     def _index(self, summaries: list) -> None:
         # A list equal to the one indexed (its items compared by identity first, in C) is
@@ -159,7 +167,7 @@ class SummarySearch:
         self._words = {}
         self._queries = {}
         self._typo_words = set()
-        self._last = []
+        self._last = ()
         self._lengths = {}
         self.examined = 0
         hays: list[str] = []
@@ -174,70 +182,96 @@ class SummarySearch:
                 folded[s.id] = (s, hay)
                 hays.append(hay)
         self._hays = hays
-        self._starts = [hay.index("\x00") + 1 for hay in hays]
+        self._starts = tuple([hay.index("\x00") + 1 for hay in hays])
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
+        run = self.start(summaries, query)
+        run.finish()
+        return run.rows()
+
+    def start(self, summaries: list, query: str) -> SearchRun:
+        """A search of `summaries` for `query` that finds its matches in order, a part at a
+        time (`SearchRun`): a screen shows the first screenful at once, the rest after."""
         words = tuple(dict.fromkeys(fold(query).split()))
         if not words:
-            return list(summaries)
+            return SearchRun(self, summaries, words, range(len(summaries)), (), done=True)
         self._index(summaries)
         keep = self._queries.get(words)
-        if keep is None:
-            keep = self._narrowed(words)
-        if keep is None:
-            found = sorted((self._rows_matching(w) for w in words), key=len)
-            keep = found[0]
-            for rows in found[1:]:
-                if not keep:
-                    break
-                keep = _within(keep, rows)
+        if keep is not None:
+            self._last = keep
+            return SearchRun(self, summaries, words, keep, (), done=True)
+        base = self._narrowed_base(words)
+        if base is not None:
+            return SearchRun(self, summaries, words, base, words[-1:])
+        return SearchRun(self, summaries, words, range(len(self._hays)), words)
+
+    def _finished(self, run: SearchRun) -> Rows:
+        """A run's rows, once it has tested every candidate: kept for the queries that
+        extend it (or, when it found nothing and a word may be a typo, those of the search
+        with typos, which looks at every row)."""
+        keep, words = tuple(run.found), run.words
+        # (The words tested: the last one alone when the run narrowed an earlier query's
+        # rows, whose other words matched.)
+        if not keep and any(len(w) >= TYPO_MIN_LENGTH for w in run.testing):
+            keep = self._with_typos(words)
+        narrowed = len(run.testing) < len(words)
         if len(self._queries) >= QUERY_CACHE:
             self._queries.clear()
         self._queries[words] = self._last = keep
-        return list(map(summaries.__getitem__, keep))
+        if len(words) == 1 and not narrowed:
+            self._words.setdefault(words[0], keep)
+        return keep
 
-    def _narrowed(self, words: tuple[str, ...]) -> list[int] | None:
-        """The rows of `words` from those of a query it extends (as typing goes, the last
-        key's: its last word one character shorter, or without its last word): only the
-        last word is tested, on those rows alone. None when no such query was searched."""
+    def _with_typos(self, words: tuple[str, ...]) -> Rows:
+        """Every row that each word matches, by substring, subsequence or (a word that
+        matches no row otherwise) a typo."""
+        found = sorted((self._rows_matching(w) for w in words), key=len)
+        keep = found[0]
+        for rows in found[1:]:
+            if not keep:
+                break
+            keep = _within(keep, rows)
+        return keep
+
+    def _narrowed_base(self, words: tuple[str, ...]) -> Rows | None:
+        """The rows of a query `words` extends (as typing goes, the last key's: its last
+        word one character shorter, or without its last word), on which only its last word
+        needs testing. None when no such query was searched."""
         *others, last = words
         for end in range(len(last) - 1, -1, -1):
             prefix = last[:end]
             if prefix in self._typo_words:  # typo rows are no superset of an extension's
                 continue
             base = self._queries.get((*others, prefix) if prefix else tuple(others))
-            if base is None:
-                continue
-            rows = self._test(last, base)
-            if not rows and len(last) >= TYPO_MIN_LENGTH:
-                # Maybe a typo: that is decided over every row, and typo rows are no subset
-                # of the shorter query's.
-                return None
-            return rows
+            if base is not None:
+                return base
         return None
-    def longest(self, field: str) -> int:
-        """The length of the longest `field` ("cwd", "git_branch") among the rows the last
-        filter kept (for column widths): each row's is measured once per index."""
+
+    def longest(self, field: str, rows: Sequence[int] | None = None) -> int:
+        """The length of the longest `field` ("cwd", "git_branch") among `rows` (indexes;
+        default: those the last filter kept), for column widths: each row's is measured once
+        per index."""
         lengths = self._lengths.get(field)
         if lengths is None:
             values = map(attrgetter(field), self._list)
-            lengths = self._lengths[field] = [len(v) if v else 0 for v in values]
-        return max(map(lengths.__getitem__, self._last), default=0)
+            lengths = self._lengths[field] = tuple([len(v) if v else 0 for v in values])
+        return max(map(lengths.__getitem__, self._last if rows is None else rows), default=0)
 
-    def _rows_matching(self, word: str) -> list[int]:
+    def _rows_matching(self, word: str) -> Rows:
         cached = self._words.get(word)
         if cached is not None:
             return cached
         # Substring and subsequence matches of a word are matches of its prefixes too: test
         # only the rows of the longest prefix already searched (as typing goes, the last key's).
-        candidates: list[int] | None = None
+        candidates: Rows | None = None
         for end in range(len(word) - 1, 0, -1):
             prefix = self._words.get(word[:end])
             if prefix is not None and word[:end] not in self._typo_words:
                 candidates = prefix
                 break
-        rows = self._test(word, range(len(self._hays)) if candidates is None else candidates)
+        rows: Sequence[int] = self._test(
+            word, range(len(self._hays)) if candidates is None else candidates)
         if not rows and len(word) >= TYPO_MIN_LENGTH:
             from rapidfuzz import fuzz, process
 
@@ -245,14 +279,18 @@ class SummarySearch:
             fields = [hay[start:] for hay, start in zip(self._hays, self._starts, strict=True)]
             rows = sorted(index for _, _, index in process.extract_iter(
                 word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD))
-        self._words[word] = rows
-        return rows
+        kept = self._words[word] = tuple(rows)
+        return kept
 
     def _test(self, word: str, candidates: Sequence[int]) -> list[int]:
         """The `candidates` (row indexes, ascending) that `word` matches by substring or
         compact subsequence, in C-level loops (no Python bytecode per row)."""
-        hays, starts = self._hays, self._starts
-        if not isinstance(candidates, range):
+        hays: Sequence[str] = self._hays
+        starts: Sequence[int] = self._starts
+        if isinstance(candidates, range) and candidates.step == 1:
+            hays = hays[candidates.start:candidates.stop]
+            starts = starts[candidates.start:candidates.stop]
+        else:
             hays = list(map(hays.__getitem__, candidates))
             starts = list(map(starts.__getitem__, candidates))
         self.examined += len(candidates)
@@ -269,9 +307,9 @@ class SummarySearch:
         return list(compress(candidates, hit))
 
 
-def _within(rows: list[int], others: list[int]) -> list[int]:
+def _within(rows: Rows, others: Rows) -> Rows:
     """`rows` that are also in `others`, in their order."""
-    return list(compress(rows, map(set(others).__contains__, rows)))
+    return tuple(compress(rows, map(set(others).__contains__, rows)))
 
 
 def _subsequence_filter(word: str) -> re.Pattern[str]:
@@ -280,3 +318,74 @@ def _subsequence_filter(word: str) -> re.Pattern[str]:
     gap = SUBSEQUENCE_GAP
     return re.compile(re.escape(word[0]) + "".join(
         f"[^\\n\\x00{re.escape(c)}]{{0,{gap}}}{re.escape(c)}" for c in word[1:]))
+
+
+class SearchRun:
+    """One query's search, in the rows' order, a part at a time: `more(n)` finds the first
+    `n` matches (a screenful: at 50,000 rows, a word whose candidates are most rows takes
+    tens of milliseconds to test on all of them, but a screenful's in a fraction of one),
+    `step()` goes on within a time budget, `finish()` to the end. A run that has tested
+    every candidate is `done`, and its rows are kept for the queries that extend it."""
+
+    FIRST_SLICE = 256  # candidates tested first (then twice as many each time)
+    SLICE = 4096  # candidates tested between two looks at the clock
+
+    def __init__(self, owner: SummarySearch, summaries: list, words: tuple[str, ...],
+                 candidates: Sequence[int], testing: tuple[str, ...],
+                 done: bool = False) -> None:
+        self.summaries = summaries
+        self.words = words  # the query, folded
+        self.testing = testing  # the words the candidates are tested on
+        self._partial: list[int] = []  # the matching rows found so far
+        self._kept: Sequence[int] | None = candidates if done else None  # all, once done
+        self.done = done
+        self._owner = owner
+        self._candidates = candidates  # row indexes, ascending
+        self._at = 0  # candidates tested so far
+
+    @property
+    def found(self) -> Sequence[int]:
+        """The matching rows (indexes) found so far: all of them once `done`."""
+        return self._partial if self._kept is None else self._kept
+
+    def rows(self) -> list:
+        """The summaries found so far, in their order (all of them once `done`)."""
+        return list(map(self.summaries.__getitem__, self.found))
+
+    def longest(self, field: str) -> int:
+        """The longest `field` among the rows found so far (see SummarySearch.longest)."""
+        if not self.words or not self.done:  # (a screenful: no table needed)
+            return max((len(getattr(self.summaries[i], field) or "") for i in self.found),
+                       default=0)
+        return self._owner.longest(field, self.found)
+
+    def more(self, n: int) -> None:
+        """Test candidates until `n` rows are found (or none is left)."""
+        size = self.FIRST_SLICE
+        while not self.done and len(self.found) < n:
+            self._test(size)
+            size *= 2
+
+    def step(self, seconds: float) -> bool:
+        """Test candidates for about `seconds`; True when done."""
+        deadline = time.perf_counter() + seconds
+        while not self.done and time.perf_counter() < deadline:
+            self._test(self.SLICE)
+        return self.done
+
+    def finish(self) -> None:
+        while not self.done:
+            self._test(len(self._candidates))
+
+    def _test(self, size: int) -> None:
+        end = min(self._at + size, len(self._candidates))
+        rows = self._candidates[self._at:end]
+        for word in self.testing:
+            if not rows:
+                break
+            rows = self._owner._test(word, rows)
+        self._partial.extend(rows)
+        self._at = end
+        if end >= len(self._candidates):
+            self.done = True
+            self._kept = self._owner._finished(self)

@@ -128,3 +128,59 @@ def test_a_key_that_extends_the_query_tests_only_the_rows_its_prefix_kept():
     assert len(search.filter(summaries, "needle")) == 20
     assert len(search.filter(summaries, "needle here")) == 20
     assert search.examined - first < 2000  # the later keys, together, fewer than one scan
+
+
+# ---- a search a part at a time (SearchRun) ------------------------------------------------
+
+
+def _rows(n: int, every: int = 1):
+    from codex_tui.store.model import ThreadSummary
+
+    return [ThreadSummary(id=f"01a1{i:04x}-abcd-7000-8000-000000000000", path="",
+                          created_at=None, updated_at=None,
+                          preview=f"fix the parser {i}" if i % every == 0 else f"row {i}",
+                          cwd="/work/proj")
+            for i in range(n)]
+
+
+def test_the_first_screenful_of_matches_costs_a_screenful_not_the_list():
+    """Over 20,000 rows that nearly all match, the first 50 matches are found by testing
+    a few hundred rows; the rest are found later, and the whole is what `filter` gives."""
+    from codex_tui.store.search import SummarySearch
+
+    summaries = _rows(20_000)
+    search = SummarySearch()
+    search.prepare(summaries)
+    run = search.start(summaries, "fix")
+    run.more(50)
+    assert not run.done and 50 <= len(run.found) <= 1_000
+    assert run.rows() == summaries[:len(run.found)]
+    assert search.examined <= 1_000
+    run.finish()
+    assert run.done and run.rows() == SummarySearch().filter(summaries, "fix")
+
+
+@settings(max_examples=100, deadline=None)
+@given(every=st.integers(1, 50), query=st.sampled_from(["f", "fi", "fix p", "parser", "parsr",
+                                                          "prs", "row 1", "zzz", "fix 17"]),
+       slices=st.lists(st.integers(1, 300), min_size=1, max_size=20))
+def test_a_search_in_slices_finds_what_one_pass_finds(every, query, slices):
+    """However a run is cut (a screenful, slices between keys, then the rest), it ends with
+    the rows a fresh search finds, in order, and its rows are kept for the next key."""
+    from codex_tui.store.search import SummarySearch
+
+    summaries = _rows(2_000, every)
+    search = SummarySearch()
+    run = search.start(summaries, query)
+    for size in slices:
+        before = list(run.found)
+        run.more(len(run.found) + size)
+        assert list(run.found[:len(before)]) == before  # found rows stay, in order
+    run.finish()
+    expected = SummarySearch().filter(summaries, query)
+    assert run.rows() == expected
+    again = search.start(summaries, query)  # (the same query: kept)
+    assert again.done and again.rows() == expected
+    extended = search.start(summaries, query + "1")
+    extended.finish()
+    assert extended.rows() == SummarySearch().filter(summaries, query + "1")

@@ -829,10 +829,13 @@ async def test_search_index_is_built_before_the_first_key(codex_home, monkeypatc
         return index(self, summaries)
 
     monkeypatch.setattr(SummarySearch, "_index", counting)
+    from codex_tui.screens.picker import INDEX_DELAY
+
     app = picker_app(codex_home, all_dirs=True)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert built  # indexed while idle, once the list was drawn
+        await pilot.pause(INDEX_DELAY + 0.1)
+        assert built  # indexed while idle, a moment after the list was drawn
         before = len(built)
         await pilot.press("slash", "b", "e")
         await settle(pilot)
