@@ -1,16 +1,18 @@
 """The README's table of how each cost grows with the home, from one picker and one history
-benchmark result per size.
+benchmark result per size (two sizes or more, smallest first).
 
     python -m benchmarks.scale_table benchmarks/results/picker-10k.json \\
         benchmarks/results/history-10k.json benchmarks/results/picker-50k.json \\
-        benchmarks/results/history-50k.json
+        benchmarks/results/history-50k.json [picker-100k.json history-100k.json]
 
-Prints a Markdown table: each cost at each size, and how it grew (50k / 10k; a linear cost
-grows as the number of sessions, 5.0x from 10,000 to 50,000).
+Prints a Markdown table: each cost at each size, and how it grew from each size to the next
+(a linear cost grows as the number of sessions: 5.0x from 10,000 to 50,000; shown per
+session, 1.00 is linear).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import sys
@@ -74,6 +76,8 @@ ROWS: list[tuple[str, Get, Callable[[float | None], str], bool]] = [
     ("picker keystroke, p95 (key to repainted list)", lambda p, h: p["search"]["p95_s"], _ms,
      False),
     ("picker keystroke, median", lambda p, h: p["search"]["median_s"], _ms, False),
+    ("picker keystroke to every match found, p95", lambda p, h: p["search"]
+     .get("complete_p95_s"), _ms, False),
     ("prompt-history keystroke, p95", lambda p, h: h["keys"]["p95_s"], _ms, False),
     ("prompt-history keystroke, median", lambda p, h: h["keys"]["median_s"], _ms, False),
     ("peak memory, picker cold (whole listing)", lambda p, h: p["startup"]["memory"]
@@ -93,31 +97,39 @@ ROWS: list[tuple[str, Get, Callable[[float | None], str], bool]] = [
 
 
 def table(sizes: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
-    (p1, h1), (p2, h2) = sizes
-    n1, n2 = p1["config"]["sessions"], p2["config"]["sessions"]
-    lines = [f"| cost | {n1:,} sessions | {n2:,} sessions | growth |",
-             "| --- | --- | --- | --- |"]
+    counts = [p["config"]["sessions"] for p, _ in sizes]
+    steps = list(itertools.pairwise(counts))
+    lines = ["| cost | " + " | ".join(f"{n:,} sessions" for n in counts) + " | "
+             + " | ".join(f"growth {a // 1000}k to {b // 1000}k" for a, b in steps) + " |",
+             "| --- " * (1 + len(counts) + len(steps)) + "|"]
     for label, get, fmt, per_session in ROWS:
         try:
-            a, b = get(p1, h1), get(p2, h2)
+            values = [get(p, h) for p, h in sizes]
         except (KeyError, TypeError):
             continue
-        growth = f"{b / a:.1f}x" if a and b else "-"
-        if per_session and a and b:
-            growth += f" ({b / a / (n2 / n1):.2f} per session)"
-        lines.append(f"| {label} | {fmt(a)} | {fmt(b)} | {growth} |")
+        if all(v is None for v in values):
+            continue
+        growths = []
+        for (a, b), (n1, n2) in zip(itertools.pairwise(values), steps,
+                                    strict=True):
+            growth = f"{b / a:.1f}x" if a and b else "-"
+            if per_session and a and b:
+                growth += f" ({b / a / (n2 / n1):.2f} per session)"
+            growths.append(growth)
+        lines.append(f"| {label} | " + " | ".join(fmt(v) for v in values) + " | "
+                     + " | ".join(growths) + " |")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
+    if len(argv) < 4 or len(argv) % 2:
         print(__doc__, file=sys.stderr)
         return 2
     docs = []
     for path in argv:
         with open(path) as stream:
             docs.append(json.load(stream))
-    print(table([(docs[0], docs[1]), (docs[2], docs[3])]))
+    print(table(list(zip(docs[::2], docs[1::2], strict=True))))
     return 0
 
 
