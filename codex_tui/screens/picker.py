@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -206,9 +206,15 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
                 self._watching = True
                 self.watch_sessions()
 
-    def _prepare_search(self) -> None:
-        self._search.prepare(self._rows.rows)
-        gcpause.keep()  # (the index lives as long as the rows)
+    def _prepare_search(self, steps: Iterator[int] | None = None) -> None:
+        """The search index, a step at a time (keys typed meanwhile are handled between
+        steps; the first key finishes it)."""
+        if steps is None:
+            steps = self._search.preparing(self._rows.rows)
+        if next(steps, None) is None:
+            gcpause.keep()  # (the index lives as long as the rows)
+        else:
+            self.call_later(self._prepare_search, steps)
 
     # -- live: new and growing sessions (a worker as long as the screen) --------------------
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import attrgetter, contains, not_
+from operator import add, attrgetter, contains, not_
 from typing import NamedTuple
 
 from .fold import fold, fold_map, original_positions
@@ -136,11 +136,13 @@ class SummarySearch:
     def __init__(self) -> None:
         self._key: tuple[int, ...] | None = None  # ids of the summaries indexed
         self._list: list = []  # the summaries indexed (a copy: callers may reuse theirs)
-        self._hays: list[str] = []  # per row: its id, NUL, its fields folded, one per line
+        # Per row: its id, NUL, its fields folded, one per line. Built in order, as far as
+        # a search or `preparing` has needed (a first key on a cold index folds a screenful's
+        # rows, not all of them).
+        self._hays: list[str] = []
         # (Row sets are kept as tuples: the collector skips a tuple of ints, but walks a
         # list's every item, and at 50,000 rows the kept queries' lists made each of its
         # full passes take 20-30 ms, a stutter every few keys.)
-        self._starts: Rows = ()  # per row: where its fields start in its haystack
         self._words: dict[str, Rows] = {}  # word -> its rows, ascending
         self._queries: dict[tuple[str, ...], Rows] = {}  # words -> their rows
         self._typo_words: set[str] = set()  # words whose rows came from the typo pass
@@ -154,8 +156,32 @@ class SummarySearch:
     def prepare(self, summaries: list) -> None:
         """Index `summaries` now (an idle moment), not at the first keystroke."""
         self._index(summaries)
+        self._ready(len(summaries))
         for field in MEASURED:
             self.longest(field)  # (each row's length, measured once)
+
+    def preparing(self, summaries: list, chunk: int = 2_000) -> Iterator[int]:
+        """`prepare` in steps of `chunk` rows' folding (at 50,000 rows the whole takes a
+        few hundred milliseconds: a screen runs a step between two looks at its keys).
+        Each step yields the rows folded so far."""
+        self._index(summaries)
+        while (done := len(self._hays)) < len(summaries):
+            if self._list is not summaries and self._list != summaries:
+                return  # (other rows were searched meanwhile: their index is built anew)
+            self._ready(done + chunk)
+            yield len(self._hays)
+        self.prepare(summaries)
+
+    def _ready(self, end: int) -> None:
+        """The haystacks of the rows up to `end` (from the fold cache where the summary is
+        the one folded)."""
+        hays, folded = self._hays, self._folded
+        for s in self._list[len(hays):end]:
+            known = folded.get(s.id)
+            if known is None or known[0] is not s:
+                known = folded[s.id] = (s, s.id.lower() + "\x00" + "\n".join(
+                    fold(f) for f in (s.title, s.name, s.cwd, s.git_branch) if f))
+            hays.append(known[1])
 
     def _index(self, summaries: list) -> None:
         # A list equal to the one indexed (its items compared by identity first, in C) is
@@ -170,19 +196,7 @@ class SummarySearch:
         self._last = ()
         self._lengths = {}
         self.examined = 0
-        hays: list[str] = []
-        folded = self._folded
-        for s in summaries:
-            known = folded.get(s.id)
-            if known is not None and known[0] is s:
-                hays.append(known[1])
-            else:
-                hay = s.id.lower() + "\x00" + "\n".join(
-                    fold(f) for f in (s.title, s.name, s.cwd, s.git_branch) if f)
-                folded[s.id] = (s, hay)
-                hays.append(hay)
-        self._hays = hays
-        self._starts = tuple([hay.index("\x00") + 1 for hay in hays])
+        self._hays = []
 
     def filter(self, summaries: list, query: str) -> list:
         """The summaries matching every word of `query`, in their given order."""
@@ -204,7 +218,7 @@ class SummarySearch:
         base = self._narrowed_base(words)
         if base is not None:
             return SearchRun(self, summaries, words, base, words[-1:])
-        return SearchRun(self, summaries, words, range(len(self._hays)), words)
+        return SearchRun(self, summaries, words, range(len(self._list)), words)
 
     def _finished(self, run: SearchRun) -> Rows:
         """A run's rows, once it has tested every candidate: kept for the queries that
@@ -271,12 +285,13 @@ class SummarySearch:
                 candidates = prefix
                 break
         rows: Sequence[int] = self._test(
-            word, range(len(self._hays)) if candidates is None else candidates)
+            word, range(len(self._list)) if candidates is None else candidates)
         if not rows and len(word) >= TYPO_MIN_LENGTH:
             from rapidfuzz import fuzz, process
 
             self._typo_words.add(word)
-            fields = [hay[start:] for hay, start in zip(self._hays, self._starts, strict=True)]
+            self._ready(len(self._list))
+            fields = [hay[hay.index("\x00") + 1:] for hay in self._hays]
             rows = sorted(index for _, _, index in process.extract_iter(
                 word, fields, scorer=fuzz.partial_ratio, score_cutoff=TYPO_THRESHOLD))
         kept = self._words[word] = tuple(rows)
@@ -285,14 +300,14 @@ class SummarySearch:
     def _test(self, word: str, candidates: Sequence[int]) -> list[int]:
         """The `candidates` (row indexes, ascending) that `word` matches by substring or
         compact subsequence, in C-level loops (no Python bytecode per row)."""
+        if not candidates:
+            return []
+        self._ready(candidates[-1] + 1)
         hays: Sequence[str] = self._hays
-        starts: Sequence[int] = self._starts
         if isinstance(candidates, range) and candidates.step == 1:
             hays = hays[candidates.start:candidates.stop]
-            starts = starts[candidates.start:candidates.stop]
         else:
             hays = list(map(hays.__getitem__, candidates))
-            starts = list(map(starts.__getitem__, candidates))
         self.examined += len(candidates)
         # A substring anywhere (the id included: "\x00" is no field's, nor in a word)...
         hit = list(map(contains, hays, repeat(word)))
@@ -301,8 +316,9 @@ class SummarySearch:
             # newline; it is searched from where the fields start: no subsequences in ids).
             search = _subsequence_filter(word).search
             rest = list(compress(range(len(hays)), map(not_, hit)))
-            for j in compress(rest, map(search, map(hays.__getitem__, rest),
-                                        map(starts.__getitem__, rest))):
+            lacking = list(map(hays.__getitem__, rest))
+            starts = map(add, map(str.index, lacking, repeat("\x00")), repeat(1))
+            for j in compress(rest, map(search, lacking, starts)):
                 hit[j] = True
         return list(compress(candidates, hit))
 

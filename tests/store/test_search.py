@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -184,3 +186,35 @@ def test_a_search_in_slices_finds_what_one_pass_finds(every, query, slices):
     extended = search.start(summaries, query + "1")
     extended.finish()
     assert extended.rows() == SummarySearch().filter(summaries, query + "1")
+
+
+def test_the_index_is_prepared_a_step_at_a_time():
+    """A screen prepares the index between keys: each step folds a chunk of rows, and the
+    whole is the index a search would build (no row folded twice)."""
+    from codex_tui.store import search as search_module
+    from codex_tui.store.search import SummarySearch
+
+    summaries = _rows(1_000, every=7)
+    expected = SummarySearch().filter(summaries, "parser")
+    search = SummarySearch()
+    folds = 0
+    plain = search_module.fold
+
+    def counted(text: str) -> str:
+        nonlocal folds
+        folds += 1
+        return plain(text)
+
+    search_module.fold = counted  # type: ignore[assignment]
+    try:
+        steps = search.preparing(summaries, chunk=100)
+        seen = []
+        for done in steps:
+            seen.append((done, folds))
+        assert [d for d, _ in seen] == list(range(100, 1_001, 100))
+        assert all(b - a <= 100 * 2 for (_, a), (_, b) in itertools.pairwise(seen))
+        after = folds
+        assert search.filter(summaries, "parser") == expected
+        assert folds == after + 1  # (the query's own fold: no row folded again)
+    finally:
+        search_module.fold = plain
