@@ -79,7 +79,21 @@ class SortedRows:
 
     def update(self, summaries: Iterable[ThreadSummary]) -> None:
         """New or changed summaries: each is tested once and moved to its place (O(log n)
-        comparisons), whatever the number of rows already there."""
+        comparisons), whatever the number of rows already there. A batch as large as a
+        quarter of the rows is sorted in with them instead: a cache's 50,000 rows put in
+        one by one moved a growing list's pointers 50,000 times (a third of a second)."""
+        summaries = list(summaries)
+        if len(summaries) * 4 > len(self._asc) + 64:
+            for s in summaries:
+                old = self.by_id.get(s.id)
+                if old is not None:
+                    self._pending -= old.pending
+                    self._archived -= old.archived
+                self.by_id[s.id] = s
+                self._pending += s.pending
+                self._archived += s.archived
+            self._rebuild()
+            return
         shown = self._shown
         for s in summaries:
             accepted = self._accept(s)

@@ -192,3 +192,20 @@ def test_a_summary_is_live_for_a_minute_after_its_last_write(age, live):
     s = ThreadSummary("x", "/x", BASE, now - timedelta(seconds=age))
     assert s.live(now) is live
     assert ThreadSummary("y", "/y", BASE, None).live(now) is False
+
+
+def test_a_batch_as_large_as_the_rows_is_sorted_in_not_inserted_one_by_one():
+    """A warm start's cache hands its 50,000 rows over in one batch: sorted in at once, not
+    put in place one by one (each insert moves the pointers after it)."""
+    rng = random.Random(4)
+    model = SortedRows(ThreadQuery(archived=None))
+    first = [summary(i, rng) for i in range(40)]
+    model.update(first)
+    model._keys, model._asc = CountedList(model._keys), CountedList(model._asc)
+    CountedList.moves = 0
+    rest = [summary(i, rng) for i in range(20, 5_000)]  # (20 of them replace rows there)
+    model.update(rest)
+    assert CountedList.moves == 0
+    everything = {s.id: s for s in first + rest}
+    assert model.rows == apply_query(list(everything.values()), ThreadQuery(archived=None))
+    assert model.total(archived=True) == sum(s.archived for s in everything.values())
