@@ -61,7 +61,9 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
     ID_PREFIX = "picker"
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
+        # Priority: run as the key arrives, so the keys behind it in the same terminal read
+        # ("/re") go to the search box, not to the list's bindings.
+        Binding("slash", "focus_search", "Search", priority=True),
         Binding("a", "toggle_all", "All dirs"),
         Binding("r", "toggle_archived", "Archived"),
         Binding("s", "toggle_sort", "Sort"),
@@ -442,6 +444,8 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             return (action == "unarchive") == self.filters.archived
         if action == "toggle_home":
             return len(self.store.homes) > 1
+        if action == "focus_search" and self.search.has_focus:
+            return None  # a slash typed in the search box is text
         return True
 
     def _selected(self) -> ThreadSummary | None:
@@ -513,7 +517,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             codex_app(self).open_fork(summary.id, None)  # the dialog starts at the last turn
 
     def action_focus_search(self) -> None:
-        self.search.focus()
+        self.set_focus(self.search)  # (now: Widget.focus() would wait for a later turn)
 
     def _toggle(self, **changes: Any) -> None:
         self.filters = self.filters._replace(**changes)

@@ -341,6 +341,23 @@ async def test_esc_in_an_empty_search_box_returns_to_the_list(codex_home):
         assert row_ids(app) == BETA_IDS
 
 
+async def test_keys_typed_right_after_slash_go_to_the_search(codex_home):
+    """A terminal hands "/re" over in one read: the keys after the slash are the search's,
+    not the list's bindings (`r` would show the archived sessions)."""
+    from textual import events
+
+    app = picker_app(codex_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, char in (("slash", "/"), ("r", "r"), ("e", "e")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # (all queued at once, as a terminal read)
+        await settle(pilot)
+        assert app.screen.query_one("#picker-search", Input).value == "re"
+        assert not app.screen.filters.archived
+
+
 async def test_empty_directory_message(codex_home):
     app = picker_app(codex_home, cwd="/home/dev/src/nowhere")
     async with app.run_test(size=SIZE) as pilot:
