@@ -1,7 +1,7 @@
 """Typing in the picker while a cold listing is still reading heads: how long a key takes to
 reach the screen while the listing worker competes with the UI for the GIL.
 
-    python -m benchmarks.typing [--home /tmp/bench-home] [--cwd DIR] [--runs 2]
+    python -m benchmarks.keys_while_listing [--home /tmp/bench-home] [--cwd DIR] [--runs 2]
         [--key-interval 0.1] [--patch FILE] [--out PATH]
 
 Each run is this process's own `run_test` app (all directories, a new empty summary cache),
@@ -25,7 +25,7 @@ from typing import Any
 
 from benchmarks.picker import QUERIES, _key_name, machine, ms, pct, save_and_report
 
-DEFAULT_OUT = Path(__file__).with_name("results") / "typing.json"
+DEFAULT_OUT = Path(__file__).with_name("results") / "keys-while-listing.json"
 GOAL_KEY_MS = 30.0
 
 
@@ -137,7 +137,7 @@ def report(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.typing", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m benchmarks.keys_while_listing", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--home", default="/tmp/bench-home")
     p.add_argument("--cwd", default=os.getcwd())
