@@ -165,8 +165,9 @@ class SummarySearch:
         few hundred milliseconds: a screen runs a step between two looks at its keys).
         Each step yields the rows folded so far."""
         self._index(summaries)
+        key = self._key
         while (done := len(self._hays)) < len(summaries):
-            if self._list is not summaries and self._list != summaries:
+            if self._key is not key:
                 return  # (other rows were searched meanwhile: their index is built anew)
             self._ready(done + chunk)
             yield len(self._hays)
@@ -356,6 +357,7 @@ class SearchRun:
         self._kept: Sequence[int] | None = candidates if done else None  # all, once done
         self.done = done
         self._owner = owner
+        self._key = owner._key  # the index its row numbers are of
         self._candidates = candidates  # row indexes, ascending
         self._at = 0  # candidates tested so far
 
@@ -394,6 +396,9 @@ class SearchRun:
             self._test(len(self._candidates))
 
     def _test(self, size: int) -> None:
+        if self._owner._key is not self._key:  # another search indexed other rows since
+            self._owner._index(self.summaries)
+            self._key = self._owner._key
         end = min(self._at + size, len(self._candidates))
         rows = self._candidates[self._at:end]
         for word in self.testing:

@@ -218,3 +218,19 @@ def test_the_index_is_prepared_a_step_at_a_time():
         assert folds == after + 1  # (the query's own fold: no row folded again)
     finally:
         search_module.fold = plain
+
+
+def test_a_run_outlived_by_a_search_of_other_rows_still_finds_its_own():
+    """A screen drops a run when rows change, but a run kept across another search (of a
+    different list: the index is rebuilt for it) still ends with its own rows' matches."""
+    from codex_tui.store.search import SummarySearch
+
+    old, new = _rows(3_000, every=2), _rows(500, every=3)
+    search = SummarySearch()
+    run = search.start(old, "fix")
+    run.more(10)
+    other = search.start(new, "fix")
+    other.finish()
+    run.finish()
+    assert run.rows() == SummarySearch().filter(old, "fix")
+    assert other.rows() == SummarySearch().filter(new, "fix")
