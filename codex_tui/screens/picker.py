@@ -297,8 +297,9 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             self.call_later(self._search_on, run)
             return
         self._search_run = None
-        self._show_found(run)  # (the rows on screen are the same: drawn again only if the
-        self.search_done_at = time.perf_counter()  # column widths changed)
+        # (The rows on screen are the same: drawn again only if the column widths changed.)
+        self._show_found(run)
+        self.search_done_at = time.perf_counter()
         self.update_chrome()
 
     def finish_search(self) -> None:
