@@ -267,7 +267,7 @@ class HistorySearch:
             if not all(m.count_upto(tier) for m in matchers) \
                     or not any(m.count(tier) for m in matchers):
                 continue
-            candidates = self._candidates(matchers, tier, allowed)
+            candidates = self._candidates(matchers, tier, allowed, limit)
             if tier == 0:
                 # Every word a substring: plain `in` tests (the common case, kept tight).
                 needles = [m.word for m in matchers]
@@ -304,12 +304,22 @@ class HistorySearch:
         return HistoryResult([entries[r] for r in rows], len(rows), False, tiers)
 
     def _candidates(self, matchers: list[_Word], tier: int,
-                    allowed: Sequence[int] | None) -> Iterable[int]:
+                    allowed: Sequence[int] | None, limit: int) -> Iterable[int]:
         """The smallest superset of this tier's rows at hand, newest first: one word's rows
         (at this tier or better), the rows with some word exactly at this tier, or the
         allowed sessions' rows."""
+        # Walking the rows in order costs the rows walked until the page is full (about the
+        # page over the share of rows every word is in), a set of a word's rows costs all of
+        # them (at a fifth of a walked row's price each): the set of the 100,000 rows of
+        # "sr" took 20-40 ms a key, where a walk stops after a few thousand rows.
+        n = len(self.lows)
+        share = 1.0
+        for m in matchers:
+            share *= min(1.0, m.count_upto(tier) / n) if n else 1.0
+        walked = limit / share if share else float("inf")
         options: list[tuple[int, Callable[[], Iterable[int]]]] = [
-            (m.count_upto(tier), partial(m.rows_upto, tier)) for m in matchers]
+            (m.count_upto(tier), partial(m.rows_upto, tier, walked < m.count_upto(tier) / 5))
+            for m in matchers]
         if tier > 0:
             exact = sum(m.count(tier) for m in matchers)
             options.append((exact, lambda: self._rows_exact(matchers, tier)))
@@ -382,11 +392,14 @@ class _Word:
     def count_upto(self, tier: int) -> int:
         return sum(self.count(t) for t in range(tier + 1))
 
-    def rows_upto(self, tier: int) -> Iterable[int]:
-        """Rows matching this word at `tier` or better, ascending (newest first)."""
+    def rows_upto(self, tier: int, walk: bool = False) -> Iterable[int]:
+        """Rows matching this word at `tier` or better, ascending (newest first); `walk`:
+        the caller will likely stop early, so walk the rows in order."""
         n = len(self._lows)
-        if self.count_upto(tier) > n // 4:
-            # Dense: walk every row, newest first, and stop when the caller has enough.
+        # Dense (or `walk`): walk every row, newest first, until the caller has enough (a
+        # Python test per row walked). Else the set of its tokens' rows, whole (C-level,
+        # but every row): the better when the caller may need most of them.
+        if walk or self.count_upto(tier) > n // 4:
             return (i for i in range(n) if self.tier_of(i, tier) <= tier)
         lists = [self._postings[token] for t in range(tier + 1) for token in self.tokens(t)]
         return sorted(set().union(*lists))
