@@ -27,7 +27,7 @@ from ..flows.manage import MANAGE_BINDINGS, ManageActions, SessionChanged
 from ..flows.resume import request_resume
 from ..store import StoreError, ThreadStore, ThreadSummary
 from ..store.query import ListFilters
-from ..store.rows import SortedRows
+from ..store.rows import SortedBatch, SortedRows, sort_batch
 from ..store.search import SearchRun, SummarySearch
 from ..textutil import one_line
 from ..widgets.list_header import Filter
@@ -45,6 +45,7 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
+SORT_IN_WORKER = 1_000  # summaries in a batch from which the listing worker sorts it
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 SEARCH_SLICE_SECONDS = 0.008  # a search's work between two looks for keys typed meanwhile
 INDEX_DELAY = 0.25  # seconds after a listing ends that the search index is built
@@ -88,12 +89,14 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
 
     class SummariesLoaded(Message):
         def __init__(self, summaries: list[ThreadSummary], replace: bool, done: bool,
-                     failures: list[tuple[str, str]] | None = None) -> None:
+                     failures: list[tuple[str, str]] | None = None,
+                     ready: SortedBatch | None = None) -> None:
             super().__init__()
             self.summaries = summaries
             self.replace = replace
             self.done = done
             self.failures = failures  # (home, why) of the homes that could not be listed
+            self.ready = ready  # the summaries sorted already, by the worker
 
     class SessionsChanged(Message):
         """The watcher saw sessions appear, grow, get renamed or go."""
@@ -182,17 +185,22 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         for batch in stream_listing(self.store, cwd, interval=BATCH_SECONDS,
                                     first_interval=FIRST_BATCH_SECONDS,
                                     cancelled=lambda: worker.is_cancelled, fill=fill):
+            # A large batch is filtered and sorted here, by the rows' rules as they are now
+            # (the screen checks they still are): the screen only merges it.
+            ready = sort_batch(self._rows.query, batch.summaries) \
+                if batch.replace or len(batch.summaries) >= SORT_IN_WORKER else None
             self.post_message(self.SummariesLoaded(batch.summaries, replace=batch.replace,
-                                                   done=batch.done, failures=batch.failures))
+                                                   done=batch.done, failures=batch.failures,
+                                                   ready=ready))
             if batch.cached and batch.summaries:
                 self._first_paint.wait(timeout=FIRST_PAINT_WAIT)
 
     @on(SummariesLoaded)
     def _on_summaries(self, message: SummariesLoaded) -> None:
         if message.replace:
-            self._rows.replace(message.summaries)
+            self._rows.replace(message.summaries, message.ready)
         else:
-            self._rows.update(message.summaries)
+            self._rows.update(message.summaries, message.ready)
         if message.failures is not None:
             self.list.set_notices(
                 [f"{home}: {one_line(why)}" for home, why in message.failures])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from codex_tui.store import query as query_module
 from codex_tui.store.model import ThreadSummary
 from codex_tui.store.query import ListFilters, ThreadQuery, apply_query
-from codex_tui.store.rows import SortedRows
+from codex_tui.store.rows import SortedRows, sort_batch
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 DIRS = ("/src/a", "/src/b", None)
@@ -42,13 +42,13 @@ QUERIES = [
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10**6), batch=st.integers(1, 40), which=st.integers(0, 4))
+@given(seed=st.integers(0, 10**6), batch=st.integers(1, 150), which=st.integers(0, 4))
 def test_batches_give_the_rows_a_full_filter_and_sort_gives(seed, batch, which):
     rng = random.Random(seed)
     query = QUERIES[which]
     stubs = [summary(i, rng, pending=True) for i in range(120)]
     model = SortedRows(query)
-    model.replace(stubs)
+    model.replace(stubs, sort_batch(query, stubs) if seed % 2 else None)
     assert model.rows == apply_query(stubs, query)
     done = {s.id: s for s in stubs}
     fresh = [summary(i, rng) for i in rng.sample(range(150), 150)]  # 30 new ids
@@ -57,7 +57,11 @@ def test_batches_give_the_rows_a_full_filter_and_sort_gives(seed, batch, which):
              if int(s.path[3:-6]) < len(stubs) and rng.random() < 0.4 else s for s in fresh]
     for start in range(0, len(fresh), batch):
         part = fresh[start:start + batch]
-        model.update(part)
+        # Sorted by a listing's worker (by these rules, or by rules since changed), or not.
+        pick = rng.random()
+        ready = sort_batch(query if pick < 0.4 else QUERIES[(which + 2) % len(QUERIES)],
+                           part) if pick < 0.7 else None
+        model.update(part, ready)
         done.update((s.id, s) for s in part)
         gone = rng.sample(sorted(done), 2 if len(done) > 100 else 0)
         model.remove(gone)

@@ -191,3 +191,33 @@ async def test_the_search_index_and_the_rows_drawn_cost_the_collector_nothing():
         finally:
             gc.set_debug(0)
             gc.garbage.clear()
+
+
+async def test_a_batch_sorted_by_the_listing_worker_costs_the_screen_no_sort_key():
+    """The scan's whole list (and any large batch) is filtered and sorted by the listing's
+    worker: the screen merges it without computing a row's sort key (at 100,000 sessions
+    that work on the UI thread held a key typed meanwhile for 0.9 s). Sorted by rules since
+    changed, it is sorted again by the screen."""
+    from codex_tui.store.rows import sort_batch
+
+    app = CodexTuiApp(InMemoryThreadStore([]), cwd="/src/p1",
+                      filters=ListFilters(all_dirs=True), now=fixed_now)
+    rng = random.Random(11)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        stubs = [stub(i, rng, pending=True) for i in range(N)]
+        ready = sort_batch(screen._rows.query, stubs)
+        READS["updated_at"] = 0
+        screen._on_summaries(PickerScreen.SummariesLoaded(stubs, replace=True, done=False,
+                                                          ready=ready))
+        assert READS["updated_at"] == 0
+        assert [s.id for s in screen.list.rows] == [
+            s.id for s in apply_query(stubs, ThreadQuery())]
+        done = [stub(i, rng, pending=False) for i in range(N)]
+        stale = sort_batch(ThreadQuery(sort="created"), done)  # (other rules)
+        screen._on_summaries(PickerScreen.SummariesLoaded(done, replace=False, done=True,
+                                                          ready=stale))
+        assert [s.id for s in screen.list.rows] == [
+            s.id for s in apply_query(done, ThreadQuery())]
