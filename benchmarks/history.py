@@ -123,6 +123,13 @@ async def _keys(opts: argparse.Namespace, cache_dir: str) -> dict[str, Any]:
             probe["pressed"] = time.perf_counter()
             app._driver.send_message(event)  # what pilot.press does, minus its idle waits
             await asyncio.wait_for(probe["event"].wait(), 10)
+            # A screen that draws a screenful first fills the page after that frame: wait
+            # for the page too (older screens searched the page at once).
+            while getattr(screen, "_rest", None) is not None:
+                await asyncio.sleep(0.0005)
+            done_at = getattr(screen, "search_done_at", None)
+            probe["complete"] = max(probe["painted"], done_at if done_at is not None
+                                    and done_at > probe["pressed"] else probe["painted"])
             await pilot.pause()
             pending.pop("probe", None)
             return probe
@@ -131,6 +138,7 @@ async def _keys(opts: argparse.Namespace, cache_dir: str) -> dict[str, Any]:
             return {
                 "query": query, "typed": typed, "index": index, "rows": probe["rows"],
                 "key_to_paint": probe["painted"] - probe["pressed"],
+                "key_to_complete": probe["complete"] - probe["pressed"],  # the whole page
                 "dispatch": probe["filter_start"] - probe["pressed"],
                 "filter": probe["filter_seconds"],
                 "paint": probe["painted"] - probe["filter_end"],
@@ -214,6 +222,9 @@ def summarize_keys(data: dict[str, Any]) -> dict[str, Any]:
         "history_lines": data["history_lines"],
         "keystrokes": len(lat),
         "median_s": median(lat), "p95_s": pct(lat, 95), "max_s": max(lat) if lat else None,
+        "complete_median_s": median([k.get("key_to_complete", k["key_to_paint"])
+                                     for k in keys]),
+        "complete_p95_s": pct([k.get("key_to_complete", k["key_to_paint"]) for k in keys], 95),
         "filter_median_s": median([k["filter"] for k in keys]),
         "filter_p95_s": pct([k["filter"] for k in keys], 95),
         "filter_max_s": max((k["filter"] for k in keys), default=None),
@@ -383,6 +394,9 @@ def report(result: dict[str, Any]) -> str:
             "HistoryList",
             f"  key -> list repainted: median {ms(k['median_s'], 1)}  p95 {ms(k['p95_s'], 1)}  "
             f"max {ms(k['max_s'], 1)} ms     goal < {GOAL_KEY_MS:.0f} ms (p95): {ok}",
+            f"  key -> the whole page of results (500 at most; a screenful is drawn "
+            f"first): median {ms(k.get('complete_median_s'), 1)}  p95 "
+            f"{ms(k.get('complete_p95_s'), 1)} ms",
             f"  split (medians): dispatch {ms(k['dispatch_median_s'], 1)}  search "
             f"{ms(k['filter_median_s'], 1)} (p95 {ms(k['filter_p95_s'], 1)}, max "
             f"{ms(k['filter_max_s'], 1)})  repaint {ms(k['paint_median_s'], 1)} (p95 "

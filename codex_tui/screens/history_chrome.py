@@ -31,6 +31,7 @@ class HistoryChrome:
     list: HistoryList
     _query: str
     _result: HistoryResult | None
+    _rest: tuple | None  # a search whose page is still to fill
     _text: TextSearchResult | None
     _text_pending: bool
     _index_state: str | None
@@ -57,6 +58,8 @@ class HistoryChrome:
                 shown = len(self.list.rows)
                 more = "+" if r is not None and r.capped else ""
                 status.append(f"  ·  {shown:,}{more} match{'es' if shown != 1 else ''}")
+                if self._rest is not None:
+                    status.append("  ·  searching…", style="italic")
             if h.skipped:
                 status.append(f"  ·  {h.skipped:,} unreadable line"
                               f"{'s' if h.skipped != 1 else ''} skipped", style="yellow")

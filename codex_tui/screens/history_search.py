@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from textual import on, work
 from textual.binding import Binding
@@ -128,13 +129,16 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
         self._preview_pending = False  # the cursor moved; its preview is not shown yet
         self.last_filter_seconds = 0.0  # read by benchmarks/
         self.filtered_at: float | None = None
+        self.search_done_at: float | None = None  # when the last search's page was whole
+        self._rest: tuple | None = None  # (query, sessions) of a page still to fill
 
     @property
     def busy(self) -> bool:
         """True while something this screen shows is still being read (tests wait on it).
         (Not `loading`: that is Textual's Widget.loading, a loading indicator's switch.)"""
         return self.history is None or not self._sessions_done or \
-            self._index_state == "indexing" or self._text_pending or self._preview_pending
+            self._index_state == "indexing" or self._text_pending or self._preview_pending \
+            or self._rest is not None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -240,15 +244,38 @@ class HistorySearchScreen(HistoryChrome, ListScreen[HistoryList]):
             self._search_transcripts()
             return
         started = time.perf_counter()
+        self._rest = None
         if self.history is None:
-            rows: list = []
+            self._result = None
         else:
-            self._result = self.history.search(self._query, sessions=self._allowed_sessions())
-            rows = self._result.entries  # type: ignore[assignment]
-        self.list.show(rows, query=self._query, sessions=self._sessions, known=self._known,
-                       now=self.now())
+            # A screenful of matches in this frame (the page's first rows), the page of
+            # RESULT_LIMIT once it is drawn (a word in many prompts can take tens of
+            # milliseconds to fill it, at 500,000 prompts).
+            query, sessions = self._query, self._allowed_sessions()
+            self._result = self.history.search(query, limit=self.list.size.height + 8,
+                                               sessions=sessions)
+            if self._result.capped:
+                self._rest = (query, sessions)
+        self._show_result()
+        if self._rest is not None:
+            self.list.after_paint(partial(self._search_rest, self._rest))
         self.last_filter_seconds = time.perf_counter() - started
         self.filtered_at = time.perf_counter()
+        self.update_chrome()
+
+    def _show_result(self) -> None:
+        rows = self._result.entries if self._result is not None else []
+        self.list.show(rows, query=self._query, sessions=self._sessions, known=self._known,
+                       now=self.now())
+
+    def _search_rest(self, rest: tuple) -> None:
+        """The whole page of a search whose first screenful is on screen."""
+        if rest is not self._rest or self.history is None:
+            return  # a newer key (or filter) searched since
+        self._rest = None
+        self._result = self.history.search(rest[0], sessions=rest[1])
+        self._show_result()  # (the same rows on top: only the scrollbar changes)
+        self.search_done_at = time.perf_counter()
         self.update_chrome()
 
     # -- transcripts -----------------------------------------------------------------------

@@ -70,7 +70,10 @@ class HistoryList(RowList[HistoryRow]):
         self._show_cwd = show_cwd
         if now is not None:
             self._now = now
-        self._replace(rows)
+        # (What shapes the rows beside them: a search's page filled in after its first
+        # screenful, the same rows on top, draws none of them again. Not the time: the clock
+        # redraws the rows when it moves on.)
+        self._replace(rows, (query, show_cwd, id(sessions), id(known)))
 
     def _same_row(self, old: HistoryRow, rows: Sequence[HistoryRow]) -> int | None:
         found = next((i for i, r in enumerate(rows) if r is old), None)

@@ -8,7 +8,7 @@ Attributes down (the subclass's setter, then `_rows_replaced`), messages up (`Hi
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, datetime
 from operator import is_
 from typing import Generic, TypeVar
@@ -114,6 +114,8 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self._notices: list[str] = []  # one line each above the rows (a home that failed)
         self._frame_style: Style | None = None  # rich_style, during one render_lines
         self._looks: Hashable = None  # what the subclass said shapes the rows (`_replace`)
+        self._drawing = False  # rows were set that are not drawn yet
+        self._after_paint: list[Callable[[], object]] = []  # to call once they are
         # Marked rows, by key (`_row_key`): kept through searches and filters, so a row
         # marked, then hidden, stays marked. While any is marked every row has a gutter.
         self._marks: set[Hashable] = set()
@@ -172,13 +174,24 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self._strips.clear()
         self._set_virtual_size(Size(self.size.width, self._lines))
         self._move_to(cursor, force=True)
+        self._drawing = True
         self.refresh()
 
     def _redraw(self) -> None:
         """Every row drawn anew (the clock or what rows refer to changed)."""
         self._version += 1
         self._strips.clear()
+        self._drawing = True
         self.refresh()
+
+    def after_paint(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the rows set last are drawn into a frame (soon, when there
+        is nothing new to draw): for work that must not hold that frame back. (A screen's
+        call_after_refresh can run before a frame that a widget has yet to ask for.)"""
+        if self._drawing and self.is_mounted:
+            self._after_paint.append(callback)
+        else:
+            self.call_later(callback)
 
     def _set_virtual_size(self, size: Size) -> None:
         # A new row count changes no layout but this widget's scrolling, yet setting the
@@ -346,6 +359,11 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
             return super().render_lines(crop)
         finally:
             self._frame_style = None
+            self._drawing = False
+            if self._after_paint:  # (run once this frame is out)
+                callbacks, self._after_paint = self._after_paint, []
+                for callback in callbacks:
+                    self.call_later(callback)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y - len(self._notices)

@@ -293,3 +293,38 @@ async def test_prompt_rows_drawn_as_segments_match_the_text_they_replace(codex_h
                         cells(lst._segments_of(lst._row_text(row, width))), (query, width)
             app.screen.query_one("#hs-search").value = ""
             await settle(pilot)
+
+
+async def test_a_search_shows_a_screenful_then_its_whole_page(codex_home):
+    """A query that matches thousands of prompts draws a screenful of them in its own
+    frame (the header says it is still searching), then the whole page, whose first rows
+    are the same and are not drawn again."""
+    from codex_tui.store.history import RESULT_LIMIT
+
+    add_history(codex_home, *(orjson.dumps({"session_id": SID_B, "ts": FIXED_NOW - 1000 - i,
+                                            "text": f"fix the parser, take {i}"})
+                              for i in range(2_000)))
+    app = history_app(codex_home, cwd=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        s = screen(app)
+        s._query = "fix parser"
+        s.refilter()
+        first = [e.text for e in s.list.rows]
+        assert 0 < len(first) < 100
+        assert "searching…" in s.status().plain
+        await pilot.pause()  # (the screenful's frame)
+        drawn: list[str] = []
+        draw = s.list._row_segments
+
+        def counted(row, width):
+            drawn.append(row.text)
+            return draw(row, width)
+
+        s.list._row_segments = counted  # type: ignore[method-assign]
+        await settle(pilot)
+        whole = [e.text for e in s.list.rows]
+        assert len(whole) == RESULT_LIMIT and whole[:len(first)] == first
+        assert drawn == []
+        assert "searching…" not in s.status().plain
+        assert f"{RESULT_LIMIT:,}+ matches" in s.status().plain
