@@ -71,8 +71,8 @@ class HistoryList(RowList[HistoryRow]):
         if now is not None:
             self._now = now
         # (What shapes the rows beside them: a search's page filled in after its first
-        # screenful, the same rows on top, draws none of them again. Not the time: the clock
-        # redraws the rows when it moves on.)
+        # screenful, the same rows on top, draws none of them again. Not the time: relative
+        # times are those of the last search that drew the rows, as they were before.)
         self._replace(rows, (query, show_cwd, id(sessions), id(known)))
 
     def _same_row(self, old: HistoryRow, rows: Sequence[HistoryRow]) -> int | None:
