@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .local import LocalStoreWatcher, LocalThreadStore
+from .local import LocalThreadStore
+from .local_watch import LocalStoreWatcher
 from .protocol import (
     FIRST_PAGE_BUDGET,
     Keep,

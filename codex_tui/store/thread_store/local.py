@@ -32,7 +32,6 @@ from .protocol import (
     Keep,
     OneHome,
     ResumeCommand,
-    WatchUpdate,
     page_matcher,
     resolve_ref,
 )
@@ -44,8 +43,8 @@ if TYPE_CHECKING:
     from ..tail import Follower
     from ..text_index import IndexSource, TextIndex, TextSearchResult, UpdateStats
     from ..usage import ThreadUsage
-    from ..watch import Changes, HomeWatcher
     from .codex_writes import CodexWrites
+    from .local_watch import LocalStoreWatcher
     from .local_writes import LocalWrites
     from .protocol import UsageListing
 
@@ -379,6 +378,7 @@ class LocalThreadStore(OneHome):
 
     def watch(self) -> LocalStoreWatcher:
         from ..watch import HomeWatcher
+        from .local_watch import LocalStoreWatcher
 
         with self._lock:
             if not self._scanned:
@@ -391,53 +391,6 @@ class LocalThreadStore(OneHome):
     def _current_path(self, thread_id: str) -> str | None:
         tf = self._locate(thread_id)
         return tf.current.path if tf is not None else None
-
-    def _apply_changes(self, changes: Changes) -> WatchUpdate:
-        """Bring the listing up to date with what a watcher saw: re-group and re-read the
-        heads of the threads whose files changed (only those), re-read names if asked."""
-        from ..catalog import regroup, summarize
-
-        update = WatchUpdate()
-        if changes.names:
-            names, problems = read_names(self.codex_home)
-            with self._lock:
-                self._names = names
-                self._problems = problems
-                renamed = {tid: s._replace(name=names.get(tid))
-                           for tid, s in self._summaries.items() if s.name != names.get(tid)}
-                self._summaries = {**self._summaries, **renamed}
-                update.summaries.extend(renamed.values())
-        touched: set[str] = set()
-        for path in [*changes.added, *changes.changed, *changes.removed]:
-            name = parse_rollout_name(os.path.basename(path))
-            if name is not None:
-                touched.add(name.thread_id)
-        with self._lock:
-            names = self._names
-            paths = {tid: [rf.path for rf in self._files[tid].files]
-                     if tid in self._files else [] for tid in touched}
-        for path in [*changes.added, *changes.changed]:
-            name = parse_rollout_name(os.path.basename(path))
-            if name is not None and path not in paths[name.thread_id]:
-                paths[name.thread_id].append(path)
-        for tid in sorted(touched):
-            tf = regroup(self.codex_home, paths[tid]).get(tid)
-            if tf is None:
-                with self._lock:
-                    self._files.pop(tid, None)
-                    gone = self._summaries.pop(tid, None)
-                if gone is not None:
-                    update.removed.append(tid)
-                continue
-            summary = summarize(tf, names, self._locate)
-            with self._lock:
-                self._files[tid] = tf
-                self._summaries[tid] = summary
-            if self._cache:
-                self._cache.put(tf, summary)
-            update.summaries = [s for s in update.summaries if s.id != tid]
-            update.summaries.append(summary)
-        return update
 
     def _reload_live(self, thread_id: str) -> LiveThread:
         """The file was replaced or rewritten: list the thread's files again, read it anew."""
@@ -683,19 +636,3 @@ class LocalThreadStore(OneHome):
 def _files_key(tf: ThreadFiles) -> str:
     """Changes whenever one of the thread's files does (path, size, mtime or inode)."""
     return orjson.dumps([[rf.path, rf.size, rf.mtime_ns, rf.inode] for rf in tf.files]).decode()
-
-
-
-class LocalStoreWatcher:
-    """`HomeWatcher` polls; the store re-reads only the threads it names."""
-
-    def __init__(self, store: LocalThreadStore, watcher: HomeWatcher) -> None:
-        self._store = store
-        self._watcher = watcher
-
-    def poll(self) -> WatchUpdate:
-        changes = self._watcher.poll()
-        if not changes:
-            return WatchUpdate()
-        return self._store._apply_changes(changes)
-
