@@ -45,7 +45,6 @@ PREVIEW_DELAY = 0.2
 FIRST_PAINT_WAIT = 0.5  # seconds the loader waits for the first rows to be painted
 BATCH_SECONDS = 0.1
 FIRST_BATCH_SECONDS = 0.02
-SORT_IN_WORKER = 1_000  # summaries in a batch from which the listing worker sorts it
 WATCH_SECONDS = 1.0  # how often the watcher looks for new and growing sessions
 SEARCH_SLICE_SECONDS = 0.008  # a search's work between two looks for keys typed meanwhile
 INDEX_DELAY = 0.25  # seconds after a listing ends that the search index is built
@@ -185,10 +184,11 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
         for batch in stream_listing(self.store, cwd, interval=BATCH_SECONDS,
                                     first_interval=FIRST_BATCH_SECONDS,
                                     cancelled=lambda: worker.is_cancelled, fill=fill):
-            # A large batch is filtered and sorted here, by the rows' rules as they are now
-            # (the screen checks they still are): the screen only merges it.
+            # A batch the rows will sort in (the scan's whole list, a cache's rows) is
+            # filtered and sorted here, by the rows' rules as they are now: the screen only
+            # merges it. (Both read here as hints: the screen checks them again.)
             ready = sort_batch(self._rows.query, batch.summaries) \
-                if batch.replace or len(batch.summaries) >= SORT_IN_WORKER else None
+                if batch.replace or self._rows.sorts_in(len(batch.summaries)) else None
             self.post_message(self.SummariesLoaded(batch.summaries, replace=batch.replace,
                                                    done=batch.done, failures=batch.failures,
                                                    ready=ready))

@@ -92,9 +92,14 @@ class SortedRows:
         self._newest_first = None
         self.version += 1
 
-    def _ready(self, batch: SortedBatch) -> bool:
-        """Whether `batch` was sorted by the rules the rows are kept by now."""
-        return batch.query == self._query
+    def _ready(self, batch: SortedBatch | None) -> SortedBatch | None:
+        """`batch`, if it was sorted by the rules the rows are kept by now."""
+        return batch if batch is not None and batch.query == self._query else None
+
+    def sorts_in(self, count: int) -> bool:
+        """Whether a batch of `count` summaries is sorted in with the rows (and so worth
+        sorting beforehand, with `sort_batch`) rather than put in place one by one."""
+        return count * 4 > len(self._asc) + 64
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -104,7 +109,7 @@ class SortedRows:
         self.by_id = {s.id: s for s in summaries}
         self._pending = sum(map(_PENDING, self.by_id.values()))
         self._archived = sum(map(_ARCHIVED, self.by_id.values()))
-        if ready is not None and self._ready(ready):
+        if (ready := self._ready(ready)) is not None:
             self._adopt(ready.pairs)
         else:
             self._rebuild()
@@ -116,14 +121,14 @@ class SortedRows:
         `sort_batch`): a cache's 50,000 rows put in one by one moved a growing list's
         pointers 50,000 times (a third of a second)."""
         summaries = list(summaries)
-        if len(summaries) * 4 > len(self._asc) + 64:
+        if self.sorts_in(len(summaries)):
             summaries = list({s.id: s for s in summaries}.values())  # (one per id: the last)
             ids = list(map(_ID, summaries))
             olds = list(filter(None, map(self.by_id.get, ids)))
             self._pending += sum(map(_PENDING, summaries)) - sum(map(_PENDING, olds))
             self._archived += sum(map(_ARCHIVED, summaries)) - sum(map(_ARCHIVED, olds))
             self.by_id.update(zip(ids, summaries, strict=True))
-            if ready is not None and self._ready(ready):
+            if (ready := self._ready(ready)) is not None:
                 # The rows kept (not in the batch) and the batch's: two sorted runs, which
                 # a sort merges in one C-level pass.
                 gone = set(ids).__contains__
