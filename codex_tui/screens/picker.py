@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -278,7 +279,7 @@ class PickerScreen(MarkActions, ManageActions, ListScreen[SessionList]):
             self._show_found(run)
             if not run.done:
                 self._search_run = run
-                self.call_after_refresh(self._search_on, run)
+                self.list.after_paint(partial(self._search_on, run))
         else:  # every row: their column widths are kept as they come (no pass over them)
             self._show(rows, (self._rows.longest("git_branch"), self._rows.longest("cwd")))
         self.last_filter_seconds = time.perf_counter() - started
